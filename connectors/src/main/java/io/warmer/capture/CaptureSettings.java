@@ -1,0 +1,46 @@
+package io.warmer.capture;
+
+import io.warmer.change.ChangeTopics;
+import io.warmer.change.TableId;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything the capture needs: where the rows come from and where their changes go.
+ *
+ * @param slotName          the logical replication slot; one capture process holds it at a time
+ * @param publicationName   the publication, created filtered to {@code tables} when absent
+ * @param topicPrefix       change topics are {@code <prefix>.<schema>.<table>}
+ * @param partitions        partitions of each change topic created by the capture
+ * @param replicationFactor replication factor of the topics created by the capture
+ */
+public record CaptureSettings(
+        PostgresEndpoint postgres,
+        List<TableId> tables,
+        String slotName,
+        String publicationName,
+        String kafkaBootstrapServers,
+        String topicPrefix,
+        int partitions,
+        short replicationFactor) {
+
+    public CaptureSettings {
+        Objects.requireNonNull(postgres, "postgres");
+        tables = List.copyOf(tables);
+        if (tables.isEmpty()) {
+            throw new IllegalArgumentException("at least one table must be captured");
+        }
+        Objects.requireNonNull(slotName, "slotName");
+        Objects.requireNonNull(publicationName, "publicationName");
+        Objects.requireNonNull(kafkaBootstrapServers, "kafkaBootstrapServers");
+        Objects.requireNonNull(topicPrefix, "topicPrefix");
+    }
+
+    public String topicFor(TableId table) {
+        return ChangeTopics.topicFor(topicPrefix, table);
+    }
+
+    public String offsetTopic() {
+        return ChangeTopics.offsetTopic(topicPrefix);
+    }
+}

@@ -1,0 +1,94 @@
+package io.warmer.capture;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * Creates the change topics before the first change is published. They are compacted so that each
+ * topic stays a replayable image of its table: the latest change per primary key, deletes forgotten.
+ */
+public final class ChangeTopicProvisioner {
+
+    private static final long TIMEOUT_SECONDS = 30;
+
+    private ChangeTopicProvisioner() {
+    }
+
+    public static Admin connect(String bootstrapServers) {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS));
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        return Admin.create(props);
+    }
+
+    /** A change topic: compacted, so it keeps the latest change per primary key and forgets deleted rows. */
+    public static NewTopic compacted(String name, int partitions, short replicationFactor) {
+        return new NewTopic(name, partitions, replicationFactor)
+                .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+    }
+
+    /** A topic whose records expire with the broker's retention, such as the dead-letter topic. */
+    public static NewTopic deleteAfterRetention(String name, int partitions, short replicationFactor) {
+        return new NewTopic(name, partitions, replicationFactor)
+                .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE));
+    }
+
+    /** Creates those of {@code topics} that do not exist yet; existing topics are left as they are. */
+    public static void ensureTopics(String bootstrapServers, List<NewTopic> topics) {
+        try (Admin admin = connect(bootstrapServers)) {
+            awaitReachable(admin, bootstrapServers);
+            Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            List<NewTopic> missing = new ArrayList<>();
+            for (NewTopic topic : topics) {
+                if (!existing.contains(topic.name())) {
+                    missing.add(topic);
+                }
+            }
+            if (!missing.isEmpty()) {
+                createAll(admin, missing, bootstrapServers);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CaptureException("Interrupted while creating topics on " + bootstrapServers, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new CaptureException("Kafka at " + bootstrapServers + " did not list its topics: " + e.getMessage(), e);
+        }
+    }
+
+    /** @throws CaptureException naming the bootstrap servers when no broker answers */
+    public static void awaitReachable(Admin admin, String bootstrapServers) throws InterruptedException {
+        try {
+            admin.describeCluster().clusterId().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new CaptureException("Cannot reach Kafka at " + bootstrapServers + " within " + TIMEOUT_SECONDS
+                    + " s: check that the brokers are running and that kafka.bootstrap-servers is right.", e);
+        }
+    }
+
+    private static void createAll(Admin admin, List<NewTopic> topics, String bootstrapServers)
+            throws InterruptedException, TimeoutException {
+        var results = admin.createTopics(topics).values();
+        for (var entry : results.entrySet()) {
+            try {
+                entry.getValue().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) { // another instance was quicker
+                    throw new CaptureException("Kafka at " + bootstrapServers + " refused to create topic "
+                            + entry.getKey() + ": " + e.getCause().getMessage(), e.getCause());
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package io.warmer.capture;
+
+import io.warmer.change.TableId;
+import java.util.Properties;
+import java.util.stream.Collectors;
+
+/** The embedded engine's configuration, derived from {@link CaptureSettings} and nothing else. */
+final class DebeziumProperties {
+
+    /** How often the engine stores the source offsets of records marked processed. */
+    static final long OFFSET_FLUSH_INTERVAL_MS = 1_000;
+
+    private DebeziumProperties() {
+    }
+
+    static Properties of(CaptureSettings settings) {
+        PostgresEndpoint pg = settings.postgres();
+        Properties p = new Properties();
+        p.setProperty("name", "warmer-capture-" + settings.slotName());
+        p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+        // Offsets live in Kafka so the process keeps no local state and can be moved.
+        p.setProperty("offset.storage", "org.apache.kafka.connect.storage.KafkaOffsetBackingStore");
+        p.setProperty("offset.storage.topic", settings.offsetTopic());
+        p.setProperty("offset.storage.partitions", "1");
+        p.setProperty("offset.storage.replication.factor", String.valueOf(settings.replicationFactor()));
+        p.setProperty("offset.flush.interval.ms", String.valueOf(OFFSET_FLUSH_INTERVAL_MS));
+        p.setProperty("bootstrap.servers", settings.kafkaBootstrapServers());
+
+        p.setProperty("database.hostname", pg.host());
+        p.setProperty("database.port", String.valueOf(pg.port()));
+        p.setProperty("database.user", pg.user());
+        p.setProperty("database.password", pg.password());
+        p.setProperty("database.dbname", pg.database());
+        p.setProperty("topic.prefix", settings.topicPrefix());
+        p.setProperty("plugin.name", "pgoutput");
+        p.setProperty("slot.name", settings.slotName());
+        p.setProperty("publication.name", settings.publicationName());
+        p.setProperty("publication.autocreate.mode", "filtered");
+        p.setProperty("table.include.list",
+                settings.tables().stream().map(TableId::qualified).map(DebeziumProperties::quoteRegex)
+                        .collect(Collectors.joining(",")));
+        p.setProperty("snapshot.mode", "initial");
+        p.setProperty("tombstones.on.delete", "true");
+        // Exact decimals as strings: a cache must not round money.
+        p.setProperty("decimal.handling.mode", "string");
+        p.setProperty("binary.handling.mode", "base64");
+        p.setProperty("converter.schemas.enable", "false");
+        p.setProperty("key.converter.schemas.enable", "false");
+        p.setProperty("value.converter.schemas.enable", "false");
+        p.setProperty("errors.max.retries", "-1");
+        return p;
+    }
+
+    /** table.include.list takes regular expressions; a table name must match only itself. */
+    private static String quoteRegex(String qualified) {
+        return qualified.replace(".", "\\.").replace("$", "\\$");
+    }
+}

@@ -1,0 +1,152 @@
+package io.warmer.capture;
+
+import io.warmer.change.TableId;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * Checks, before Debezium starts, what would otherwise surface as a stack trace deep in the engine:
+ * the server is reachable, decodes logically, and every table exists with a primary key.
+ */
+public final class PostgresPreflight {
+
+    private static final int CONNECT_TIMEOUT_SECONDS = 10;
+
+    private PostgresPreflight() {
+    }
+
+    /**
+     * @param requiredColumns columns each table must have (e.g. those used in key templates)
+     * @return the primary-key columns of each table, in key order
+     * @throws CaptureException naming the problem and its fix
+     */
+    public static Map<TableId, List<String>> check(PostgresEndpoint pg, List<TableId> tables,
+                                                   Map<TableId, Set<String>> requiredColumns) {
+        try (Connection connection = open(pg)) {
+            checkWalLevel(connection, pg);
+            checkReplicationPrivilege(connection, pg);
+            var primaryKeys = new java.util.LinkedHashMap<TableId, List<String>>();
+            for (TableId table : tables) {
+                Set<String> columns = columnsOf(connection, table);
+                if (columns.isEmpty()) {
+                    throw new CaptureException("Table " + table + " does not exist in database '" + pg.database()
+                            + "' at " + pg.address() + " (or user '" + pg.user() + "' cannot see it): check the"
+                            + " table name in the configuration, or GRANT SELECT ON " + table + " TO " + pg.user() + ".");
+                }
+                for (String column : requiredColumns.getOrDefault(table, Set.of())) {
+                    if (!columns.contains(column)) {
+                        throw new CaptureException("Table " + table + " has no column '" + column + "' (it has "
+                                + String.join(", ", columns) + "): fix the family that uses it.");
+                    }
+                }
+                List<String> key = primaryKeyOf(connection, table);
+                if (key.isEmpty()) {
+                    throw new CaptureException("Table " + table + " has no primary key, so its rows cannot be told"
+                            + " apart in the cache: ALTER TABLE " + table + " ADD PRIMARY KEY (...).");
+                }
+                primaryKeys.put(table, key);
+            }
+            return primaryKeys;
+        } catch (SQLException e) {
+            throw new CaptureException("PostgreSQL at " + pg.address() + " could not be checked: " + e.getMessage(), e);
+        }
+    }
+
+    static Connection open(PostgresEndpoint pg) {
+        Properties props = new Properties();
+        props.setProperty("user", pg.user());
+        props.setProperty("password", pg.password());
+        props.setProperty("connectTimeout", String.valueOf(CONNECT_TIMEOUT_SECONDS));
+        try {
+            return DriverManager.getConnection(pg.jdbcUrl(), props);
+        } catch (SQLException e) {
+            String state = e.getSQLState() == null ? "" : e.getSQLState();
+            String hint = switch (state) {
+                case "08001", "08004" -> "check that the server is running and that host and port are right";
+                case "28P01", "28000" -> "check the user and password (password-env) in the configuration";
+                case "3D000" -> "create the database or fix its name in the configuration";
+                default -> "check host, port, database, user and password";
+            };
+            throw new CaptureException("Cannot connect to PostgreSQL at " + pg.address() + " (database '"
+                    + pg.database() + "', user '" + pg.user() + "'): " + firstLine(e.getMessage()) + "; " + hint + ".", e);
+        }
+    }
+
+    private static void checkWalLevel(Connection connection, PostgresEndpoint pg) throws SQLException {
+        String level = single(connection, "SHOW wal_level");
+        if (!"logical".equals(level)) {
+            throw new CaptureException("PostgreSQL at " + pg.address() + " has wal_level=" + level
+                    + "; change capture needs logical decoding: set wal_level = logical in postgresql.conf"
+                    + " (or ALTER SYSTEM SET wal_level = logical) and restart the server.");
+        }
+    }
+
+    private static void checkReplicationPrivilege(Connection connection, PostgresEndpoint pg) throws SQLException {
+        try (PreparedStatement st = connection.prepareStatement(
+                "SELECT rolreplication OR rolsuper FROM pg_roles WHERE rolname = current_user");
+             ResultSet rs = st.executeQuery()) {
+            if (rs.next() && !rs.getBoolean(1)) {
+                throw new CaptureException("User '" + pg.user() + "' may not stream changes from " + pg.address()
+                        + ": ALTER ROLE " + pg.user() + " WITH REPLICATION;");
+            }
+        }
+    }
+
+    private static Set<String> columnsOf(Connection connection, TableId table) throws SQLException {
+        Set<String> columns = new LinkedHashSet<>();
+        try (PreparedStatement st = connection.prepareStatement(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?"
+                        + " ORDER BY ordinal_position")) {
+            st.setString(1, table.schema());
+            st.setString(2, table.table());
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    columns.add(rs.getString(1));
+                }
+            }
+        }
+        return columns;
+    }
+
+    private static List<String> primaryKeyOf(Connection connection, TableId table) throws SQLException {
+        List<String> key = new ArrayList<>();
+        try (PreparedStatement st = connection.prepareStatement(
+                "SELECT a.attname FROM pg_index i"
+                        + " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)"
+                        + " WHERE i.indrelid = (quote_ident(?) || '.' || quote_ident(?))::regclass AND i.indisprimary"
+                        + " ORDER BY array_position(i.indkey::int2[], a.attnum)")) {
+            st.setString(1, table.schema());
+            st.setString(2, table.table());
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    key.add(rs.getString(1));
+                }
+            }
+        }
+        return key;
+    }
+
+    private static String single(Connection connection, String sql) throws SQLException {
+        try (PreparedStatement st = connection.prepareStatement(sql); ResultSet rs = st.executeQuery()) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "no detail";
+        }
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+}

@@ -1,0 +1,53 @@
+package io.warmer.change;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** Reads and writes change-topic records: keys are JSON objects of the primary key, values {@link RowChange}. */
+public final class RowChangeCodec {
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+            .configure(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS, true);
+
+    private RowChangeCodec() {
+    }
+
+    public static ObjectMapper json() {
+        return JSON;
+    }
+
+    public static String write(RowChange change) {
+        try {
+            return JSON.writeValueAsString(change);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize the change of " + change.table(), e);
+        }
+    }
+
+    /** @throws MalformedChangeException when the text is not a change record */
+    public static RowChange read(String value) {
+        try {
+            return JSON.readValue(value, RowChange.class);
+        } catch (JsonProcessingException e) {
+            throw new MalformedChangeException("not a change record: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** @throws MalformedChangeException when the text is not a JSON object */
+    public static ObjectNode readKey(String key) {
+        if (key == null) {
+            throw new MalformedChangeException("the record has no key (expected the primary key as a JSON object)");
+        }
+        try {
+            if (JSON.readTree(key) instanceof ObjectNode object) {
+                return object;
+            }
+        } catch (JsonProcessingException e) {
+            throw new MalformedChangeException("the key is not JSON: " + e.getOriginalMessage(), e);
+        }
+        throw new MalformedChangeException("the key is not a JSON object: " + key);
+    }
+}

@@ -1,0 +1,37 @@
+package io.warmer.cli;
+
+import io.warmer.capture.CaptureException;
+import io.warmer.config.ConfigException;
+import io.warmer.sink.CacheWriteException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+
+/**
+ * The one place that turns a failed command into a message and an exit code: known failures are
+ * one line a person can act on; anything else is logged with its stack trace.
+ */
+final class FailureReporter implements CommandLine.IExecutionExceptionHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FailureReporter.class);
+
+    @Override
+    public int handleExecutionException(Exception e, CommandLine commandLine, CommandLine.ParseResult parsed) {
+        var err = commandLine.getErr();
+        int code;
+        if (e instanceof ConfigException) {
+            code = ExitCodes.BAD_CONFIG;
+        } else if (e instanceof CaptureException || e instanceof CacheWriteException) {
+            code = ExitCodes.UNAVAILABLE;
+        } else {
+            LOG.error("warmer {} failed", commandLine.getCommandName(), e);
+            err.println("error: " + e + " (details in the log)");
+            err.flush();
+            return ExitCodes.INTERNAL;
+        }
+        LOG.debug("warmer {} failed", commandLine.getCommandName(), e);
+        err.println("error: " + e.getMessage());
+        err.flush();
+        return code;
+    }
+}

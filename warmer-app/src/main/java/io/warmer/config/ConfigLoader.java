@@ -1,0 +1,162 @@
+package io.warmer.config;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.warmer.change.TableId;
+import io.warmer.family.KeyTemplate;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Reads the YAML configuration into {@link WarmerConfig}, once. Every problem becomes a
+ * {@link ConfigException} naming the file, the field path, what was found and what was expected.
+ */
+public final class ConfigLoader {
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .registerModule(new SimpleModule("warmer-config")
+                    .addDeserializer(Duration.class, fromText(Durations::parse))
+                    .addDeserializer(TableId.class, fromText(TableId::parse))
+                    .addDeserializer(KeyTemplate.class, fromText(KeyTemplate::parse)));
+
+    private final Function<String, String> environment;
+
+    /** @param environment looks up environment variables (for {@code password-env}) */
+    public ConfigLoader(Function<String, String> environment) {
+        this.environment = environment;
+    }
+
+    public static ConfigLoader withSystemEnvironment() {
+        return new ConfigLoader(System::getenv);
+    }
+
+    public WarmerConfig load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file.toString(), "", "the file does not exist; pass an existing YAML file with --config");
+        } catch (IOException e) {
+            throw new ConfigException(file.toString(), "", "cannot be read: " + e.getMessage());
+        }
+        return parse(text, file.toString());
+    }
+
+    /** @param source what to call the text in messages, usually the file name */
+    public WarmerConfig parse(String yaml, String source) {
+        WarmerConfig config;
+        try {
+            config = YAML.readValue(yaml, WarmerConfig.class);
+        } catch (JsonProcessingException e) {
+            throw translate(e, source);
+        }
+        if (config == null) {
+            throw new ConfigException(source, "", "the document is empty; expected source, kafka, redis and families");
+        }
+        return resolveSecrets(config, source);
+    }
+
+    private WarmerConfig resolveSecrets(WarmerConfig config, String source) {
+        PostgresSourceConfig pg = config.postgres();
+        if (pg.passwordEnv() == null) {
+            return config;
+        }
+        String password = environment.apply(pg.passwordEnv());
+        if (password == null) {
+            throw new ConfigException(source, "source.postgres.password-env", "the environment variable '"
+                    + pg.passwordEnv() + "' is not set; export it before starting Warmer");
+        }
+        return config.withPostgres(pg.withPassword(password));
+    }
+
+    private static ConfigException translate(JsonProcessingException e, String source) {
+        if (!(e instanceof JsonMappingException mapping)) {
+            JsonLocation at = e.getLocation();
+            String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+            return new ConfigException(source, "", "is not valid YAML" + where + ": " + e.getOriginalMessage());
+        }
+        String path = pathOf(mapping);
+        if (e instanceof UnrecognizedPropertyException unknown) {
+            String known = unknown.getKnownPropertyIds() == null ? "" : unknown.getKnownPropertyIds().stream()
+                    .map(String::valueOf).sorted().collect(Collectors.joining(", "));
+            return new ConfigException(source, path, "found an unknown field, expected one of: " + known);
+        }
+        Throwable cause = e instanceof ValueInstantiationException ? e.getCause() : null;
+        if (cause instanceof InvalidFieldException invalid) {
+            String fieldPath = path.isEmpty() ? invalid.field() : path + "." + invalid.field();
+            return new ConfigException(source, fieldPath, invalid.getMessage());
+        }
+        if (e.getCause() instanceof IllegalArgumentException invalid) {
+            return new ConfigException(source, path, invalid.getMessage());
+        }
+        if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
+            return new ConfigException(source, path, "found a value of the wrong kind, expected "
+                    + describe(mismatch.getTargetType()));
+        }
+        return new ConfigException(source, path, e.getOriginalMessage());
+    }
+
+    private static String pathOf(JsonMappingException e) {
+        StringBuilder path = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getIndex() >= 0) {
+                path.append('[').append(ref.getIndex()).append(']');
+            } else if (ref.getFieldName() != null) {
+                if (!path.isEmpty()) {
+                    path.append('.');
+                }
+                path.append(ref.getFieldName());
+            }
+        }
+        return path.toString();
+    }
+
+    private static String describe(Class<?> type) {
+        if (type == Integer.class || type == int.class || type == Short.class || type == short.class) {
+            return "a whole number";
+        }
+        if (java.util.List.class.isAssignableFrom(type)) {
+            return "a list";
+        }
+        if (type.isRecord()) {
+            return "a mapping of fields";
+        }
+        return "a " + type.getSimpleName().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static <T> JsonDeserializer<T> fromText(Function<String, T> parser) {
+        return new JsonDeserializer<>() {
+            @Override
+            public T deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+                if (!p.currentToken().isScalarValue()) {
+                    throw MismatchedInputException.from(p, String.class, "expected a single value, not a structure");
+                }
+                try {
+                    return parser.apply(p.getValueAsString());
+                } catch (IllegalArgumentException e) {
+                    throw JsonMappingException.from(p, e.getMessage(), e);
+                }
+            }
+        };
+    }
+}

@@ -1,0 +1,61 @@
+package io.warmer.config;
+
+import static io.warmer.config.InvalidFieldException.require;
+
+import io.warmer.change.TableId;
+import io.warmer.family.KeyFamily;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The whole configuration: one YAML file, parsed once by {@link ConfigLoader}, immutable after. */
+public record WarmerConfig(SourceConfig source, KafkaSettings kafka, RedisSettings redis, List<FamilyConfig> families) {
+
+    public WarmerConfig {
+        require(source, "source", "{postgres: {...}}");
+        require(kafka, "kafka", "{bootstrap-servers: localhost:9092}");
+        require(redis, "redis", "{uri: redis://localhost:6379}");
+        if (families == null || families.isEmpty()) {
+            throw new InvalidFieldException("families", "found none, expected at least one key family");
+        }
+        families = List.copyOf(families);
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < families.size(); i++) {
+            if (!names.add(families.get(i).name())) {
+                throw new InvalidFieldException("families[" + i + "].name",
+                        "found '" + families.get(i).name() + "' a second time, expected unique family names");
+            }
+        }
+    }
+
+    public List<KeyFamily> keyFamilies() {
+        return families.stream().map(FamilyConfig::toKeyFamily).toList();
+    }
+
+    /** The tables to capture: every table some family reads, in order of first mention. */
+    public List<TableId> tables() {
+        return families.stream().map(FamilyConfig::table).distinct().toList();
+    }
+
+    /** For each table, the columns its families use: these must exist before anything starts. */
+    public Map<TableId, Set<String>> requiredColumns() {
+        Map<TableId, Set<String>> required = new LinkedHashMap<>();
+        for (FamilyConfig family : families) {
+            Set<String> columns = required.computeIfAbsent(family.table(), t -> new LinkedHashSet<>());
+            columns.addAll(family.key().columns());
+            columns.addAll(family.columns());
+        }
+        return required;
+    }
+
+    PostgresSourceConfig postgres() {
+        return source.postgres();
+    }
+
+    WarmerConfig withPostgres(PostgresSourceConfig postgres) {
+        return new WarmerConfig(new SourceConfig(postgres), kafka, redis, families);
+    }
+}

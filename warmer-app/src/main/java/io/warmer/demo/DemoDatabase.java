@@ -1,0 +1,33 @@
+package io.warmer.demo;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/** Creates the demo's tables and fills them, straight from the SQL files beside this class. */
+public final class DemoDatabase {
+
+    private DemoDatabase() {
+    }
+
+    public static void createAndSeed(Connection connection, int users) throws SQLException {
+        try (Statement st = connection.createStatement()) {
+            st.execute(resource("schema.sql"));
+            st.execute(resource("seed.sql").replace(":users", String.valueOf(users)));
+        }
+    }
+
+    static String resource(String name) {
+        try (InputStream in = DemoDatabase.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("demo resource " + name + " is missing from the build");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read demo resource " + name, e);
+        }
+    }
+}

@@ -1,0 +1,161 @@
+package io.warmer.demo;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.warmer.change.ChangeTopics;
+import io.warmer.config.ConfigLoader;
+import io.warmer.config.WarmerConfig;
+import io.warmer.embedded.EmbeddedKafka;
+import io.warmer.embedded.EmbeddedPostgres;
+import io.warmer.embedded.EmbeddedRedis;
+import io.warmer.service.ConsumerLag;
+import io.warmer.service.WarmerService;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+
+/**
+ * Replays the incident on embedded servers: a database of users, Redis holding the old keys, Warmer
+ * filling the new keys while the application keeps writing, then the cutover, read back through
+ * the new key format and compared with the database.
+ */
+public final class IncidentDemo {
+
+    /** Bounds every wait, so a broken build fails the demo instead of hanging it. */
+    private static final Duration WARM_UP_TIMEOUT = Duration.ofMinutes(10);
+    private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(90);
+
+    private final DemoOptions options;
+    private final PrintWriter out;
+    private final ProgressLine progress;
+
+    public IncidentDemo(DemoOptions options, PrintWriter out, boolean terminal) {
+        this.options = options;
+        this.out = out;
+        this.progress = new ProgressLine(out, terminal);
+    }
+
+    /** @return whether the cutover met the target: hit rate at least the minimum and nothing stale */
+    public boolean run() throws IOException, SQLException, InterruptedException {
+        Path workDir = Files.createTempDirectory("warmer-demo");
+        say("starting embedded PostgreSQL, Kafka and Redis in %s ...", workDir);
+        try (EmbeddedPostgres pg = EmbeddedPostgres.start(workDir.resolve("postgres"));
+             EmbeddedKafka kafka = EmbeddedKafka.start(workDir.resolve("kafka"));
+             EmbeddedRedis redisServer = EmbeddedRedis.start(workDir.resolve("redis"));
+             Connection db = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
+             Connection workloadDb = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password())) {
+            RedisClient redisClient = RedisClient.create(redisServer.uri());
+            try (StatefulRedisConnection<String, String> redis = redisClient.connect()) {
+                return replay(pg, kafka, redisServer, db, workloadDb, redis);
+            } finally {
+                redisClient.shutdown();
+            }
+        }
+    }
+
+    private boolean replay(EmbeddedPostgres pg, EmbeddedKafka kafka, EmbeddedRedis redisServer, Connection db,
+                           Connection workloadDb, StatefulRedisConnection<String, String> redis)
+            throws SQLException, InterruptedException {
+        int users = options.users();
+        long rows = 3L * users;
+        DemoDatabase.createAndSeed(db, users);
+        OldKeyspace.fill(redis, users);
+        say("database: %,d users (%,d rows); Redis: %,d keys in the old format user:{id}:...", users, rows, rows);
+
+        WarmerConfig config = demoConfig(pg, kafka, redisServer);
+        DemoWorkload workload = new DemoWorkload(workloadDb, users + 1L);
+        long started = System.nanoTime();
+        try (WarmerService warmer = WarmerService.start(config)) {
+            workload.start();
+            say("warmer: capturing %s; the application keeps writing meanwhile", config.tables());
+            awaitOrFail("the warm-up of the new keys", WARM_UP_TIMEOUT, () -> {
+                long written = warmer.counters().puts();
+                double seconds = (System.nanoTime() - started) / 1e9;
+                progress.update(String.format("warming v2:user:{id}:...  %,d / %,d keys  %.0f%%  %,.0f rows/s  (%,d app transactions)",
+                        Math.min(written, rows), rows, 100.0 * Math.min(written, rows) / rows, written / seconds,
+                        workload.transactions()));
+                return written >= rows || warmer.failure().isDone();
+            });
+            double warmUpSeconds = (System.nanoTime() - started) / 1e9;
+            progress.finish(String.format("warm-up: %,d keys in %.1f s", rows, warmUpSeconds));
+            failIfStopped(warmer);
+
+            Thread.sleep(options.liveFor().toMillis());
+            say("cutover: pausing application writes after %,d transactions; waiting for Warmer to catch up ...",
+                    workload.transactions());
+            long position = workload.pause();
+            awaitCaughtUp(warmer, config, position);
+
+            CutoverCheck.Result result = CutoverCheck.run(db, redis.sync(), options.sample(), workload.deletedIds());
+            result.examples().forEach(example -> say("  stale: %s", example));
+            say("cutover: hit rate %.2f%% (%d/%d), stale %d, warm-up %.1f s (%,.0f rows/s)",
+                    100 * result.hitRate(), result.hits(), result.reads(), result.stale(), warmUpSeconds,
+                    rows / warmUpSeconds);
+            return result.hitRate() >= options.minHitRate() && result.stale() == 0;
+        } finally {
+            workload.pause();
+        }
+    }
+
+    private void awaitCaughtUp(WarmerService warmer, WarmerConfig config, long position) throws InterruptedException {
+        awaitOrFail("the capture of the last application change", CATCH_UP_TIMEOUT,
+                () -> warmer.capture().acknowledgedVersion() > position || warmer.failure().isDone());
+        failIfStopped(warmer);
+        List<String> topics = config.tables().stream()
+                .map(t -> ChangeTopics.topicFor(config.kafka().topicPrefix(), t)).toList();
+        try (Admin admin = Admin.create(java.util.Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                config.kafka().bootstrapServers()))) {
+            awaitOrFail("the materializer to commit every change", CATCH_UP_TIMEOUT, () -> {
+                try {
+                    return ConsumerLag.of(admin, config.kafka().applicationId(), topics) == 0;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return true;
+                }
+            });
+        }
+    }
+
+    private static WarmerConfig demoConfig(EmbeddedPostgres pg, EmbeddedKafka kafka, EmbeddedRedis redis) {
+        String yaml = DemoDatabase.resource("demo-config.yml")
+                .replace("{{pg.host}}", pg.host())
+                .replace("{{pg.port}}", String.valueOf(pg.port()))
+                .replace("{{pg.database}}", pg.database())
+                .replace("{{pg.user}}", pg.user())
+                .replace("{{kafka.bootstrap}}", kafka.bootstrapServers())
+                .replace("{{redis.uri}}", redis.uri());
+        String password = pg.password();
+        return new ConfigLoader(name -> "WARMER_DEMO_PG_PASSWORD".equals(name) ? password : null)
+                .parse(yaml, "demo-config.yml");
+    }
+
+    private static void failIfStopped(WarmerService warmer) {
+        if (warmer.failure().isDone()) {
+            throw new IllegalStateException("Warmer stopped on an error during the demo; see the log");
+        }
+    }
+
+    private static void awaitOrFail(String what, Duration timeout, BooleanSupplier done) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("timed out after " + timeout.toSeconds() + " s waiting for " + what);
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private void say(String format, Object... args) {
+        out.println(String.format(format, args));
+        out.flush();
+    }
+}

@@ -1,0 +1,56 @@
+package io.warmer.family;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.warmer.change.RowChange;
+import io.warmer.change.TableId;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One kind of cache entry, e.g. "user profile, v2": which table it comes from, the key it is stored
+ * under, the value applications read and how long it lives. {@link #map} is a pure function.
+ *
+ * @param columns the columns of the JSON value, in this order; empty means every column of the row
+ * @param ttl     how long an entry lives after its last write; null means no expiry
+ */
+public record KeyFamily(String name, TableId table, KeyTemplate key, List<String> columns, Duration ttl) {
+
+    public KeyFamily {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(table, "table");
+        Objects.requireNonNull(key, "key");
+        columns = columns == null ? List.of() : List.copyOf(columns);
+    }
+
+    /**
+     * The cache writes for one change of a row of {@link #table()}.
+     *
+     * @param primaryKey the row's primary key (the change record's key), used to find the key of a
+     *                   deleted row whose before-image holds only the primary key
+     * @throws UnrenderableRowException when the row cannot be turned into a key or value
+     */
+    public List<CacheWrite> map(ObjectNode primaryKey, RowChange change) {
+        if (change.isDelete()) {
+            ObjectNode known = primaryKey.deepCopy();
+            if (change.before() != null) {
+                known.setAll(change.before());
+            }
+            return List.of(new CacheWrite.Delete(key.render(known), change.version()));
+        }
+        String value = valueOf(change.row()).toString();
+        return List.of(new CacheWrite.Put(key.render(change.row()), value, ttl, change.version()));
+    }
+
+    private ObjectNode valueOf(ObjectNode row) {
+        if (columns.isEmpty()) {
+            return row;
+        }
+        ObjectNode value = JsonNodeFactory.instance.objectNode();
+        for (String column : columns) {
+            value.set(column, row.get(column));
+        }
+        return value;
+    }
+}

@@ -1,0 +1,109 @@
+package io.warmer.family;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A cache key with placeholders for column values: {@code v2:user:${id}:profile}. Only {@code ${...}}
+ * is special, so literal braces (Redis Cluster hash tags such as {@code {user:${id}}}) pass through.
+ */
+public final class KeyTemplate {
+
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}]*)}");
+    private static final Pattern COLUMN = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+    private final String text;
+    /** Alternating literal and column parts; a column part is kept as its name. */
+    private final List<Part> parts;
+    private final Set<String> columns;
+
+    private record Part(String text, boolean column) {
+    }
+
+    private KeyTemplate(String text, List<Part> parts) {
+        this.text = text;
+        this.parts = List.copyOf(parts);
+        Set<String> cols = new LinkedHashSet<>();
+        parts.stream().filter(Part::column).forEach(p -> cols.add(p.text()));
+        this.columns = Set.copyOf(cols);
+    }
+
+    /** @throws IllegalArgumentException saying what is wrong with the template and how to write it */
+    public static KeyTemplate parse(String text) {
+        if (text == null || text.isBlank()) {
+            throw new IllegalArgumentException("a key template is required, e.g. 'v2:user:${id}:profile'");
+        }
+        List<Part> parts = new ArrayList<>();
+        Matcher m = PLACEHOLDER.matcher(text);
+        int end = 0;
+        while (m.find()) {
+            String column = m.group(1).trim();
+            if (!COLUMN.matcher(column).matches()) {
+                throw new IllegalArgumentException("found '${" + m.group(1) + "}' in '" + text
+                        + "', expected a column name inside ${...}, e.g. ${id}");
+            }
+            if (m.start() > end) {
+                parts.add(new Part(text.substring(end, m.start()), false));
+            }
+            parts.add(new Part(column, true));
+            end = m.end();
+        }
+        if (end < text.length()) {
+            String rest = text.substring(end);
+            if (rest.contains("${")) {
+                throw new IllegalArgumentException("found an unclosed '${' in '" + text + "', expected ${column}");
+            }
+            parts.add(new Part(rest, false));
+        }
+        if (parts.stream().noneMatch(Part::column)) {
+            throw new IllegalArgumentException("found '" + text + "' without any ${column}; every row would write the"
+                    + " same key. Expected e.g. 'v2:user:${id}:profile'");
+        }
+        return new KeyTemplate(text, parts);
+    }
+
+    /** The columns the key is made of. */
+    public Set<String> columns() {
+        return columns;
+    }
+
+    /**
+     * @throws UnrenderableRowException when a column is absent or NULL: such a row has no key
+     */
+    public String render(JsonNode row) {
+        StringBuilder key = new StringBuilder(text.length() + 16);
+        for (Part part : parts) {
+            if (!part.column()) {
+                key.append(part.text());
+                continue;
+            }
+            JsonNode value = row == null ? null : row.get(part.text());
+            if (value == null || value.isNull()) {
+                throw new UnrenderableRowException("column '" + part.text() + "' of key template '" + text + "' is "
+                        + (value == null ? "absent from" : "NULL in") + " the row");
+            }
+            key.append(value.isTextual() ? value.textValue() : value.toString());
+        }
+        return key.toString();
+    }
+
+    @Override
+    public String toString() {
+        return text;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof KeyTemplate other && other.text.equals(text);
+    }
+
+    @Override
+    public int hashCode() {
+        return text.hashCode();
+    }
+}

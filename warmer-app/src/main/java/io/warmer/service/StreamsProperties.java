@@ -1,0 +1,34 @@
+package io.warmer.service;
+
+import io.warmer.config.WarmerConfig;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+
+/** The Kafka Streams configuration of the materializer, derived from {@link WarmerConfig} alone. */
+final class StreamsProperties {
+
+    /**
+     * How often offsets are committed, each commit waiting for Redis to acknowledge the writes
+     * before it. Streams' own at-least-once default (30 s) would make catching up look slow.
+     */
+    static final long COMMIT_INTERVAL_MS = 1_000;
+
+    private StreamsProperties() {
+    }
+
+    static Properties of(WarmerConfig config) {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.kafka().applicationId());
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL_MS);
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.kafka().streamThreads());
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.kafka().replicationFactor());
+        p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
+        p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
+        p.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+        p.put(StreamsConfig.consumerPrefix("max.poll.records"), 2_000);
+        return p;
+    }
+}

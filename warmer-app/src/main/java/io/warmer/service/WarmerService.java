@@ -1,0 +1,123 @@
+package io.warmer.service;
+
+import io.warmer.capture.CaptureSettings;
+import io.warmer.capture.ChangeTopicProvisioner;
+import io.warmer.capture.PostgresCapture;
+import io.warmer.capture.PostgresEndpoint;
+import io.warmer.change.ChangeTopics;
+import io.warmer.config.PostgresSourceConfig;
+import io.warmer.config.WarmerConfig;
+import io.warmer.sink.RedisCacheWriterFactory;
+import io.warmer.sink.SinkCounters;
+import io.warmer.topology.WarmerTopology;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The long-lived service: capture (PostgreSQL into Kafka) and materialization (Kafka into Redis) in
+ * one process. Started in dependency order, stopped in reverse, so that a stop loses nothing: the
+ * capture stores its offsets, the materializer flushes Redis and commits.
+ */
+public final class WarmerService implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WarmerService.class);
+    private static final Duration STREAMS_CLOSE_TIMEOUT = Duration.ofSeconds(60);
+
+    private final WarmerConfig config;
+    private final SinkCounters counters = new SinkCounters();
+    private final CompletableFuture<Void> failure = new CompletableFuture<>();
+    private RedisCacheWriterFactory redis;
+    private PostgresCapture capture;
+    private KafkaStreams streams;
+
+    private WarmerService(WarmerConfig config) {
+        this.config = config;
+    }
+
+    /** @throws RuntimeException with a one-line, fix-it message when a server is unreachable or misconfigured */
+    public static WarmerService start(WarmerConfig config) {
+        WarmerService service = new WarmerService(config);
+        try {
+            service.startAll();
+        } catch (RuntimeException e) {
+            service.close();
+            throw e;
+        }
+        return service;
+    }
+
+    private void startAll() {
+        redis = RedisCacheWriterFactory.connect(config.redis(), counters);
+        var kafka = config.kafka();
+        ChangeTopicProvisioner.ensureTopics(kafka.bootstrapServers(),
+                List.of(ChangeTopicProvisioner.deleteAfterRetention(ChangeTopics.deadLetterTopic(kafka.topicPrefix()),
+                        kafka.partitions(), kafka.replicationFactor())));
+        capture = PostgresCapture.start(captureSettings(config), config.requiredColumns());
+        capture.termination().whenComplete((ok, error) -> {
+            if (error != null) {
+                failure.complete(null);
+            }
+        });
+        streams = new KafkaStreams(WarmerTopology.build(config, redis), StreamsProperties.of(config));
+        // A failed flush to Redis fails the task before it commits; a fresh thread resumes from the
+        // last committed offsets, so the writes are retried rather than lost.
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.warn("A materializer thread failed and is being replaced: {}", e.getMessage(), e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.setStateListener((next, previous) -> {
+            if (next == KafkaStreams.State.ERROR) {
+                failure.complete(null);
+            }
+        });
+        streams.start();
+    }
+
+    static CaptureSettings captureSettings(WarmerConfig config) {
+        PostgresSourceConfig pg = config.source().postgres();
+        var kafka = config.kafka();
+        return new CaptureSettings(
+                new PostgresEndpoint(pg.host(), pg.port(), pg.database(), pg.user(), pg.password()),
+                config.tables(), pg.slot(), pg.publication(), kafka.bootstrapServers(), kafka.topicPrefix(),
+                kafka.partitions(), kafka.replicationFactor());
+    }
+
+    public PostgresCapture capture() {
+        return capture;
+    }
+
+    public SinkCounters counters() {
+        return counters;
+    }
+
+    public KafkaStreams.State materializerState() {
+        return streams == null ? KafkaStreams.State.NOT_RUNNING : streams.state();
+    }
+
+    /** Completes when the capture or the materializer stopped on an error. */
+    public CompletableFuture<Void> failure() {
+        return failure;
+    }
+
+    public WarmerConfig config() {
+        return config;
+    }
+
+    @Override
+    public void close() {
+        if (capture != null) {
+            capture.close();
+        }
+        if (streams != null) {
+            streams.close(STREAMS_CLOSE_TIMEOUT);
+        }
+        if (redis != null) {
+            redis.close();
+        }
+    }
+}
