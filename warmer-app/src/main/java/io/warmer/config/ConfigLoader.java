@@ -4,11 +4,13 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
@@ -64,9 +66,19 @@ public final class ConfigLoader {
 
     /** @param source what to call the text in messages, usually the file name */
     public WarmerConfig parse(String yaml, String source) {
+        JsonNode document;
+        try {
+            // The whole document first, so that a syntax error anywhere is reported as one.
+            document = YAML.readTree(yaml);
+        } catch (JsonProcessingException e) {
+            throw translate(e, source);
+        }
+        if (document == null || document.isMissingNode() || document.isNull()) {
+            throw new ConfigException(source, "", "the document is empty; expected source, kafka, redis and families");
+        }
         WarmerConfig config;
         try {
-            config = YAML.readValue(yaml, WarmerConfig.class);
+            config = YAML.treeToValue(document, WarmerConfig.class);
         } catch (JsonProcessingException e) {
             throw translate(e, source);
         }
@@ -108,6 +120,10 @@ public final class ConfigLoader {
         }
         if (e.getCause() instanceof IllegalArgumentException invalid) {
             return new ConfigException(source, path, invalid.getMessage());
+        }
+        if (e instanceof InvalidFormatException format && format.getTargetType() != null) {
+            return new ConfigException(source, path, "found '" + format.getValue() + "', expected "
+                    + describe(format.getTargetType()));
         }
         if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
             return new ConfigException(source, path, "found a value of the wrong kind, expected "

@@ -1,0 +1,144 @@
+package io.warmer.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.warmer.change.TableId;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+
+    static final String VALID = """
+            source:
+              postgres:
+                host: db.internal
+                database: app
+                user: warmer
+                password-env: PGPASSWORD
+            kafka:
+              bootstrap-servers: kafka:9092
+            redis:
+              uri: redis://cache:6379
+            families:
+              - name: user-profile-v2
+                table: users
+                key: "v2:user:${id}:profile"
+                columns: [id, name]
+                ttl: 1h
+            """;
+
+    private final ConfigLoader loader = new ConfigLoader(Map.of("PGPASSWORD", "s3cret")::get);
+
+    @Test
+    void shouldLoadAValidFileAndApplyTheDocumentedDefaults() {
+        WarmerConfig config = loader.parse(VALID, "warmer.yml");
+
+        assertThat(config.source().postgres().port()).isEqualTo(PostgresSourceConfig.DEFAULT_PORT);
+        assertThat(config.source().postgres().slot()).isEqualTo(PostgresSourceConfig.DEFAULT_SLOT);
+        assertThat(config.kafka().partitions()).isEqualTo(KafkaSettings.DEFAULT_PARTITIONS);
+        assertThat(config.kafka().topicPrefix()).isEqualTo(KafkaSettings.DEFAULT_TOPIC_PREFIX);
+        assertThat(config.redis().pipeline()).isEqualTo(RedisSettings.DEFAULT_PIPELINE);
+        assertThat(config.families().get(0).table()).isEqualTo(new TableId("public", "users"));
+        assertThat(config.families().get(0).ttl()).isEqualTo(Duration.ofHours(1));
+        assertThat(config.tables()).containsExactly(new TableId("public", "users"));
+        assertThat(config.requiredColumns().get(new TableId("public", "users"))).containsExactly("id", "name");
+    }
+
+    @Test
+    void shouldResolveThePasswordFromTheEnvironmentAndNeverPrintIt() {
+        WarmerConfig config = loader.parse(VALID, "warmer.yml");
+
+        assertThat(config.source().postgres().password()).isEqualTo("s3cret");
+        assertThat(config.toString()).doesNotContain("s3cret");
+    }
+
+    @Test
+    void shouldNameTheMissingEnvironmentVariable() {
+        assertThatThrownBy(() -> new ConfigLoader(name -> null).parse(VALID, "warmer.yml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("warmer.yml: source.postgres.password-env: the environment variable 'PGPASSWORD' is not set;"
+                        + " export it before starting Warmer");
+    }
+
+    @Test
+    void shouldReportAnUnknownFieldWithItsPathAndTheKnownFields() {
+        String yaml = VALID.replace("    ttl: 1h", "    tll: 1h");
+
+        assertThatThrownBy(() -> loader.parse(yaml, "warmer.yml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("warmer.yml: families[0].tll: found an unknown field, expected one of:")
+                .hasMessageContaining("ttl");
+    }
+
+    @Test
+    void shouldReportAMalformedKeyTemplateWithItsPath() {
+        String yaml = VALID.replace("v2:user:${id}:profile", "v2:user:${user id}:profile");
+
+        assertThatThrownBy(() -> loader.parse(yaml, "warmer.yml"))
+                .hasMessage("warmer.yml: families[0].key: found '${user id}' in 'v2:user:${user id}:profile',"
+                        + " expected a column name inside ${...}, e.g. ${id}");
+    }
+
+    @Test
+    void shouldReportAMissingRequiredField() {
+        String yaml = VALID.replace("    host: db.internal\n", "");
+
+        assertThatThrownBy(() -> loader.parse(yaml, "warmer.yml"))
+                .hasMessage("warmer.yml: source.postgres.host: is required, e.g. localhost");
+    }
+
+    @Test
+    void shouldReportAValueOfTheWrongKind() {
+        String yaml = VALID.replace("bootstrap-servers: kafka:9092", "bootstrap-servers: kafka:9092\n  partitions: many");
+
+        assertThatThrownBy(() -> loader.parse(yaml, "warmer.yml"))
+                .hasMessageStartingWith("warmer.yml: kafka.partitions: ")
+                .hasMessageContaining("many");
+    }
+
+    @Test
+    void shouldReportAnUnparseableDuration() {
+        String yaml = VALID.replace("ttl: 1h", "ttl: an hour");
+
+        assertThatThrownBy(() -> loader.parse(yaml, "warmer.yml"))
+                .hasMessage("warmer.yml: families[0].ttl: found 'an hour', expected a duration such as 500ms, 30s,"
+                        + " 15m, 1h, 2d or PT1H");
+    }
+
+    @Test
+    void shouldRejectTwoFamiliesWithOneName() {
+        String yaml = VALID + """
+                  - name: user-profile-v2
+                    table: users
+                    key: "user:${id}:profile"
+                """;
+
+        assertThatThrownBy(() -> loader.parse(yaml, "warmer.yml"))
+                .hasMessage("warmer.yml: families[1].name: found 'user-profile-v2' a second time, expected unique family names");
+    }
+
+    @Test
+    void shouldPointAtTheLineOfInvalidYaml() {
+        assertThatThrownBy(() -> loader.parse("source: postgres: host\n", "warmer.yml"))
+                .hasMessageStartingWith("warmer.yml: is not valid YAML at line");
+    }
+
+    @Test
+    void shouldSayWhenTheFileDoesNotExist() {
+        assertThatThrownBy(() -> loader.load(Path.of("/no/such/warmer.yml")))
+                .hasMessage("/no/such/warmer.yml: the file does not exist; pass an existing YAML file with --config");
+    }
+
+    @Test
+    void shouldMaskTheRedisPasswordInMessages() {
+        String yaml = VALID.replace("redis://cache:6379", "redis://:hunter2@cache:6379");
+
+        WarmerConfig config = loader.parse(yaml, "warmer.yml");
+
+        assertThat(config.redis().toString()).doesNotContain("hunter2");
+        assertThat(config.redis().address()).isEqualTo("cache:6379");
+    }
+}

@@ -1,0 +1,46 @@
+package io.warmer.topology;
+
+import io.warmer.family.CacheWrite;
+import io.warmer.sink.CacheWriter;
+import io.warmer.sink.CacheWriterFactory;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A cache in a map, for topology tests: writes become visible once the sink store is flushed, as
+ * they become durable in Redis only once acknowledged.
+ */
+final class InMemoryCache implements CacheWriterFactory {
+
+    final Map<String, String> entries = new ConcurrentHashMap<>();
+    final Map<String, CacheWrite.Put> puts = new ConcurrentHashMap<>();
+
+    @Override
+    public CacheWriter open(String storeName) {
+        return new CacheWriter() {
+            private final java.util.List<CacheWrite> pending = new java.util.ArrayList<>();
+
+            @Override
+            public void submit(CacheWrite write) {
+                pending.add(write);
+            }
+
+            @Override
+            public void awaitAcknowledged() {
+                for (CacheWrite write : pending) {
+                    if (write instanceof CacheWrite.Put put) {
+                        entries.put(put.key(), put.value());
+                        puts.put(put.key(), put);
+                    } else {
+                        entries.remove(write.key());
+                    }
+                }
+                pending.clear();
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+}

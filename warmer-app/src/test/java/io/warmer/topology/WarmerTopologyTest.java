@@ -1,0 +1,137 @@
+package io.warmer.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.warmer.config.ConfigLoader;
+import io.warmer.config.WarmerConfig;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class WarmerTopologyTest {
+
+    private static final String CONFIG = """
+            source: {postgres: {host: localhost, database: app, user: warmer}}
+            kafka: {bootstrap-servers: "unused:9092", topic-prefix: shop}
+            redis: {uri: "redis://unused:6379"}
+            families:
+              - name: user-profile-v2
+                table: users
+                key: "v2:user:${id}:profile"
+                columns: [id, name]
+                ttl: 1h
+              - name: user-profile-v1
+                table: users
+                key: "user:${id}:profile"
+                columns: [id, name]
+              - name: order
+                table: sales.orders
+                key: "order:${id}"
+            """;
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
+    private final InMemoryCache cache = new InMemoryCache();
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, String> users;
+    private TestInputTopic<String, String> orders;
+    private TestOutputTopic<String, String> deadLetters;
+
+    @BeforeEach
+    void startDriver() {
+        WarmerConfig config = new ConfigLoader(name -> null).parse(CONFIG, "test.yml");
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
+        driver = new TopologyTestDriver(WarmerTopology.build(config, cache), props, T0);
+        users = driver.createInputTopic("shop.public.users", new StringSerializer(), new StringSerializer(), T0, Duration.ofMillis(1));
+        orders = driver.createInputTopic("shop.sales.orders", new StringSerializer(), new StringSerializer(), T0, Duration.ofMillis(1));
+        deadLetters = driver.createOutputTopic("shop.dead-letter", new StringDeserializer(), new StringDeserializer());
+    }
+
+    @AfterEach
+    void closeDriver() {
+        driver.close();
+    }
+
+    private static String change(String op, long version, String row) {
+        return "{\"op\":\"" + op + "\",\"version\":" + version + ",\"commitTimeMs\":1,\"table\":\"public.users\""
+                + (row == null ? "" : ",\"row\":" + row) + "}";
+    }
+
+    @Test
+    void shouldWriteEveryFamilyOfATableForASnapshottedRow() {
+        users.pipeInput("{\"id\":42}", change("r", 10, "{\"id\":42,\"name\":\"Ada\",\"email\":\"a@x\"}"));
+
+        assertThat(cache.entries).containsEntry("v2:user:42:profile", "{\"id\":42,\"name\":\"Ada\"}")
+                .containsEntry("user:42:profile", "{\"id\":42,\"name\":\"Ada\"}");
+        assertThat(cache.puts.get("v2:user:42:profile").ttl()).isEqualTo(Duration.ofHours(1));
+        assertThat(cache.puts.get("user:42:profile").ttl()).isNull();
+    }
+
+    @Test
+    void shouldOverwriteTheValueWhenTheRowIsUpdated() {
+        users.pipeInput("{\"id\":42}", change("r", 10, "{\"id\":42,\"name\":\"Ada\"}"));
+        users.pipeInput("{\"id\":42}", change("u", 11, "{\"id\":42,\"name\":\"Ada L.\"}"));
+
+        assertThat(cache.entries).containsEntry("v2:user:42:profile", "{\"id\":42,\"name\":\"Ada L.\"}");
+    }
+
+    @Test
+    void shouldDeleteAllKeysOfARowWhenTheRowIsDeleted() {
+        users.pipeInput("{\"id\":42}", change("c", 10, "{\"id\":42,\"name\":\"Ada\"}"));
+        users.pipeInput("{\"id\":42}", change("d", 11, null));
+        users.pipeInput("{\"id\":42}", (String) null);
+
+        assertThat(cache.entries).doesNotContainKeys("v2:user:42:profile", "user:42:profile");
+        assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldKeepTablesApart() {
+        orders.pipeInput("{\"id\":7}", change("c", 5, "{\"id\":7,\"total\":\"9.99\"}"));
+
+        assertThat(cache.entries).containsOnlyKeys("order:7");
+    }
+
+    @Test
+    void shouldSendAMalformedChangeToTheDeadLetterTopicWithTheReasonAndGoOn() {
+        users.pipeInput("{\"id\":1}", "this is not a change");
+        users.pipeInput("{\"id\":2}", change("c", 12, "{\"id\":2,\"name\":\"Bob\"}"));
+
+        TestRecord<String, String> letter = deadLetters.readRecord();
+        assertThat(letter.key()).isEqualTo("{\"id\":1}");
+        assertThat(letter.value()).isEqualTo("this is not a change");
+        Map<String, String> headers = new java.util.HashMap<>();
+        for (Header h : letter.headers()) {
+            headers.put(h.key(), new String(h.value(), StandardCharsets.UTF_8));
+        }
+        assertThat(headers).containsEntry(DeadLetters.SOURCE_TOPIC, "shop.public.users")
+                .containsEntry(DeadLetters.SOURCE_OFFSET, "0")
+                .containsKey(DeadLetters.REASON);
+        assertThat(headers.get(DeadLetters.REASON)).contains("not a change record");
+        assertThat(cache.entries).containsKey("v2:user:2:profile");
+    }
+
+    @Test
+    void shouldDeadLetterARowWhoseKeyColumnIsNull() {
+        users.pipeInput("{\"id\":3}", change("c", 13, "{\"id\":null,\"name\":\"Nobody\"}"));
+
+        TestRecord<String, String> letter = deadLetters.readRecord();
+        assertThat(new String(letter.headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8))
+                .isEqualTo("column 'id' of key template 'v2:user:${id}:profile' is NULL in the row");
+        assertThat(new String(letter.headers().lastHeader(DeadLetters.FAMILY).value(), StandardCharsets.UTF_8))
+                .isEqualTo("user-profile-v2");
+    }
+}
