@@ -1,0 +1,180 @@
+package io.warmer.testing;
+
+import io.warmer.embedded.ChildProcess;
+import io.warmer.embedded.FreePort;
+import io.warmer.embedded.StopSignal;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.UserPrincipalLookupService;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The installed PostgreSQL (15 by default) run from a throwaway data directory on a free port, configured for
+ * logical decoding. Authentication is "trust", so any password works for the superuser.
+ */
+final class LocalPostgres implements AutoCloseable {
+
+    static final String HOST = "127.0.0.1";
+    static final String SUPERUSER = "postgres";
+    static final String PASSWORD = "postgres";
+    private static final Duration INITDB_TIMEOUT = Duration.ofMinutes(2);
+    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+
+    private final TemporaryDirectory root;
+    private final ChildProcess server;
+    private final int port;
+
+    private LocalPostgres(TemporaryDirectory root, ChildProcess server, int port) {
+        this.root = root;
+        this.server = server;
+        this.port = port;
+    }
+
+    static LocalPostgres start(Path binDir) {
+        TemporaryDirectory directory = TemporaryDirectory.create("warmer-it-postgres-");
+        Path root = directory.path();
+        try {
+            Path dataDir = root.resolve("data");
+            Path socketDir = Files.createDirectory(root.resolve("socket"));
+            handToPostgresUser(root);
+            initdb(binDir, root, dataDir);
+            int port = FreePort.find();
+            List<String> command = asPostgresUser(List.of(binDir.resolve("postgres").toString(),
+                    "-D", dataDir.toString(),
+                    "-p", Integer.toString(port),
+                    "-k", socketDir.toString(),
+                    "-c", "listen_addresses=" + HOST,
+                    "-c", "wal_level=logical",
+                    "-c", "max_replication_slots=50",
+                    "-c", "max_wal_senders=50",
+                    // Test data is disposable: durability only costs time here.
+                    "-c", "fsync=off",
+                    "-c", "synchronous_commit=off",
+                    "-c", "full_page_writes=off"));
+            // SIGINT is PostgreSQL's fast shutdown: it does not wait for test clients to disconnect.
+            ChildProcess server = ChildProcess.start("postgres", command, root, root.resolve("postgres.log"),
+                    StopSignal.INT);
+            LocalPostgres postgres = new LocalPostgres(directory, server, port);
+            try {
+                postgres.awaitConnections();
+            } catch (RuntimeException e) {
+                postgres.close();
+                throw e;
+            }
+            return postgres;
+        } catch (IOException e) {
+            directory.close();
+            throw new IllegalStateException("Could not prepare PostgreSQL's directories in " + root + ": "
+                    + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            directory.close();
+            throw e;
+        }
+    }
+
+    PostgresAccess access() {
+        return new PostgresAccess(HOST, port, SUPERUSER, PASSWORD);
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        root.close();
+    }
+
+    private static void initdb(Path binDir, Path root, Path dataDir) {
+        List<String> command = asPostgresUser(List.of(binDir.resolve("initdb").toString(),
+                "-D", dataDir.toString(), "-U", SUPERUSER, "--auth=trust", "--encoding=UTF8", "--locale=C",
+                "--no-sync"));
+        Path log = root.resolve("initdb.log");
+        try {
+            Process initdb = new ProcessBuilder(command)
+                    .directory(root.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
+            if (!initdb.waitFor(INITDB_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                initdb.destroyForcibly();
+                throw new IllegalStateException("initdb did not finish within " + INITDB_TIMEOUT + ": " + command);
+            }
+            if (initdb.exitValue() != 0) {
+                throw new IllegalStateException("initdb failed with exit code " + initdb.exitValue() + ": "
+                        + command + "\n" + Files.readString(log));
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("Could not run initdb (" + command + "): " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while running initdb", e);
+        }
+    }
+
+    /**
+     * PostgreSQL refuses to run as root. setpriv (unlike runuser or su, which fork and translate signals into
+     * SIGTERM followed by SIGKILL) execs the server, so our child's PID is the postmaster's and SIGINT reaches it.
+     */
+    private static List<String> asPostgresUser(List<String> command) {
+        if (!LocalPrerequisites.runningAsRoot()) {
+            return command;
+        }
+        List<String> wrapped = new ArrayList<>(List.of("setpriv", "--reuid=" + LocalPrerequisites.POSTGRES_OS_USER,
+                "--regid=" + LocalPrerequisites.POSTGRES_OS_USER, "--init-groups", "--"));
+        wrapped.addAll(command);
+        return wrapped;
+    }
+
+    private void awaitConnections() {
+        String url = "jdbc:postgresql://" + HOST + ":" + port + "/postgres";
+        long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
+        SQLException lastFailure = null;
+        while (System.nanoTime() < deadline) {
+            if (!server.isAlive()) {
+                throw new IllegalStateException("PostgreSQL exited during startup. Its log (" + server.logFile()
+                        + ") ends with:\n" + server.logTail());
+            }
+            try (Connection connection = DriverManager.getConnection(url, SUPERUSER, PASSWORD)) {
+                if (connection.isValid(5)) {
+                    return;
+                }
+            } catch (SQLException e) {
+                lastFailure = e;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while waiting for PostgreSQL to accept connections", e);
+            }
+        }
+        throw new IllegalStateException("PostgreSQL did not accept connections on " + url + " within "
+                + STARTUP_TIMEOUT + ". Its log (" + server.logFile() + ") ends with:\n" + server.logTail(),
+                lastFailure);
+    }
+
+    /** As root, the postgres OS user must own the data and socket directories (and be able to enter root). */
+    private static void handToPostgresUser(Path root) throws IOException {
+        if (!LocalPrerequisites.runningAsRoot()) {
+            return;
+        }
+        UserPrincipalLookupService lookup = root.getFileSystem().getUserPrincipalLookupService();
+        var user = lookup.lookupPrincipalByName(LocalPrerequisites.POSTGRES_OS_USER);
+        GroupPrincipal group = lookup.lookupPrincipalByGroupName(LocalPrerequisites.POSTGRES_OS_USER);
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : (Iterable<Path>) paths::iterator) {
+                PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class);
+                view.setOwner(user);
+                view.setGroup(group);
+            }
+        }
+    }
+}

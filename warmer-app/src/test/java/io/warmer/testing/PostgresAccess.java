@@ -1,0 +1,58 @@
+package io.warmer.testing;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/** The shared PostgreSQL server (wal_level=logical) and a superuser that may create replication slots. */
+public final class PostgresAccess {
+
+    private static final String MAINTENANCE_DATABASE = "postgres";
+
+    private final String host;
+    private final int port;
+    private final String user;
+    private final String password;
+
+    PostgresAccess(String host, int port, String user, String password) {
+        this.host = host;
+        this.port = port;
+        this.user = user;
+        this.password = password;
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** A superuser: it can create databases, publications and logical replication slots. */
+    public String user() {
+        return user;
+    }
+
+    public String password() {
+        return password;
+    }
+
+    public String jdbcUrl(String database) {
+        return "jdbc:postgresql://" + host + ":" + port + "/" + database;
+    }
+
+    /** Creates a new, empty database with a name no other test uses. */
+    public TestDatabase newDatabase() {
+        String name = UniqueNames.next("warmer_test");
+        try (Connection connection = DriverManager.getConnection(jdbcUrl(MAINTENANCE_DATABASE), user, password);
+                Statement statement = connection.createStatement()) {
+            statement.execute("CREATE DATABASE " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not create test database " + name + " on " + host + ":" + port
+                    + ": " + e.getMessage(), e);
+        }
+        return new TestDatabase(name, jdbcUrl(name), user, password);
+    }
+}
