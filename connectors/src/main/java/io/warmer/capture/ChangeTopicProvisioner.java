@@ -21,6 +21,8 @@ import org.apache.kafka.common.errors.TopicExistsException;
 public final class ChangeTopicProvisioner {
 
     private static final long TIMEOUT_SECONDS = 30;
+    /** A broker that has not answered by then is down or misaddressed; waiting longer only delays the message. */
+    private static final long REACHABLE_TIMEOUT_SECONDS = 15;
 
     private ChangeTopicProvisioner() {
     }
@@ -70,9 +72,9 @@ public final class ChangeTopicProvisioner {
     /** @throws CaptureException naming the bootstrap servers when no broker answers */
     public static void awaitReachable(Admin admin, String bootstrapServers) throws InterruptedException {
         try {
-            admin.describeCluster().clusterId().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            admin.describeCluster().clusterId().get(REACHABLE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
-            throw new CaptureException("Cannot reach Kafka at " + bootstrapServers + " within " + TIMEOUT_SECONDS
+            throw new CaptureException("Cannot reach Kafka at " + bootstrapServers + " within " + REACHABLE_TIMEOUT_SECONDS
                     + " s: check that the brokers are running and that kafka.bootstrap-servers is right.", e);
         }
     }

@@ -1,0 +1,26 @@
+package io.warmer.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+
+/** Runs `./warmer demo` at a small scale, so that the README's first command cannot rot. */
+class DemoIT {
+
+    @Test
+    void shouldReplayTheIncidentAndFindAHotCacheAtTheCutover() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        var cli = WarmerCli.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+
+        int exit = cli.execute("demo", "--users", "2000", "--sample", "500", "--live-seconds", "2");
+
+        assertThat(exit).as("exit code; output:%n%s%nerrors:%n%s", out, err).isEqualTo(ExitCodes.OK);
+        assertThat(out.toString())
+                .containsPattern("(?m)^cutover: hit rate 100\\.00% \\(500/500\\), stale 0, warm-up [0-9.]+ s \\([0-9,]+ rows/s\\)$");
+    }
+}
