@@ -1,49 +1,64 @@
 package io.warmer.capture;
 
-import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
-import io.warmer.change.RowChange;
-import io.warmer.change.RowChangeCodec;
+import io.debezium.engine.RecordChangeEvent;
+import io.warmer.change.DeadLetterHeaders;
+import io.warmer.change.MalformedChangeException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.connect.source.SourceRecord;
 
 /**
  * Hands each batch from Debezium to Kafka and marks a record processed only once Kafka has
  * acknowledged it, so that the engine's stored offsets never run ahead of what reached the topics.
  */
-final class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer<ChangeEvent<String, String>> {
+final class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> {
 
     private final Producer<String, String> producer;
+    private final String deadLetterTopic;
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong lastVersion = new AtomicLong();
 
-    KafkaChangePublisher(Producer<String, String> producer) {
+    KafkaChangePublisher(Producer<String, String> producer, String deadLetterTopic) {
         this.producer = producer;
+        this.deadLetterTopic = deadLetterTopic;
     }
 
     @Override
-    public void handleBatch(List<ChangeEvent<String, String>> events,
-                            DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer)
+    public void handleBatch(List<RecordChangeEvent<SourceRecord>> events,
+                            DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
             throws InterruptedException {
         List<Future<RecordMetadata>> acks = new ArrayList<>(events.size());
+        List<ChangeRecordWriter.TopicRecord> sent = new ArrayList<>(events.size());
         long batchVersion = 0;
-        for (ChangeEvent<String, String> event : events) {
-            Optional<RowChange> change = DebeziumEnvelopeTranslator.translate(event.value());
-            if (change.isPresent()) {
-                batchVersion = Math.max(batchVersion, change.get().version());
+        for (RecordChangeEvent<SourceRecord> event : events) {
+            ProducerRecord<String, String> outgoing;
+            try {
+                ChangeRecordWriter.TopicRecord record = ChangeRecordWriter.translate(event.record());
+                batchVersion = Math.max(batchVersion, record.version());
+                sent.add(record);
+                outgoing = new ProducerRecord<>(record.topic(), record.key(), record.value());
+            } catch (MalformedChangeException e) {
+                // Set aside with its reason rather than stop the capture of every other row.
+                SourceRecord source = event.record();
+                ChangeRecordWriter.TopicRecord letter = new ChangeRecordWriter.TopicRecord(deadLetterTopic,
+                        String.valueOf(source.key()), String.valueOf(source.value()), 0);
+                sent.add(letter);
+                outgoing = new ProducerRecord<>(deadLetterTopic, letter.key(), letter.value());
+                outgoing.headers().add(DeadLetterHeaders.REASON, e.getMessage().getBytes(StandardCharsets.UTF_8));
+                outgoing.headers().add(DeadLetterHeaders.SOURCE_TOPIC, source.topic().getBytes(StandardCharsets.UTF_8));
             }
-            String value = change.map(RowChangeCodec::write).orElse(null);
-            acks.add(producer.send(new ProducerRecord<>(event.destination(), event.key(), value)));
+            acks.add(producer.send(outgoing));
         }
         for (int i = 0; i < events.size(); i++) {
-            awaitAck(acks.get(i), events.get(i));
+            awaitAck(acks.get(i), sent.get(i));
             committer.markProcessed(events.get(i));
         }
         committer.markBatchFinished();
@@ -70,14 +85,15 @@ final class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer<Change
         return lastVersion.get();
     }
 
-    private static void awaitAck(Future<RecordMetadata> ack, ChangeEvent<String, String> event) throws InterruptedException {
+    private static void awaitAck(Future<RecordMetadata> ack, ChangeRecordWriter.TopicRecord record)
+            throws InterruptedException {
         try {
             ack.get();
         } catch (ExecutionException e) {
             // The producer already retried for delivery.timeout.ms; failing the batch leaves its
             // offsets unmarked, so a restart captures these rows again instead of losing them.
-            throw new CaptureException("Kafka did not accept the change of key " + event.key() + " for topic "
-                    + event.destination() + ": " + e.getCause().getMessage(), e.getCause());
+            throw new CaptureException("Kafka did not accept the change of key " + record.key() + " for topic "
+                    + record.topic() + ": " + e.getCause().getMessage(), e.getCause());
         }
     }
 }

@@ -1,10 +1,13 @@
 package io.warmer.capture;
 
-import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
-import io.debezium.engine.format.Json;
+import io.debezium.engine.RecordChangeEvent;
+import io.debezium.embedded.Connect;
+import io.debezium.engine.format.ChangeEventFormat;
+import io.warmer.change.ChangeTopics;
 import io.warmer.change.TableId;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -14,10 +17,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.connect.source.SourceRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +42,7 @@ public final class PostgresCapture implements AutoCloseable {
     private final ExecutorService engineThread;
     private Producer<String, String> producer;
     private KafkaChangePublisher publisher;
-    private DebeziumEngine<ChangeEvent<String, String>> engine;
+    private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
 
     private PostgresCapture(CaptureSettings settings) {
         this.settings = settings;
@@ -64,13 +69,17 @@ public final class PostgresCapture implements AutoCloseable {
         transition(CaptureState.CREATED, CaptureState.STARTING);
         try {
             PostgresPreflight.check(settings.postgres(), settings.tables(), requiredColumns);
-            ChangeTopicProvisioner.ensureTopics(settings.kafkaBootstrapServers(), settings.tables().stream()
-                    .map(t -> ChangeTopicProvisioner.compacted(settings.topicFor(t), settings.partitions(),
-                            settings.replicationFactor()))
-                    .toList());
+            List<NewTopic> topics = new ArrayList<>();
+            for (TableId table : settings.tables()) {
+                topics.add(ChangeTopicProvisioner.compacted(settings.topicFor(table), settings.partitions(),
+                        settings.replicationFactor()));
+            }
+            topics.add(ChangeTopicProvisioner.deleteAfterRetention(ChangeTopics.deadLetterTopic(settings.topicPrefix()),
+                    settings.partitions(), settings.replicationFactor()));
+            ChangeTopicProvisioner.ensureTopics(settings.kafkaBootstrapServers(), topics);
             producer = new KafkaProducer<>(producerProperties(settings.kafkaBootstrapServers()));
-            publisher = new KafkaChangePublisher(producer);
-            engine = DebeziumEngine.create(Json.class)
+            publisher = new KafkaChangePublisher(producer, ChangeTopics.deadLetterTopic(settings.topicPrefix()));
+            engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                     .using(DebeziumProperties.of(settings))
                     .using(this::engineCompleted)
                     .notifying(publisher)

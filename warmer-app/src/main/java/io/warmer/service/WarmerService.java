@@ -1,17 +1,14 @@
 package io.warmer.service;
 
 import io.warmer.capture.CaptureSettings;
-import io.warmer.capture.ChangeTopicProvisioner;
 import io.warmer.capture.PostgresCapture;
 import io.warmer.capture.PostgresEndpoint;
-import io.warmer.change.ChangeTopics;
 import io.warmer.config.PostgresSourceConfig;
 import io.warmer.config.WarmerConfig;
 import io.warmer.sink.RedisCacheWriterFactory;
 import io.warmer.sink.SinkCounters;
 import io.warmer.topology.WarmerTopology;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -53,10 +50,6 @@ public final class WarmerService implements AutoCloseable {
 
     private void startAll() {
         redis = RedisCacheWriterFactory.connect(config.redis(), counters);
-        var kafka = config.kafka();
-        ChangeTopicProvisioner.ensureTopics(kafka.bootstrapServers(),
-                List.of(ChangeTopicProvisioner.deleteAfterRetention(ChangeTopics.deadLetterTopic(kafka.topicPrefix()),
-                        kafka.partitions(), kafka.replicationFactor())));
         capture = PostgresCapture.start(captureSettings(config), config.requiredColumns());
         capture.termination().whenComplete((ok, error) -> {
             if (error != null) {

@@ -1,5 +1,6 @@
 package io.warmer.topology;
 
+import io.warmer.change.DeadLetterHeaders;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.processor.api.Record;
@@ -9,13 +10,7 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  * A change that could not be materialized, as it goes to the dead-letter topic: the original key and
  * value untouched, and headers that say where it came from and why it was set aside.
  */
-public final class DeadLetters {
-
-    public static final String REASON = "warmer.reason";
-    public static final String FAMILY = "warmer.family";
-    public static final String SOURCE_TOPIC = "warmer.source.topic";
-    public static final String SOURCE_PARTITION = "warmer.source.partition";
-    public static final String SOURCE_OFFSET = "warmer.source.offset";
+final class DeadLetters {
 
     private DeadLetters() {
     }
@@ -23,12 +18,12 @@ public final class DeadLetters {
     static Record<String, String> of(Record<String, String> record, RecordMetadata origin, String family, String reason) {
         Record<String, String> letter = record.withHeaders(record.headers());
         Headers headers = letter.headers();
-        add(headers, REASON, reason == null ? "unknown" : reason);
-        add(headers, FAMILY, family);
+        add(headers, DeadLetterHeaders.REASON, reason == null ? "unknown" : reason);
+        add(headers, DeadLetterHeaders.FAMILY, family);
         if (origin != null) {
-            add(headers, SOURCE_TOPIC, origin.topic());
-            add(headers, SOURCE_PARTITION, String.valueOf(origin.partition()));
-            add(headers, SOURCE_OFFSET, String.valueOf(origin.offset()));
+            add(headers, DeadLetterHeaders.SOURCE_TOPIC, origin.topic());
+            add(headers, DeadLetterHeaders.SOURCE_PARTITION, String.valueOf(origin.partition()));
+            add(headers, DeadLetterHeaders.SOURCE_OFFSET, String.valueOf(origin.offset()));
         }
         return letter;
     }

@@ -2,6 +2,7 @@ package io.warmer.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.warmer.change.DeadLetterHeaders;
 import io.warmer.config.ConfigLoader;
 import io.warmer.config.WarmerConfig;
 import java.nio.charset.StandardCharsets;
@@ -117,10 +118,10 @@ class WarmerTopologyTest {
         for (Header h : letter.headers()) {
             headers.put(h.key(), new String(h.value(), StandardCharsets.UTF_8));
         }
-        assertThat(headers).containsEntry(DeadLetters.SOURCE_TOPIC, "shop.public.users")
-                .containsEntry(DeadLetters.SOURCE_OFFSET, "0")
-                .containsKey(DeadLetters.REASON);
-        assertThat(headers.get(DeadLetters.REASON)).contains("not a change record");
+        assertThat(headers).containsEntry(DeadLetterHeaders.SOURCE_TOPIC, "shop.public.users")
+                .containsEntry(DeadLetterHeaders.SOURCE_OFFSET, "0")
+                .containsKey(DeadLetterHeaders.REASON);
+        assertThat(headers.get(DeadLetterHeaders.REASON)).contains("not a change record");
         assertThat(cache.entries).containsKey("v2:user:2:profile");
     }
 
@@ -129,9 +130,9 @@ class WarmerTopologyTest {
         users.pipeInput("{\"id\":3}", change("c", 13, "{\"id\":null,\"name\":\"Nobody\"}"));
 
         TestRecord<String, String> letter = deadLetters.readRecord();
-        assertThat(new String(letter.headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8))
+        assertThat(new String(letter.headers().lastHeader(DeadLetterHeaders.REASON).value(), StandardCharsets.UTF_8))
                 .isEqualTo("column 'id' of key template 'v2:user:${id}:profile' is NULL in the row");
-        assertThat(new String(letter.headers().lastHeader(DeadLetters.FAMILY).value(), StandardCharsets.UTF_8))
+        assertThat(new String(letter.headers().lastHeader(DeadLetterHeaders.FAMILY).value(), StandardCharsets.UTF_8))
                 .isEqualTo("user-profile-v2");
     }
 }

@@ -1,0 +1,84 @@
+package io.warmer.capture;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.warmer.change.MalformedChangeException;
+import io.warmer.change.Operation;
+import io.warmer.change.RowChange;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.source.SourceRecord;
+
+/**
+ * Turns Debezium's change envelope into our topic format: the key as the primary key's JSON object,
+ * the value as a {@link RowChange} document. Debezium's envelope carries connector internals that
+ * readers of our topics should not depend on; ours keeps the row, the operation and a version.
+ */
+final class ChangeRecordWriter {
+
+    private static final JsonFactory JSON = new JsonFactory();
+
+    /** A record for the change topic; {@code value} null for a tombstone. */
+    record TopicRecord(String topic, String key, String value, long version) {
+    }
+
+    private ChangeRecordWriter() {
+    }
+
+    static TopicRecord translate(SourceRecord record) {
+        String key = record.key() == null ? null : json(record.key());
+        if (record.value() == null) {
+            return new TopicRecord(record.topic(), key, null, 0);
+        }
+        if (!(record.value() instanceof Struct envelope) || envelope.schema().field("op") == null) {
+            throw new MalformedChangeException("Debezium sent a record on " + record.topic()
+                    + " that is not a change envelope: " + record.value());
+        }
+        Operation op = Operation.fromCode(envelope.getString("op"));
+        Struct source = envelope.getStruct("source");
+        long version = longOr(source, "lsn", 0);
+        long commitTime = longOr(source, "ts_ms", envelope.getInt64("ts_ms") == null ? 0 : envelope.getInt64("ts_ms"));
+        String table = source.getString("schema") + "." + source.getString("table");
+        StringWriter out = new StringWriter(256);
+        try (JsonGenerator json = JSON.createGenerator(out)) {
+            json.writeStartObject();
+            json.writeStringField("op", op.code());
+            json.writeNumberField("version", version);
+            json.writeNumberField("commitTimeMs", commitTime);
+            json.writeStringField("table", table);
+            writeIfPresent(json, "row", envelope.get("after"));
+            writeIfPresent(json, "before", envelope.get("before"));
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the change of " + table, e);
+        }
+        return new TopicRecord(record.topic(), key, out.toString(), version);
+    }
+
+    private static void writeIfPresent(JsonGenerator json, String name, Object value) throws IOException {
+        if (value != null) {
+            json.writeFieldName(name);
+            ConnectJson.write(json, value);
+        }
+    }
+
+    private static long longOr(Struct struct, String field, long fallback) {
+        if (struct.schema().field(field) == null) {
+            return fallback;
+        }
+        Object value = struct.get(field);
+        return value instanceof Number n ? n.longValue() : fallback;
+    }
+
+    static String json(Object value) {
+        StringWriter out = new StringWriter(64);
+        try (JsonGenerator json = JSON.createGenerator(out)) {
+            ConnectJson.write(json, value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+}
