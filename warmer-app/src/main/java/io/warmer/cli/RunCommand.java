@@ -2,6 +2,7 @@ package io.warmer.cli;
 
 import io.warmer.config.ConfigLoader;
 import io.warmer.config.WarmerConfig;
+import io.warmer.service.Role;
 import io.warmer.service.WarmerService;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -27,19 +28,23 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, description = "The YAML configuration file.")
     Path config;
 
+    @Option(names = "--role", description = "all: capture and materialize (default); capture: only PostgreSQL into"
+            + " Kafka (one process per slot); materialize: only Kafka into Redis (scale out with more processes).")
+    Role role = Role.ALL;
+
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         WarmerConfig loaded = ConfigLoader.withSystemEnvironment().load(config);
-        WarmerService service = WarmerService.start(loaded);
+        WarmerService service = WarmerService.start(loaded, role);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             service.close();
             stopped.countDown();
         }, "warmer-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        out.printf("warmer: running, %d families from %d tables; SIGTERM or Ctrl-C stops.%n",
-                loaded.families().size(), loaded.tables().size());
+        out.printf("warmer: running (role %s), %d families from %d tables; SIGTERM or Ctrl-C stops.%n",
+                role, loaded.families().size(), loaded.tables().size());
         out.flush();
         while (!stopped.await(STATUS_INTERVAL_SECONDS, TimeUnit.SECONDS)) {
             if (service.failure().isDone()) {
@@ -49,8 +54,8 @@ final class RunCommand implements Callable<Integer> {
                 return ExitCodes.UNAVAILABLE;
             }
             out.printf("warmer: %,d keys written, %,d deleted, capture %s, materializer %s%n",
-                    service.counters().puts(), service.counters().deletes(), service.capture().state(),
-                    service.materializerState());
+                    service.counters().puts(), service.counters().deletes(),
+                    service.capture() == null ? "-" : service.capture().state(), service.materializerState());
             out.flush();
         }
         return ExitCodes.OK;

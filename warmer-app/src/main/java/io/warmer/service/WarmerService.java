@@ -26,19 +26,26 @@ public final class WarmerService implements AutoCloseable {
     private static final Duration STREAMS_CLOSE_TIMEOUT = Duration.ofSeconds(60);
 
     private final WarmerConfig config;
+    private final Role role;
     private final SinkCounters counters = new SinkCounters();
     private final CompletableFuture<Void> failure = new CompletableFuture<>();
     private RedisCacheWriterFactory redis;
     private PostgresCapture capture;
     private KafkaStreams streams;
 
-    private WarmerService(WarmerConfig config) {
+    private WarmerService(WarmerConfig config, Role role) {
         this.config = config;
+        this.role = role;
     }
 
     /** @throws RuntimeException with a one-line, fix-it message when a server is unreachable or misconfigured */
     public static WarmerService start(WarmerConfig config) {
-        WarmerService service = new WarmerService(config);
+        return start(config, Role.ALL);
+    }
+
+    /** @throws RuntimeException with a one-line, fix-it message when a server is unreachable or misconfigured */
+    public static WarmerService start(WarmerConfig config, Role role) {
+        WarmerService service = new WarmerService(config, role);
         try {
             service.startAll();
         } catch (RuntimeException e) {
@@ -49,13 +56,25 @@ public final class WarmerService implements AutoCloseable {
     }
 
     private void startAll() {
-        redis = RedisCacheWriterFactory.connect(config.redis(), counters);
-        capture = PostgresCapture.start(captureSettings(config), config.requiredColumns());
-        capture.termination().whenComplete((ok, error) -> {
-            if (error != null) {
-                failure.complete(null);
-            }
-        });
+        if (role.materializes()) {
+            redis = RedisCacheWriterFactory.connect(config.redis(), counters);
+        }
+        if (role.captures()) {
+            capture = PostgresCapture.start(captureSettings(config), config.requiredColumns());
+            capture.termination().whenComplete((ok, error) -> {
+                if (error != null) {
+                    failure.complete(null);
+                }
+            });
+        } else {
+            ChangeTopicsCheck.requireExisting(config);
+        }
+        if (role.materializes()) {
+            startMaterializer();
+        }
+    }
+
+    private void startMaterializer() {
         streams = new KafkaStreams(WarmerTopology.build(config, redis), StreamsProperties.of(config));
         // A failed flush to Redis fails the task before it commits; a fresh thread resumes from the
         // last committed offsets, so the writes are retried rather than lost.
@@ -80,8 +99,13 @@ public final class WarmerService implements AutoCloseable {
                 kafka.partitions(), kafka.replicationFactor());
     }
 
+    /** The capture, or null when this process only materializes. */
     public PostgresCapture capture() {
         return capture;
+    }
+
+    public Role role() {
+        return role;
     }
 
     public SinkCounters counters() {
@@ -90,6 +114,14 @@ public final class WarmerService implements AutoCloseable {
 
     public KafkaStreams.State materializerState() {
         return streams == null ? KafkaStreams.State.NOT_RUNNING : streams.state();
+    }
+
+    /** Stream tasks (change-topic partitions) this process materializes right now. */
+    public int activeTasks() {
+        if (streams == null || streams.state() != KafkaStreams.State.RUNNING) {
+            return 0;
+        }
+        return streams.metadataForLocalThreads().stream().mapToInt(t -> t.activeTasks().size()).sum();
     }
 
     /** Completes when the capture or the materializer stopped on an error. */

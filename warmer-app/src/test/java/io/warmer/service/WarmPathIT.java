@@ -1,6 +1,7 @@
 package io.warmer.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.lettuce.core.RedisClient;
@@ -126,6 +127,31 @@ class WarmPathIT {
             });
         }
         assertThat(snapshotRecordsOnTheTopic()).as("rows read by a snapshot").isEqualTo(ROWS);
+    }
+
+    @Test
+    void shouldShareThePartitionsBetweenMaterializeOnlyProcesses() {
+        try (WarmerService capture = WarmerService.start(config, Role.CAPTURE);
+             WarmerService first = WarmerService.start(config, Role.MATERIALIZE);
+             WarmerService second = WarmerService.start(config, Role.MATERIALIZE)) {
+            await().atMost(WAIT).until(() -> first.activeTasks() == 1 && second.activeTasks() == 1);
+            long firstBefore = first.counters().puts();
+            long secondBefore = second.counters().puts();
+
+            db.execute("INSERT INTO users SELECT i, 'later ' || i, null, 'x' FROM generate_series(3001, 3200) i");
+
+            await().atMost(WAIT).until(() -> redis.keys(keyPrefix + ":*").size() == ROWS + 200);
+            assertThat(first.counters().puts()).as("writes of the first process").isGreaterThan(firstBefore);
+            assertThat(second.counters().puts()).as("writes of the second process").isGreaterThan(secondBefore);
+            assertThat(capture.counters().puts()).as("the capture-only process writes nothing").isZero();
+        }
+    }
+
+    @Test
+    void shouldRefuseToMaterializeBeforeAnyCaptureCreatedTheTopics() {
+        assertThatThrownBy(() -> WarmerService.start(config, Role.MATERIALIZE))
+                .hasMessageContaining("do not exist on " + infra.kafkaBootstrapServers())
+                .hasMessageEndingWith("start a process with --role capture (or all) for this configuration first.");
     }
 
     private long snapshotRecordsOnTheTopic() {
