@@ -7,6 +7,7 @@ import io.debezium.engine.format.ChangeEventFormat;
 import io.warmer.change.ChangeTopics;
 import io.warmer.change.TableId;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,9 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.connect.source.SourceRecord;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -129,6 +133,32 @@ public final class PostgresCapture implements AutoCloseable {
      */
     public long acknowledgedVersion() {
         return publisher == null ? 0 : publisher.lastVersion();
+    }
+
+    /**
+     * Whether the initial snapshot is complete (or was completed by an earlier run). Read from the
+     * connector's own snapshot metrics, which also covers tables that had no rows to snapshot.
+     */
+    public boolean snapshotCompleted() {
+        try {
+            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+            // Streaming starts only after the snapshot, and is all there is when resuming from offsets.
+            return attributeIsTrue(server, connectorMetrics("snapshot"), "SnapshotCompleted")
+                    || attributeIsTrue(server, connectorMetrics("streaming"), "Connected");
+        } catch (JMException e) {
+            LOG.debug("Cannot read the connector metrics: {}", e.getMessage());
+            return false;
+        }
+    }
+
+    private static boolean attributeIsTrue(MBeanServer server, ObjectName name, String attribute) throws JMException {
+        return server.isRegistered(name) && Boolean.TRUE.equals(server.getAttribute(name, attribute));
+    }
+
+    /** The connector registers its metrics under its topic prefix, which config validation keeps JMX-safe. */
+    private ObjectName connectorMetrics(String context) throws JMException {
+        return new ObjectName("debezium.postgres:type=connector-metrics,context=" + context + ",server="
+                + settings.topicPrefix());
     }
 
     /** Stops the engine (it stores the offsets of everything acknowledged) and then the producer. */

@@ -8,7 +8,7 @@ import io.warmer.config.WarmerConfig;
 import io.warmer.embedded.EmbeddedKafka;
 import io.warmer.embedded.EmbeddedPostgres;
 import io.warmer.embedded.EmbeddedRedis;
-import io.warmer.service.ConsumerLag;
+import io.warmer.service.ConsumerProgress;
 import io.warmer.service.WarmerService;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -19,9 +19,10 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.BooleanSupplier;
+import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * Replays the incident on embedded servers: a database of users, Redis holding the old keys, Warmer
@@ -73,27 +74,41 @@ public final class IncidentDemo {
 
         WarmerConfig config = demoConfig(pg, kafka, redisServer);
         DemoWorkload workload = new DemoWorkload(workloadDb, users + 1L);
+        List<String> topics = config.tables().stream()
+                .map(t -> ChangeTopics.topicFor(config.kafka().topicPrefix(), t)).toList();
         long started = System.nanoTime();
-        try (WarmerService warmer = WarmerService.start(config)) {
+        try (WarmerService warmer = WarmerService.start(config);
+             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                     config.kafka().bootstrapServers()))) {
+            ConsumerProgress progressOfWarmer = new ConsumerProgress(admin, config.kafka().applicationId());
             workload.start();
             say("warmer: capturing %s; the application keeps writing meanwhile", config.tables());
-            awaitOrFail("the warm-up of the new keys", WARM_UP_TIMEOUT, () -> {
-                long written = warmer.counters().puts();
-                double seconds = (System.nanoTime() - started) / 1e9;
-                progress.update(String.format("warming v2:user:{id}:...  %,d / %,d keys  %.0f%%  %,.0f rows/s  (%,d app transactions)",
-                        Math.min(written, rows), rows, 100.0 * Math.min(written, rows) / rows, written / seconds,
-                        workload.transactions()));
-                return written >= rows || warmer.failure().isDone();
+            // Warm when every record on the topics at the end of the snapshot is in Redis.
+            awaitOrFail("the snapshot", WARM_UP_TIMEOUT, () -> {
+                showProgress(warmer, workload, rows, started);
+                return warmer.capture().snapshotCompleted() || warmer.failure().isDone();
+            });
+            failIfStopped(warmer);
+            Map<TopicPartition, Long> snapshotEnd = progressOfWarmer.endOffsets(topics);
+            awaitOrFail("the snapshot to reach Redis", WARM_UP_TIMEOUT, () -> {
+                showProgress(warmer, workload, rows, started);
+                return progressOfWarmer.behind(snapshotEnd) == 0 || warmer.failure().isDone();
             });
             double warmUpSeconds = (System.nanoTime() - started) / 1e9;
-            progress.finish(String.format("warm-up: %,d keys in %.1f s", rows, warmUpSeconds));
+            progress.finish(String.format("warm-up: %,d rows in %.1f s; changes keep streaming", rows, warmUpSeconds));
             failIfStopped(warmer);
 
             Thread.sleep(options.liveFor().toMillis());
             say("cutover: pausing application writes after %,d transactions; waiting for Warmer to catch up ...",
                     workload.transactions());
             long position = workload.pause();
-            awaitCaughtUp(warmer, config, position);
+            awaitOrFail("the capture of the last application change", CATCH_UP_TIMEOUT,
+                    () -> warmer.capture().acknowledgedVersion() > position || warmer.failure().isDone());
+            failIfStopped(warmer);
+            Map<TopicPartition, Long> lastChange = progressOfWarmer.endOffsets(topics);
+            awaitOrFail("the materializer to apply every change", CATCH_UP_TIMEOUT,
+                    () -> progressOfWarmer.behind(lastChange) == 0 || warmer.failure().isDone());
+            failIfStopped(warmer);
 
             CutoverCheck.Result result = CutoverCheck.run(db, redis.sync(), options.sample(), workload.deletedIds());
             result.examples().forEach(example -> say("  stale: %s", example));
@@ -106,23 +121,11 @@ public final class IncidentDemo {
         }
     }
 
-    private void awaitCaughtUp(WarmerService warmer, WarmerConfig config, long position) throws InterruptedException {
-        awaitOrFail("the capture of the last application change", CATCH_UP_TIMEOUT,
-                () -> warmer.capture().acknowledgedVersion() > position || warmer.failure().isDone());
-        failIfStopped(warmer);
-        List<String> topics = config.tables().stream()
-                .map(t -> ChangeTopics.topicFor(config.kafka().topicPrefix(), t)).toList();
-        try (Admin admin = Admin.create(java.util.Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                config.kafka().bootstrapServers()))) {
-            awaitOrFail("the materializer to commit every change", CATCH_UP_TIMEOUT, () -> {
-                try {
-                    return ConsumerLag.of(admin, config.kafka().applicationId(), topics) == 0;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return true;
-                }
-            });
-        }
+    private void showProgress(WarmerService warmer, DemoWorkload workload, long rows, long started) {
+        long written = Math.min(warmer.counters().puts(), rows);
+        double seconds = (System.nanoTime() - started) / 1e9;
+        progress.update(String.format("warming v2:user:{id}:...  %,d / %,d keys  %.0f%%  %,.0f rows/s  (%,d app transactions)",
+                written, rows, 100.0 * written / rows, written / seconds, workload.transactions()));
     }
 
     private static WarmerConfig demoConfig(EmbeddedPostgres pg, EmbeddedKafka kafka, EmbeddedRedis redis) {
@@ -144,9 +147,14 @@ public final class IncidentDemo {
         }
     }
 
-    private static void awaitOrFail(String what, Duration timeout, BooleanSupplier done) throws InterruptedException {
+    /** A condition that may ask Kafka, and so may be interrupted. */
+    private interface Condition {
+        boolean holds() throws InterruptedException;
+    }
+
+    private static void awaitOrFail(String what, Duration timeout, Condition done) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!done.getAsBoolean()) {
+        while (!done.holds()) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("timed out after " + timeout.toSeconds() + " s waiting for " + what);
             }

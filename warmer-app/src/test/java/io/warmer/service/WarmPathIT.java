@@ -88,6 +88,7 @@ class WarmPathIT {
             await().atMost(WAIT).until(() -> redis.exists(key(ROWS)) > 0 && redis.keys(keyPrefix + ":*").size() == ROWS);
 
             assertThat(redis.get(key(7))).isEqualTo("{\"id\":7,\"name\":\"user 7\",\"email\":\"u7@example.com\"}");
+            await().atMost(WAIT).until(() -> warmer.capture().snapshotCompleted());
             assertThat(redis.ttl(key(7))).isBetween(3500L, 3600L);
         }
     }
@@ -120,6 +121,7 @@ class WarmPathIT {
                 "DELETE FROM users WHERE id = 4");
 
         try (WarmerService warmer = WarmerService.start(config)) {
+            await().atMost(WAIT).until(() -> warmer.capture().snapshotCompleted());
             await().atMost(WAIT).untilAsserted(() -> {
                 assertThat(redis.get(key(3))).contains("changed while stopped");
                 assertThat(redis.get(key(2002))).contains("born while stopped");

@@ -1,0 +1,70 @@
+package io.warmer.service;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * How far the materializer's consumer group has come through the change topics. The materializer
+ * commits only what Redis acknowledged, so an offset it committed is an offset that is in the cache.
+ */
+public final class ConsumerProgress {
+
+    private static final long TIMEOUT_SECONDS = 30;
+
+    private final Admin admin;
+    private final String groupId;
+
+    public ConsumerProgress(Admin admin, String groupId) {
+        this.admin = admin;
+        this.groupId = groupId;
+    }
+
+    /** The end of every partition of {@code topics} right now: a mark to wait for. */
+    public Map<TopicPartition, Long> endOffsets(List<String> topics) throws InterruptedException {
+        return call(() -> {
+            Map<String, TopicDescription> described = admin.describeTopics(topics).allTopicNames()
+                    .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            described.values().forEach(d -> d.partitions().forEach(
+                    p -> latest.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest())));
+            Map<TopicPartition, Long> ends = new HashMap<>();
+            admin.listOffsets(latest).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                    .forEach((tp, info) -> ends.put(tp, info.offset()));
+            return ends;
+        });
+    }
+
+    /** Records below {@code marks} that the group has not committed yet; 0 once it has passed them all. */
+    public long behind(Map<TopicPartition, Long> marks) throws InterruptedException {
+        Map<TopicPartition, OffsetAndMetadata> committed = call(() -> admin.listConsumerGroupOffsets(groupId)
+                .partitionsToOffsetAndMetadata().get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+        long behind = 0;
+        for (var mark : marks.entrySet()) {
+            OffsetAndMetadata done = committed.get(mark.getKey());
+            behind += Math.max(0, mark.getValue() - (done == null ? 0 : done.offset()));
+        }
+        return behind;
+    }
+
+    private interface AdminCall<T> {
+        T call() throws InterruptedException, ExecutionException, TimeoutException;
+    }
+
+    private <T> T call(AdminCall<T> call) throws InterruptedException {
+        try {
+            return call.call();
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot read the progress of consumer group '" + groupId + "': "
+                    + e.getMessage(), e);
+        }
+    }
+}

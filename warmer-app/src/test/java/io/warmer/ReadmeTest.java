@@ -1,0 +1,62 @@
+package io.warmer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.warmer.config.ConfigLoader;
+import io.warmer.config.KafkaSettings;
+import io.warmer.config.PostgresSourceConfig;
+import io.warmer.config.RedisSettings;
+import io.warmer.config.WarmerConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The README's examples and defaults are checked against the code, so the README cannot rot. */
+class ReadmeTest {
+
+    private static final Path README = Path.of("..", "README.md");
+
+    private static String readme() throws Exception {
+        return Files.readString(README);
+    }
+
+    @Test
+    void shouldShowAConfigurationExampleThatWarmerLoads() throws Exception {
+        Matcher yaml = Pattern.compile("```yaml\n(source:.*?)```", Pattern.DOTALL).matcher(readme());
+        assertThat(yaml.find()).as("a yaml block starting with source: in README.md").isTrue();
+
+        WarmerConfig config = new ConfigLoader(name -> "from-the-environment").parse(yaml.group(1), "README.md");
+
+        assertThat(config.families()).extracting(f -> f.key().toString())
+                .containsExactly("v2:user:${id}:profile", "user:${id}:profile");
+    }
+
+    @Test
+    void shouldStateTheDefaultsTheCodeApplies() throws Exception {
+        Map<String, Object> defaults = Map.of(
+                "source.postgres.port", PostgresSourceConfig.DEFAULT_PORT,
+                "source.postgres.slot", PostgresSourceConfig.DEFAULT_SLOT,
+                "source.postgres.publication", PostgresSourceConfig.DEFAULT_PUBLICATION,
+                "kafka.topic-prefix", KafkaSettings.DEFAULT_TOPIC_PREFIX,
+                "kafka.partitions", KafkaSettings.DEFAULT_PARTITIONS,
+                "kafka.replication-factor", KafkaSettings.DEFAULT_REPLICATION_FACTOR,
+                "kafka.application-id", KafkaSettings.DEFAULT_APPLICATION_ID,
+                "kafka.stream-threads", KafkaSettings.DEFAULT_STREAM_THREADS,
+                "redis.pipeline", RedisSettings.DEFAULT_PIPELINE,
+                "redis.write-timeout", io.warmer.config.Durations.format(RedisSettings.DEFAULT_WRITE_TIMEOUT));
+        String text = readme();
+        for (var entry : defaults.entrySet()) {
+            assertThat(text).as("README row for %s", entry.getKey())
+                    .contains("| `" + entry.getKey() + "` | `" + entry.getValue() + "` |");
+        }
+    }
+
+    @Test
+    void shouldGiveTheTwoCommands() throws Exception {
+        assertThat(readme()).contains("./warmer demo", "./mvnw verify");
+        assertThat(Files.readString(Path.of("..", ".ci", "run"))).contains("./mvnw -B verify");
+    }
+}
