@@ -40,23 +40,29 @@ final class RunCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             service.close();
+            out.println("warmer: stopped; capture offsets stored, Redis writes acknowledged, offsets committed.");
+            out.flush();
             stopped.countDown();
         }, "warmer-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         out.printf("warmer: running (role %s), %d families from %d tables; SIGTERM or Ctrl-C stops.%n",
                 role, loaded.families().size(), loaded.tables().size());
         out.flush();
-        while (!stopped.await(STATUS_INTERVAL_SECONDS, TimeUnit.SECONDS)) {
+        long nextStatus = System.nanoTime() + TimeUnit.SECONDS.toNanos(STATUS_INTERVAL_SECONDS);
+        while (!stopped.await(1, TimeUnit.SECONDS)) {
             if (service.failure().isDone()) {
                 Runtime.getRuntime().removeShutdownHook(hook);
                 service.close();
                 spec.commandLine().getErr().println("error: warmer stopped on an error; see the log.");
                 return ExitCodes.UNAVAILABLE;
             }
-            out.printf("warmer: %,d keys written, %,d deleted, capture %s, materializer %s%n",
-                    service.counters().puts(), service.counters().deletes(),
-                    service.capture() == null ? "-" : service.capture().state(), service.materializerState());
-            out.flush();
+            if (System.nanoTime() >= nextStatus) {
+                nextStatus += TimeUnit.SECONDS.toNanos(STATUS_INTERVAL_SECONDS);
+                out.printf("warmer: %,d keys written, %,d deleted, capture %s, materializer %s%n",
+                        service.counters().puts(), service.counters().deletes(),
+                        service.capture() == null ? "-" : service.capture().state(), service.materializerState());
+                out.flush();
+            }
         }
         return ExitCodes.OK;
     }

@@ -2,6 +2,7 @@ package io.warmer.service;
 
 import io.warmer.config.WarmerConfig;
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -13,6 +14,13 @@ final class StreamsProperties {
      * before it. Streams' own at-least-once default (30 s) would make catching up look slow.
      */
     static final long COMMIT_INTERVAL_MS = 1_000;
+
+    /**
+     * A failed Redis flush replaces the stream thread, and the replacement gets the dead thread's
+     * partitions only once the group notices it is gone: the session timeout. Streams' 45 s default
+     * would stall the cache that long after a brief Redis outage.
+     */
+    static final int SESSION_TIMEOUT_MS = 10_000;
 
     private StreamsProperties() {
     }
@@ -29,6 +37,8 @@ final class StreamsProperties {
         p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
         p.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
         p.put(StreamsConfig.consumerPrefix("max.poll.records"), 2_000);
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), SESSION_TIMEOUT_MS);
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), SESSION_TIMEOUT_MS / 3);
         return p;
     }
 }

@@ -6,14 +6,21 @@ import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.state.internals.CacheFlushListener;
+import org.apache.kafka.streams.state.internals.CachedStateStore;
 
 /**
- * The cache, seen by Kafka Streams as a state store. Streams flushes a task's stores before it
- * commits the task's offsets, and {@link #flush()} returns only when the cache acknowledged every
- * write: so an offset is never committed ahead of the writes it produced. A crash may repeat writes;
- * it never loses one.
+ * The cache, seen by Kafka Streams as a state store, so that an offset is never committed ahead of
+ * the writes it produced: a crash may repeat writes; it never loses one.
+ *
+ * <p>Why {@link CachedStateStore}, an internal interface: in Kafka Streams 4.3 the only store hook
+ * that runs <em>before</em> a task's offsets are committed is {@code flushCache()} of caching stores;
+ * the public {@code flush()}/{@code commit()} run after the offsets are committed (post-commit
+ * checkpoint). {@code flushCache()} returns only when Redis acknowledged every write, or throws, which
+ * fails the task before its commit. {@code WarmPathIT#shouldLoseNothingWhenRedisStallsLongerThanTheWriteTimeout}
+ * guards this against a Kafka upgrade that moves the hook.
  */
-public final class CacheSinkStore implements StateStore {
+public final class CacheSinkStore implements StateStore, CachedStateStore<String, String> {
 
     private final String name;
     private final CacheWriterFactory writers;
@@ -42,6 +49,21 @@ public final class CacheSinkStore implements StateStore {
         for (CacheWrite write : writes) {
             writer.submit(write);
         }
+    }
+
+    @Override
+    public void flushCache() {
+        flush();
+    }
+
+    @Override
+    public boolean setFlushListener(CacheFlushListener<String, String> listener, boolean sendOldValues) {
+        return false; // nothing downstream listens: the cache is the end of the line
+    }
+
+    @Override
+    public void clearCache() {
+        // A dirty close: the task's uncommitted records will be processed again, and the writes with them.
     }
 
     @Override

@@ -11,6 +11,7 @@ import io.warmer.change.ChangeTopics;
 import io.warmer.change.RowChangeCodec;
 import io.warmer.change.TableId;
 import io.warmer.config.ConfigLoader;
+import io.warmer.config.RedisSettings;
 import io.warmer.config.WarmerConfig;
 import io.warmer.testing.TestDatabase;
 import io.warmer.testing.TestInfra;
@@ -129,6 +130,25 @@ class WarmPathIT {
             });
         }
         assertThat(snapshotRecordsOnTheTopic()).as("rows read by a snapshot").isEqualTo(ROWS);
+    }
+
+    @Test
+    void shouldLoseNothingWhenRedisStallsLongerThanTheWriteTimeout() {
+        WarmerConfig impatient = new WarmerConfig(config.source(), config.kafka(),
+                new RedisSettings(config.redis().uri(), null, Duration.ofSeconds(2)), config.families());
+        try (WarmerService warmer = WarmerService.start(impatient)) {
+            await().atMost(WAIT).until(() -> redis.keys(keyPrefix + ":*").size() == ROWS);
+
+            redis.clientPause(6_000); // every client, Warmer's writes included, waits 6 s
+            db.execute("UPDATE users SET name = 'written during the stall' WHERE id <= 20");
+
+            await().atMost(WAIT).untilAsserted(() -> {
+                for (long id = 1; id <= 20; id++) {
+                    assertThat(redis.get(key(id))).contains("written during the stall");
+                }
+            });
+            assertThat(warmer.failure()).as("the pipeline survives the stall").isNotDone();
+        }
     }
 
     @Test
