@@ -18,7 +18,9 @@ import org.apache.kafka.connect.source.SourceRecord;
  */
 final class ChangeRecordWriter {
 
-    private static final JsonFactory JSON = new JsonFactory();
+    /** Plain decimals: 1E+3 is a valid JSON number, but not what an application expects for 1000. */
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .enable(com.fasterxml.jackson.core.StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN).build();
 
     /** A record for the change topic; {@code value} null for a tombstone. */
     record TopicRecord(String topic, String key, String value, long version) {
@@ -28,7 +30,7 @@ final class ChangeRecordWriter {
     }
 
     static TopicRecord translate(SourceRecord record) {
-        String key = record.key() == null ? null : json(record.key());
+        String key = record.key() == null ? null : json(record.keySchema(), record.key());
         if (record.value() == null) {
             return new TopicRecord(record.topic(), key, null, 0);
         }
@@ -48,8 +50,8 @@ final class ChangeRecordWriter {
             json.writeNumberField("version", version);
             json.writeNumberField("commitTimeMs", commitTime);
             json.writeStringField("table", table);
-            writeIfPresent(json, "row", envelope.get("after"));
-            writeIfPresent(json, "before", envelope.get("before"));
+            writeIfPresent(json, envelope, "after", "row");
+            writeIfPresent(json, envelope, "before", "before");
             json.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the change of " + table, e);
@@ -57,10 +59,12 @@ final class ChangeRecordWriter {
         return new TopicRecord(record.topic(), key, out.toString(), version);
     }
 
-    private static void writeIfPresent(JsonGenerator json, String name, Object value) throws IOException {
+    private static void writeIfPresent(JsonGenerator json, Struct envelope, String field, String name)
+            throws IOException {
+        Object value = envelope.get(field);
         if (value != null) {
             json.writeFieldName(name);
-            ConnectJson.write(json, value);
+            ConnectJson.write(json, envelope.schema().field(field).schema(), value, "");
         }
     }
 
@@ -72,10 +76,10 @@ final class ChangeRecordWriter {
         return value instanceof Number n ? n.longValue() : fallback;
     }
 
-    static String json(Object value) {
+    static String json(org.apache.kafka.connect.data.Schema schema, Object value) {
         StringWriter out = new StringWriter(64);
         try (JsonGenerator json = JSON.createGenerator(out)) {
-            ConnectJson.write(json, value);
+            ConnectJson.write(json, schema, value, "");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,33 +1,48 @@
 package io.warmer.capture;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.debezium.data.SpecialValueDecimal;
+import io.debezium.data.VariableScaleDecimal;
+import io.warmer.change.MalformedChangeException;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.Map;
+import org.apache.kafka.connect.data.Decimal;
 import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
 
 /**
- * Writes Kafka Connect values (as Debezium hands them over) as plain JSON, the way Connect's
- * JsonConverter does with schemas disabled, but straight into our generator: no intermediate tree,
- * no second parse.
+ * Writes Kafka Connect values, as Debezium hands them over, as the JSON applications expect to read
+ * from a cache (documented in the README, "How values are rendered"): timestamps as ISO-8601, numeric
+ * exactly, json/jsonb nested, bytea as base64. Straight into our generator: no intermediate tree.
  */
 final class ConnectJson {
 
     private ConnectJson() {
     }
 
-    static void write(JsonGenerator json, Object value) throws IOException {
+    static void write(JsonGenerator json, Schema schema, Object value, String path) throws IOException {
         if (value == null) {
             json.writeNull();
-        } else if (value instanceof Struct struct) {
+            return;
+        }
+        String logical = schema == null ? null : schema.name();
+        if (logical != null && writeLogical(json, logical, value, path)) {
+            return;
+        }
+        if (value instanceof Struct struct) {
             json.writeStartObject();
             for (Field field : struct.schema().fields()) {
                 json.writeFieldName(field.name());
-                write(json, struct.get(field));
+                write(json, field.schema(), struct.get(field), field.name());
             }
             json.writeEndObject();
         } else if (value instanceof String s) {
@@ -36,10 +51,16 @@ final class ConnectJson {
             json.writeBoolean(b);
         } else if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte) {
             json.writeNumber(((Number) value).longValue());
-        } else if (value instanceof Double d) {
-            json.writeNumber(d);
-        } else if (value instanceof Float f) {
-            json.writeNumber(f);
+        } else if (value instanceof Double || value instanceof Float) {
+            double d = ((Number) value).doubleValue();
+            if (Double.isNaN(d) || Double.isInfinite(d)) {
+                throw new MalformedChangeException("column '" + path + "' holds " + d + ", which JSON cannot represent");
+            }
+            if (value instanceof Float f) {
+                json.writeNumber(f);
+            } else {
+                json.writeNumber(d);
+            }
         } else if (value instanceof BigDecimal d) {
             json.writeNumber(d);
         } else if (value instanceof byte[] bytes) {
@@ -49,23 +70,56 @@ final class ConnectJson {
             buffer.duplicate().get(bytes);
             json.writeString(Base64.getEncoder().encodeToString(bytes));
         } else if (value instanceof java.util.Date date) {
-            // Connect's Date/Time/Timestamp logical types: epoch milliseconds, as JsonConverter writes them.
-            json.writeNumber(date.getTime());
+            json.writeString(date.toInstant().toString());
         } else if (value instanceof Collection<?> list) {
             json.writeStartArray();
+            Schema items = schema == null || schema.type() != Schema.Type.ARRAY ? null : schema.valueSchema();
             for (Object item : list) {
-                write(json, item);
+                write(json, items, item, path + "[]");
             }
             json.writeEndArray();
         } else if (value instanceof Map<?, ?> map) {
             json.writeStartObject();
+            Schema values = schema == null || schema.type() != Schema.Type.MAP ? null : schema.valueSchema();
             for (var entry : map.entrySet()) {
                 json.writeFieldName(String.valueOf(entry.getKey()));
-                write(json, entry.getValue());
+                write(json, values, entry.getValue(), path + "." + entry.getKey());
             }
             json.writeEndObject();
         } else {
             json.writeString(value.toString());
         }
+    }
+
+    /** @return false when the logical type is not one we render specially */
+    private static boolean writeLogical(JsonGenerator json, String logical, Object value, String path) throws IOException {
+        switch (logical) {
+            case "io.debezium.time.Date" -> json.writeString(LocalDate.ofEpochDay(((Number) value).longValue()).toString());
+            case "io.debezium.time.Time" -> json.writeString(LocalTime.ofNanoOfDay(((Number) value).longValue() * 1_000_000).toString());
+            case "io.debezium.time.MicroTime" -> json.writeString(LocalTime.ofNanoOfDay(((Number) value).longValue() * 1_000).toString());
+            case "io.debezium.time.NanoTime" -> json.writeString(LocalTime.ofNanoOfDay(((Number) value).longValue()).toString());
+            case "io.debezium.time.Timestamp" -> json.writeString(localDateTime(((Number) value).longValue(), 1_000_000));
+            case "io.debezium.time.MicroTimestamp" -> json.writeString(localDateTime(((Number) value).longValue(), 1_000));
+            case "io.debezium.time.NanoTimestamp" -> json.writeString(localDateTime(((Number) value).longValue(), 1));
+            case "io.debezium.data.Json" -> json.writeRawValue((String) value);
+            case Decimal.LOGICAL_NAME -> json.writeNumber((BigDecimal) value);
+            case VariableScaleDecimal.LOGICAL_NAME -> {
+                SpecialValueDecimal decimal = VariableScaleDecimal.toLogical((Struct) value);
+                BigDecimal exact = decimal.getDecimalValue().orElseThrow(() -> new MalformedChangeException(
+                        "column '" + path + "' holds " + decimal + ", which JSON cannot represent"));
+                json.writeNumber(exact);
+            }
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A timestamp without time zone, as PostgreSQL's {@code timestamp}: ISO-8601 without offset. */
+    private static String localDateTime(long units, long nanosPerUnit) {
+        long seconds = Math.floorDiv(units * nanosPerUnit, 1_000_000_000L);
+        long nanos = Math.floorMod(units * nanosPerUnit, 1_000_000_000L);
+        return Instant.ofEpochSecond(seconds, nanos).atOffset(ZoneOffset.UTC).toLocalDateTime().toString();
     }
 }

@@ -43,8 +43,8 @@ final class DebeziumProperties {
                         .collect(Collectors.joining(",")));
         p.setProperty("snapshot.mode", "initial");
         p.setProperty("tombstones.on.delete", "true");
-        // Exact decimals as strings: a cache must not round money.
-        p.setProperty("decimal.handling.mode", "string");
+        // Exact decimals (BigDecimal, written as plain JSON numbers): a cache must not round money.
+        p.setProperty("decimal.handling.mode", "precise");
         p.setProperty("binary.handling.mode", "base64");
         p.setProperty("errors.max.retries", "-1");
         // Bigger batches amortise the wait for Kafka's acknowledgement that ends every batch.

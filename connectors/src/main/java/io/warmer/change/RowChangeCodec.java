@@ -1,16 +1,24 @@
 package io.warmer.change;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamWriteFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** Reads and writes change-topic records: keys are JSON objects of the primary key, values {@link RowChange}. */
 public final class RowChangeCodec {
 
-    private static final ObjectMapper JSON = new ObjectMapper()
+    /** Decimals stay exact end to end: parsed as BigDecimal with their scale, written without exponent. */
+    private static final ObjectMapper JSON = JsonMapper.builder()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
-            .configure(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS, true);
+            .configure(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS, true)
+            .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
+            .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+            .build();
 
     private RowChangeCodec() {
     }
@@ -24,6 +32,15 @@ public final class RowChangeCodec {
             return JSON.writeValueAsString(change);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialize the change of " + change.table(), e);
+        }
+    }
+
+    /** A row or value as compact JSON, decimals exact. */
+    public static String writeJson(JsonNode node) {
+        try {
+            return JSON.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write a JSON tree", e);
         }
     }
 

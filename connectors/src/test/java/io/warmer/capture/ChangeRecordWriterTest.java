@@ -67,7 +67,7 @@ class ChangeRecordWriterTest {
         assertThat(change.commitTimeMs()).isEqualTo(1_700_000_000_000L);
         assertThat(change.table()).isEqualTo("public.users");
         assertThat(change.row().toString()).isEqualTo("{\"id\":42,\"name\":\"Ada\",\"balance\":\"10.50\",\"active\":true,"
-                + "\"avatar\":\"AQID\",\"seen_at\":1700000000000,\"tags\":[\"a\",\"b\"]}");
+                + "\"avatar\":\"AQID\",\"seen_at\":\"2023-11-14T22:13:20Z\",\"tags\":[\"a\",\"b\"]}");
         assertThat(change.before()).isNull();
     }
 

@@ -3,6 +3,7 @@ package io.warmer.family;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.warmer.change.RowChange;
+import io.warmer.change.RowChangeCodec;
 import io.warmer.change.TableId;
 import java.time.Duration;
 import java.util.List;
@@ -39,7 +40,7 @@ public record KeyFamily(String name, TableId table, KeyTemplate key, List<String
             }
             return List.of(new CacheWrite.Delete(key.render(known), change.version()));
         }
-        String value = valueOf(change.row()).toString();
+        String value = RowChangeCodec.writeJson(valueOf(change.row()));
         return List.of(new CacheWrite.Put(key.render(change.row()), value, ttl, change.version()));
     }
 

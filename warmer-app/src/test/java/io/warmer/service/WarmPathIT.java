@@ -156,7 +156,9 @@ class WarmPathIT {
         try (WarmerService capture = WarmerService.start(config, Role.CAPTURE);
              WarmerService first = WarmerService.start(config, Role.MATERIALIZE);
              WarmerService second = WarmerService.start(config, Role.MATERIALIZE)) {
-            await().atMost(WAIT).until(() -> first.activeTasks() == 1 && second.activeTasks() == 1);
+            // Streams may follow a rebalance with another: wait for an assignment that holds.
+            await().during(Duration.ofSeconds(3)).atMost(WAIT)
+                    .until(() -> first.activeTasks() == 1 && second.activeTasks() == 1);
             long firstBefore = first.counters().puts();
             long secondBefore = second.counters().puts();
 
