@@ -45,8 +45,7 @@ public record WarmerConfig(SourceConfig source, KafkaSettings kafka, RedisSettin
         Map<TableId, Set<String>> required = new LinkedHashMap<>();
         for (FamilyConfig family : families) {
             Set<String> columns = required.computeIfAbsent(family.table(), t -> new LinkedHashSet<>());
-            columns.addAll(family.key().columns());
-            columns.addAll(family.columns());
+            columns.addAll(family.usedColumns());
         }
         return required;
     }

@@ -11,18 +11,23 @@ public sealed interface CacheWrite {
     /** The source version of the row change that produced this write. */
     long version();
 
+    /** Whether the write applies only when {@link #version()} is newer than the key's. */
+    Fencing fencing();
+
     /** Store {@code value} under {@code key}, expiring after {@code ttl} (null: never). */
-    record Put(String key, String value, Duration ttl, long version) implements CacheWrite {
+    record Put(String key, String value, Duration ttl, long version, Fencing fencing) implements CacheWrite {
         public Put {
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(value, "value");
+            Objects.requireNonNull(fencing, "fencing");
         }
     }
 
     /** Remove {@code key}. */
-    record Delete(String key, long version) implements CacheWrite {
+    record Delete(String key, long version, Fencing fencing) implements CacheWrite {
         public Delete {
             Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(fencing, "fencing");
         }
     }
 }

@@ -2,6 +2,7 @@ package io.warmer.sink;
 
 import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
@@ -28,6 +29,9 @@ final class RedisCacheWriter implements CacheWriter {
     private final Duration timeout;
     private final SinkCounters counters;
     private final List<RedisFuture<?>> pending = new ArrayList<>();
+    /** Positions in {@link #pending} of fenced writes, whose result says whether they applied. */
+    private final List<Integer> fencedPending = new ArrayList<>();
+    private final String scriptSha;
     private long pendingPuts;
     private long pendingDeletes;
 
@@ -38,13 +42,25 @@ final class RedisCacheWriter implements CacheWriter {
         this.pipeline = pipeline;
         this.timeout = timeout;
         this.counters = counters;
+        // Loaded on every new connection: a Redis restart empties the script cache, and the retried
+        // batch then arrives here again.
+        this.scriptSha = connection.sync().scriptLoad(FencedWrites.SCRIPT);
         connection.setAutoFlushCommands(false);
         this.redis = connection.async();
     }
 
     @Override
     public void submit(CacheWrite write) {
-        if (write instanceof CacheWrite.Put put) {
+        if (write.fencing().enabled()) {
+            pending.add(redis.evalsha(scriptSha, ScriptOutputType.INTEGER, FencedWrites.keys(write),
+                    FencedWrites.args(write)));
+            fencedPending.add(pending.size() - 1);
+            if (write instanceof CacheWrite.Put) {
+                pendingPuts++;
+            } else {
+                pendingDeletes++;
+            }
+        } else if (write instanceof CacheWrite.Put put) {
             pending.add(put.ttl() == null ? redis.set(put.key(), put.value())
                     : redis.set(put.key(), put.value(), SetArgs.Builder.px(put.ttl().toMillis())));
             pendingPuts++;
@@ -85,8 +101,15 @@ final class RedisCacheWriter implements CacheWriter {
                         + "; the batch will be retried from Kafka.", null);
             }
         }
-        counters.acknowledged(pendingPuts, pendingDeletes);
+        long fenced = 0;
+        for (int position : fencedPending) {
+            if (Long.valueOf(0).equals(futures[position].toCompletableFuture().getNow(null))) {
+                fenced++;
+            }
+        }
+        counters.acknowledged(pendingPuts, pendingDeletes, fenced);
         pending.clear();
+        fencedPending.clear();
         pendingPuts = 0;
         pendingDeletes = 0;
     }

@@ -7,10 +7,18 @@ public final class SinkCounters {
 
     private final LongAdder puts = new LongAdder();
     private final LongAdder deletes = new LongAdder();
+    private final LongAdder fenced = new LongAdder();
 
-    void acknowledged(long putCount, long deleteCount) {
+    /** @param fencedCount of those, writes not applied because the key held a newer version */
+    void acknowledged(long putCount, long deleteCount, long fencedCount) {
         puts.add(putCount);
         deletes.add(deleteCount);
+        fenced.add(fencedCount);
+    }
+
+    /** Writes acknowledged but not applied: the key already held the same or a newer version. */
+    public long fenced() {
+        return fenced.sum();
     }
 
     public long puts() {

@@ -49,7 +49,7 @@ final class MaterializeProcessor implements Processor<String, String, String, St
             RowChange change = RowChangeCodec.read(record.value());
             for (KeyFamily f : families) {
                 family = f.name();
-                writes.addAll(f.map(primaryKey, change));
+                writes.addAll(f.map(primaryKey, change, context.currentSystemTimeMs()));
             }
         } catch (MalformedChangeException | UnrenderableRowException e) {
             context.forward(DeadLetters.of(record, context.recordMetadata().orElse(null), family, e.getMessage()),

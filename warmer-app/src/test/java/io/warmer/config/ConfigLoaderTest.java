@@ -109,6 +109,37 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldRefuseAJitterThatIsNotAShare() {
+        String yaml = VALID.replace("ttl: 1h", "ttl: 1h\n    ttl-jitter: lots");
+
+        assertThatThrownBy(() -> loader.parse(yaml, "warmer.yml"))
+                .hasMessage("warmer.yml: families[0].ttl-jitter: found 'lots', expected a share below 100% such as 10%");
+    }
+
+    @Test
+    void shouldRefuseAFixedTtlAndATtlColumnTogether() {
+        String yaml = VALID.replace("ttl: 1h", "ttl: 1h\n    ttl-column: expires_at");
+
+        assertThatThrownBy(() -> loader.parse(yaml, "warmer.yml"))
+                .hasMessage("warmer.yml: families[0].ttl-column: found both ttl and ttl-column, expected one of them");
+    }
+
+    @Test
+    void shouldRequireTheTtlColumnToExistLikeEveryOtherColumn() {
+        String yaml = VALID.replace("ttl: 1h", "ttl-column: expires_at\n    ttl-jitter: 5%");
+
+        WarmerConfig config = loader.parse(yaml, "warmer.yml");
+
+        assertThat(config.requiredColumns().get(new TableId("public", "users"))).contains("expires_at");
+        assertThat(config.keyFamilies().get(0).expiry().jitter()).isEqualTo(0.05);
+    }
+
+    @Test
+    void shouldTurnFencingOnByDefault() {
+        assertThat(loader.parse(VALID, "warmer.yml").keyFamilies().get(0).fencing().enabled()).isTrue();
+    }
+
+    @Test
     void shouldRejectTwoFamiliesWithOneName() {
         String yaml = VALID + """
                   - name: user-profile-v2

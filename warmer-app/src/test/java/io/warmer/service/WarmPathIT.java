@@ -38,6 +38,7 @@ class WarmPathIT {
 
     private TestInfra infra;
     private TestDatabase db;
+    private String configYaml;
     private WarmerConfig config;
     private String keyPrefix;
     private RedisClient redisClient;
@@ -53,7 +54,7 @@ class WarmPathIT {
                         + " FROM generate_series(1, " + ROWS + ") i");
         keyPrefix = infra.uniqueName("it");
         String topicPrefix = infra.uniqueName("warm");
-        config = new ConfigLoader(name -> null).parse("""
+        configYaml = """
                 source:
                   postgres: {host: %s, port: %d, database: %s, user: %s, password: "%s", slot: %s, publication: %s}
                 kafka: {bootstrap-servers: "%s", topic-prefix: %s, partitions: 2, application-id: %s}
@@ -66,8 +67,8 @@ class WarmPathIT {
                     ttl: 1h
                 """.formatted(infra.postgres().host(), infra.postgres().port(), db.name(), infra.postgres().user(),
                 infra.postgres().password(), infra.uniqueName("slot"), infra.uniqueName("pub"),
-                infra.kafkaBootstrapServers(), topicPrefix, infra.uniqueName("app"), infra.redisUri(), keyPrefix),
-                "WarmPathIT.yml");
+                infra.kafkaBootstrapServers(), topicPrefix, infra.uniqueName("app"), infra.redisUri(), keyPrefix);
+        config = new ConfigLoader(name -> null).parse(configYaml, "WarmPathIT.yml");
         redisClient = RedisClient.create(infra.redisUri());
         redisConnection = redisClient.connect();
         redis = redisConnection.sync();
@@ -91,6 +92,25 @@ class WarmPathIT {
             assertThat(redis.get(key(7))).isEqualTo("{\"id\":7,\"name\":\"user 7\",\"email\":\"u7@example.com\"}");
             await().atMost(WAIT).until(() -> warmer.capture().snapshotCompleted());
             assertThat(redis.ttl(key(7))).isBetween(3500L, 3600L);
+        }
+    }
+
+    @Test
+    void shouldSpreadTheTtlsOfAKeyspaceWarmedInOneBurst() {
+        WarmerConfig jittered = new ConfigLoader(name -> null).parse(configYaml.replace("ttl: 1h", "ttl: 1h\n    ttl-jitter: 10%"),
+                "WarmPathIT-jitter.yml");
+        try (WarmerService warmer = WarmerService.start(jittered)) {
+            await().atMost(WAIT).until(() -> redis.keys(keyPrefix + ":*").size() == ROWS);
+
+            java.util.Set<Long> ttls = new java.util.TreeSet<>();
+            for (long id = 1; id <= ROWS; id++) {
+                long ttl = redis.ttl(key(id));
+                assertThat(ttl).as("TTL of %s", key(id)).isBetween(3240L - 5, 3960L);
+                ttls.add(ttl);
+            }
+            assertThat(ttls).as("distinct TTLs among %d keys written in one burst", ROWS).hasSizeGreaterThan(ROWS / 2);
+            assertThat(ttls.iterator().next()).as("shortest").isLessThan(3500L);
+            assertThat(((java.util.TreeSet<Long>) ttls).last()).as("longest").isGreaterThan(3700L);
         }
     }
 

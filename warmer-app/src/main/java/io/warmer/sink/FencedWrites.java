@@ -1,0 +1,96 @@
+package io.warmer.sink;
+
+import io.lettuce.core.cluster.SlotHash;
+import io.warmer.family.CacheWrite;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Stale-write fencing: each fenced key has a companion <em>version key</em> holding the source
+ * version (LSN) of the change that last wrote it, and a Lua script sets or deletes the key only if
+ * the write is newer. The key's own value stays exactly what the application reads.
+ *
+ * <p>The version key is in the same Redis Cluster hash slot as its key, so the script touches one
+ * slot: a key with a hash tag ({@code v2:{user:42}:profile}) keeps it and gets a suffix; any other
+ * key becomes the hash tag ({@code {v2:user:42:profile}:v}), which hashes exactly like the key.
+ */
+public final class FencedWrites {
+
+    /** Appended to a key to name its version key. */
+    public static final String VERSION_SUFFIX = ":v";
+    /** Versions are written with this many digits, so that Lua compares them as strings. */
+    static final int VERSION_DIGITS = 20;
+
+    static final String SCRIPT = load("fenced-write.lua");
+
+    private FencedWrites() {
+    }
+
+    /** The version key of {@code key}. */
+    public static String versionKeyOf(String key) {
+        if (hasHashTag(key)) {
+            return key + VERSION_SUFFIX;
+        }
+        if (key.indexOf('}') < 0) {
+            return "{" + key + "}" + VERSION_SUFFIX;
+        }
+        // A '}' inside would end the tag early; name the slot by a tag that hashes to it instead.
+        return "{" + SlotTags.TAGS[SlotHash.getSlot(key)] + "}" + VERSION_SUFFIX + ":" + key;
+    }
+
+    /** For each of the 16,384 cluster slots, a short string that hashes to it; built on first use. */
+    private static final class SlotTags {
+        static final String[] TAGS = build();
+
+        private static String[] build() {
+            String[] tags = new String[SlotHash.SLOT_COUNT];
+            int found = 0;
+            for (int i = 0; found < tags.length; i++) {
+                String candidate = Integer.toString(i, 36);
+                int slot = SlotHash.getSlot(candidate);
+                if (tags[slot] == null) {
+                    tags[slot] = candidate;
+                    found++;
+                }
+            }
+            return tags;
+        }
+    }
+
+    /** Redis Cluster's rule: the first '{' with a later '}' and something between them. */
+    static boolean hasHashTag(String key) {
+        int open = key.indexOf('{');
+        if (open < 0) {
+            return false;
+        }
+        int close = key.indexOf('}', open + 1);
+        return close > open + 1;
+    }
+
+    static String[] keys(CacheWrite write) {
+        return new String[] {write.key(), versionKeyOf(write.key())};
+    }
+
+    static String[] args(CacheWrite write) {
+        String version = String.format("%0" + VERSION_DIGITS + "d", write.version());
+        String tombstoneTtl = String.valueOf(write.fencing().tombstoneTtl().toMillis());
+        if (write instanceof CacheWrite.Put put) {
+            String ttl = put.ttl() == null ? "0" : String.valueOf(put.ttl().toMillis());
+            return new String[] {version, "set", put.value(), ttl, tombstoneTtl};
+        }
+        return new String[] {version, "del", "", "0", tombstoneTtl};
+    }
+
+    private static String load(String name) {
+        try (InputStream in = FencedWrites.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException(name + " is missing from the build");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + name, e);
+        }
+    }
+}
