@@ -30,7 +30,7 @@ class ReadmeTest {
 
         WarmerConfig config = new ConfigLoader(name -> "from-the-environment").parse(yaml.group(1), "README.md");
 
-        assertThat(config.families()).extracting(f -> f.key().toString())
+        assertThat(config.families()).extracting(f -> f.key().get(0).toString())
                 .containsExactly("v2:user:${id}:profile", "user:${id}:profile");
     }
 

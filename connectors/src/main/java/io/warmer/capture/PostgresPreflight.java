@@ -38,19 +38,19 @@ public final class PostgresPreflight {
             for (TableId table : tables) {
                 Set<String> columns = columnsOf(connection, table);
                 if (columns.isEmpty()) {
-                    throw new CaptureException("Table " + table + " does not exist in database '" + pg.database()
+                    throw new SourceSchemaException("Table " + table + " does not exist in database '" + pg.database()
                             + "' at " + pg.address() + " (or user '" + pg.user() + "' cannot see it): check the"
                             + " table name in the configuration, or GRANT SELECT ON " + table + " TO " + pg.user() + ".");
                 }
                 for (String column : requiredColumns.getOrDefault(table, Set.of())) {
                     if (!columns.contains(column)) {
-                        throw new CaptureException("Table " + table + " has no column '" + column + "' (it has "
+                        throw new SourceSchemaException("Table " + table + " has no column '" + column + "' (it has "
                                 + String.join(", ", columns) + "): fix the family that uses it.");
                     }
                 }
                 List<String> key = primaryKeyOf(connection, table);
                 if (key.isEmpty()) {
-                    throw new CaptureException("Table " + table + " has no primary key, so its rows cannot be told"
+                    throw new SourceSchemaException("Table " + table + " has no primary key, so its rows cannot be told"
                             + " apart in the cache: ALTER TABLE " + table + " ADD PRIMARY KEY (...).");
                 }
                 primaryKeys.put(table, key);

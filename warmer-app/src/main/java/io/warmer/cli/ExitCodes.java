@@ -6,7 +6,7 @@ public final class ExitCodes {
     public static final int OK = 0;
     /** Ran, but the result falls short (e.g. the demo's hit rate below target). */
     public static final int NOT_MET = 1;
-    /** The configuration or the command line is wrong; the message says where. */
+    /** The configuration or the command line is wrong, or names a table or column the database lacks; the message says where. */
     public static final int BAD_CONFIG = 2;
     /** A server (PostgreSQL, Kafka, Redis) is unreachable or refused; the message names it. */
     public static final int UNAVAILABLE = 3;

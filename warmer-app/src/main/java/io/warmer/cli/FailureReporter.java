@@ -1,6 +1,7 @@
 package io.warmer.cli;
 
 import io.warmer.capture.CaptureException;
+import io.warmer.capture.SourceSchemaException;
 import io.warmer.config.ConfigException;
 import io.warmer.sink.CacheWriteException;
 import org.slf4j.Logger;
@@ -19,7 +20,7 @@ final class FailureReporter implements CommandLine.IExecutionExceptionHandler {
     public int handleExecutionException(Exception e, CommandLine commandLine, CommandLine.ParseResult parsed) {
         var err = commandLine.getErr();
         int code;
-        if (e instanceof ConfigException) {
+        if (e instanceof ConfigException || e instanceof SourceSchemaException) {
             code = ExitCodes.BAD_CONFIG;
         } else if (e instanceof CaptureException || e instanceof CacheWriteException) {
             code = ExitCodes.UNAVAILABLE;

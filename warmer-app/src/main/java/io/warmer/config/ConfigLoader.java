@@ -36,6 +36,8 @@ public final class ConfigLoader {
             .setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            // `key: "v2:user:${id}"` and `key: [a, b]` are both a list of templates.
+            .enable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
             .registerModule(new SimpleModule("warmer-config")
                     .addDeserializer(Duration.class, fromText(Durations::parse))
                     .addDeserializer(TableId.class, fromText(TableId::parse))
@@ -115,7 +117,10 @@ public final class ConfigLoader {
         }
         Throwable cause = e instanceof ValueInstantiationException ? e.getCause() : null;
         if (cause instanceof InvalidFieldException invalid) {
-            String fieldPath = path.isEmpty() ? invalid.field() : path + "." + invalid.field();
+            // A record's constructor names its field; a scalar's creator is already at its own path.
+            String fieldPath = path.isEmpty() ? invalid.field()
+                    : path.equals(invalid.field()) || path.endsWith("." + invalid.field()) ? path
+                    : path + "." + invalid.field();
             return new ConfigException(source, fieldPath, invalid.getMessage());
         }
         if (e.getCause() instanceof IllegalArgumentException invalid) {

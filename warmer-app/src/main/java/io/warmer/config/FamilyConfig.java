@@ -7,23 +7,34 @@ import io.warmer.family.Expiry;
 import io.warmer.family.Fencing;
 import io.warmer.family.KeyFamily;
 import io.warmer.family.KeyTemplate;
+import io.warmer.family.RowFilter;
+import io.warmer.family.ValueShape;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
- * One entry of {@code families}: a kind of cache entry.
+ * One entry of {@code families}: a kind of cache entry. Every field is documented in the README's
+ * configuration reference.
  *
- * @param name    unique, used in topic-independent names such as state stores and metrics
- * @param table   {@code schema.table} (a bare name means {@code public})
- * @param key     the key template, e.g. {@code v2:user:${id}:profile}
- * @param columns the columns of the JSON value; absent means every column
- * @param ttl     expiry after each write, e.g. {@code 1h}; absent means none
- * @param ttlColumn a timestamp column holding when the entry expires (instead of {@code ttl})
- * @param ttlJitter spread of the TTL, e.g. {@code 10%} for ±10%; none by default
- * @param fencing apply a write only if its row version is newer than the key's; {@link #DEFAULT_FENCING}
+ * @param name         unique, used in state-store names and messages
+ * @param table        {@code schema.table} (a bare name means {@code public})
+ * @param key          one key template, or a list: every key the row is written under
+ * @param where        column to allowed value(s): only matching rows have entries
+ * @param value        the shape of the value; {@link ValueFormat#JSON} by default
+ * @param columns      the columns of a JSON value, or the one column of a string value
+ * @param fields       instead of {@code columns}: JSON field (dotted to nest) to column
+ * @param ttl          expiry after each write, e.g. {@code 1h}; absent means none
+ * @param ttlColumn    a timestamp column holding when the entry expires (instead of {@code ttl})
+ * @param ttlJitter    spread of the TTL, e.g. {@code 10%} for ±10%; none by default
+ * @param fencing      apply a write only if its row version is newer than the key's; {@link #DEFAULT_FENCING}
  * @param tombstoneTtl how long a deleted key's version is kept; {@link Fencing#DEFAULT_TOMBSTONE_TTL}
  */
-public record FamilyConfig(String name, TableId table, KeyTemplate key, List<String> columns, Duration ttl,
+public record FamilyConfig(String name, TableId table, List<KeyTemplate> key, Map<String, Object> where,
+                           ValueFormat value, List<String> columns, Map<String, String> fields, Duration ttl,
                            String ttlColumn, String ttlJitter, Boolean fencing, Duration tombstoneTtl) {
 
     public static final boolean DEFAULT_FENCING = true;
@@ -35,8 +46,21 @@ public record FamilyConfig(String name, TableId table, KeyTemplate key, List<Str
                     + "', expected lower-case letters, digits, '-' and '_', e.g. user-profile-v2");
         }
         require(table, "table", "public.users");
-        require(key, "key", "v2:user:${id}:profile");
+        if (key == null || key.isEmpty()) {
+            throw InvalidFieldException.missing("key", "v2:user:${id}:profile");
+        }
+        key = List.copyOf(key);
+        where = where == null ? Map.of() : new LinkedHashMap<>(where);
+        value = value == null ? ValueFormat.JSON : value;
         columns = columns == null ? List.of() : List.copyOf(columns);
+        fields = fields == null ? Map.of() : new LinkedHashMap<>(fields);
+        if (!columns.isEmpty() && !fields.isEmpty()) {
+            throw new InvalidFieldException("fields", "found both columns and fields, expected one of them");
+        }
+        if (value == ValueFormat.STRING && (columns.size() != 1 || !fields.isEmpty())) {
+            throw new InvalidFieldException("columns", "found " + columns + " for a string value, expected exactly"
+                    + " one column, e.g. columns: [name]");
+        }
         if (ttl != null && (ttl.isNegative() || ttl.isZero())) {
             throw new InvalidFieldException("ttl", "found " + ttl + ", expected a positive duration such as 1h (or no ttl)");
         }
@@ -54,30 +78,55 @@ public record FamilyConfig(String name, TableId table, KeyTemplate key, List<Str
         if (tombstoneTtl.isNegative() || tombstoneTtl.isZero()) {
             throw new InvalidFieldException("tombstone-ttl", "found " + tombstoneTtl + ", expected a positive duration such as 24h");
         }
+        rowFilter(where);
     }
 
     public KeyFamily toKeyFamily() {
         Expiry expiry = ttl == null && ttlColumn == null ? Expiry.NONE
                 : new Expiry(ttl, ttlColumn, ttlJitter == null ? 0 : jitterFraction(ttlJitter));
-        return new KeyFamily(name, table, key, columns, expiry, new Fencing(fencing, tombstoneTtl));
+        return new KeyFamily(name, table, key, rowFilter(where), valueShape(), expiry, new Fencing(fencing, tombstoneTtl));
     }
 
     /** The columns this family reads from a row. */
-    public java.util.Set<String> usedColumns() {
-        var used = new java.util.LinkedHashSet<>(key.columns());
-        used.addAll(columns);
-        if (ttlColumn != null) {
-            used.add(ttlColumn);
+    public Set<String> usedColumns() {
+        return toKeyFamily().usedColumns();
+    }
+
+    private ValueShape valueShape() {
+        if (value == ValueFormat.STRING) {
+            return new ValueShape.Text(columns.get(0));
         }
-        return used;
+        if (!fields.isEmpty()) {
+            return new ValueShape.Json(fields);
+        }
+        Map<String, String> sameNames = new LinkedHashMap<>();
+        columns.forEach(c -> sameNames.put(c, c));
+        return sameNames.isEmpty() ? ValueShape.Json.wholeRow() : new ValueShape.Json(sameNames);
+    }
+
+    private static RowFilter rowFilter(Map<String, Object> where) {
+        Map<String, List<String>> allowed = new LinkedHashMap<>();
+        for (var condition : where.entrySet()) {
+            List<String> values = new ArrayList<>();
+            Object v = condition.getValue();
+            for (Object item : v instanceof List<?> list ? list : java.util.Collections.singletonList(v)) {
+                if (item instanceof Map<?, ?> || item instanceof List<?>) {
+                    throw new InvalidFieldException("where." + condition.getKey(), "found " + item
+                            + ", expected a value or a list of values, e.g. status: active or tier: [pro, team]");
+                }
+                values.add(item == null ? null : String.valueOf(item));
+            }
+            allowed.put(condition.getKey(), values);
+        }
+        return new RowFilter(allowed);
     }
 
     private static double jitterFraction(String text) {
         String t = text.trim();
         try {
-            double value = t.endsWith("%") ? Double.parseDouble(t.substring(0, t.length() - 1)) / 100 : Double.parseDouble(t);
-            if (value >= 0 && value < 1) {
-                return value;
+            double share = t.endsWith("%") ? Double.parseDouble(t.substring(0, t.length() - 1)) / 100 : Double.parseDouble(t);
+            if (share >= 0 && share < 1) {
+                return share;
             }
         } catch (NumberFormatException e) {
             // reported below, with what is accepted

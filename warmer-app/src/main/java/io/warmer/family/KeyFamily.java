@@ -1,68 +1,141 @@
 package io.warmer.family;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.warmer.change.Operation;
 import io.warmer.change.RowChange;
-import io.warmer.change.RowChangeCodec;
 import io.warmer.change.TableId;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
- * One kind of cache entry, e.g. "user profile, v2": which table it comes from, the key it is stored
- * under, the value applications read and how long it lives. {@link #map} is a pure function.
+ * One kind of cache entry, e.g. "user profile, v2": which table it comes from, the key(s) it is
+ * stored under, which rows have one, the value applications read and how long it lives.
+ * {@link #map} is a pure function of the change and what the family last wrote for the row.
  *
- * @param columns the columns of the JSON value, in this order; empty means every column of the row
+ * @param keys    every key a row is written under, e.g. the new format and the legacy one
+ * @param where   which rows have entries; a row that stops matching has them removed
+ * @param value   the bytes under each key
  * @param expiry  how long an entry lives after its last write
  * @param fencing whether an older change may overwrite a newer one (it may not, when enabled)
  */
-public record KeyFamily(String name, TableId table, KeyTemplate key, List<String> columns, Expiry expiry,
-                        Fencing fencing) {
+public record KeyFamily(String name, TableId table, List<KeyTemplate> keys, RowFilter where, ValueShape value,
+                        Expiry expiry, Fencing fencing) {
 
     public KeyFamily {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(table, "table");
-        Objects.requireNonNull(key, "key");
-        columns = columns == null ? List.of() : List.copyOf(columns);
-        Objects.requireNonNull(fencing, "fencing");
+        keys = List.copyOf(keys);
+        if (keys.isEmpty()) {
+            throw new IllegalArgumentException("a family needs at least one key template");
+        }
+        Objects.requireNonNull(where, "where");
+        Objects.requireNonNull(value, "value");
         Objects.requireNonNull(expiry, "expiry");
+        Objects.requireNonNull(fencing, "fencing");
+    }
+
+    /** The result of one change: the writes, and the keys the row now has (for {@link #needsKeyMemory}). */
+    public record Mapping(List<CacheWrite> writes, Set<String> currentKeys) {
+    }
+
+    /**
+     * Whether the keys of a row can change while its primary key stays: a template uses a column
+     * outside the primary key. Only then must the keys last written be remembered, to delete them
+     * when they change or when the row is deleted without a full before-image.
+     */
+    public boolean needsKeyMemory(ObjectNode primaryKey) {
+        for (KeyTemplate template : keys) {
+            for (String column : template.columns()) {
+                if (!primaryKey.has(column)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**
      * The cache writes for one change of a row of {@link #table()}.
      *
-     * @param primaryKey the row's primary key (the change record's key), used to find the key of a
-     *                   deleted row whose before-image holds only the primary key
-     * @param nowMs      the wall-clock time, for TTLs taken from a column
+     * @param primaryKey   the row's primary key (the change record's key)
+     * @param previousKeys the keys last written for this row, when remembered; empty otherwise
+     * @param nowMs        the wall-clock time, for TTLs taken from a column
      * @throws UnrenderableRowException when the row cannot be turned into a key or value
      */
-    public List<CacheWrite> map(ObjectNode primaryKey, RowChange change, long nowMs) {
+    public Mapping map(ObjectNode primaryKey, RowChange change, Set<String> previousKeys, long nowMs) {
         if (change.isDelete()) {
+            Set<String> gone = new LinkedHashSet<>(previousKeys);
             ObjectNode known = primaryKey.deepCopy();
             if (change.before() != null) {
                 known.setAll(change.before());
             }
-            return List.of(new CacheWrite.Delete(key.render(known), change.version(), fencing));
+            gone.addAll(renderableKeys(known));
+            return new Mapping(deletes(gone, change.version()), Set.of());
         }
-        String rendered = key.render(change.row());
-        Duration ttl = expiry.ttlFor(rendered, change.row(), nowMs);
-        if (ttl != null && (ttl.isNegative() || ttl.isZero())) {
-            // Already past its expiry column: the entry must not exist.
-            return List.of(new CacheWrite.Delete(rendered, change.version(), fencing));
+        ObjectNode row = change.row();
+        if (!where.matches(row)) {
+            Set<String> gone = new LinkedHashSet<>(previousKeys);
+            if (change.op() == Operation.UPDATE) {
+                gone.addAll(renderableKeys(row)); // it may have matched before this update
+            }
+            return new Mapping(deletes(gone, change.version()), Set.of());
         }
-        String value = RowChangeCodec.writeJson(valueOf(change.row()));
-        return List.of(new CacheWrite.Put(rendered, value, ttl, change.version(), fencing));
+        Set<String> current = new LinkedHashSet<>();
+        for (KeyTemplate template : keys) {
+            current.add(template.render(row));
+        }
+        List<CacheWrite> writes = new ArrayList<>();
+        for (String old : previousKeys) {
+            if (!current.contains(old)) {
+                writes.add(new CacheWrite.Delete(old, change.version(), fencing));
+            }
+        }
+        String rendered = null;
+        for (String key : current) {
+            Duration ttl = expiry.ttlFor(key, row, nowMs);
+            if (ttl != null && (ttl.isNegative() || ttl.isZero())) {
+                writes.add(new CacheWrite.Delete(key, change.version(), fencing)); // past its expiry column
+                continue;
+            }
+            if (rendered == null) {
+                rendered = value.render(row);
+            }
+            writes.add(new CacheWrite.Put(key, rendered, ttl, change.version(), fencing));
+        }
+        return new Mapping(writes, current);
     }
 
-    private ObjectNode valueOf(ObjectNode row) {
-        if (columns.isEmpty()) {
-            return row;
+    /** The columns this family reads from a row: keys, filter, value and TTL column. */
+    public Set<String> usedColumns() {
+        Set<String> used = new LinkedHashSet<>();
+        keys.forEach(k -> used.addAll(k.columns()));
+        used.addAll(where.columns());
+        used.addAll(value.columns());
+        if (expiry.column() != null) {
+            used.add(expiry.column());
         }
-        ObjectNode value = JsonNodeFactory.instance.objectNode();
-        for (String column : columns) {
-            value.set(column, row.get(column));
+        return used;
+    }
+
+    private Set<String> renderableKeys(ObjectNode row) {
+        Set<String> rendered = new LinkedHashSet<>();
+        for (KeyTemplate template : keys) {
+            if (template.columns().stream().allMatch(c -> row.hasNonNull(c))) {
+                rendered.add(template.render(row));
+            }
         }
-        return value;
+        return rendered;
+    }
+
+    private List<CacheWrite> deletes(Set<String> keysToDelete, long version) {
+        List<CacheWrite> writes = new ArrayList<>();
+        for (String key : keysToDelete) {
+            writes.add(new CacheWrite.Delete(key, version, fencing));
+        }
+        return writes;
     }
 }

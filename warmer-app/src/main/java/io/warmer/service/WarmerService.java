@@ -32,6 +32,7 @@ public final class WarmerService implements AutoCloseable {
     private RedisCacheWriterFactory redis;
     private PostgresCapture capture;
     private KafkaStreams streams;
+    private java.nio.file.Path stateDir;
 
     private WarmerService(WarmerConfig config, Role role) {
         this.config = config;
@@ -75,7 +76,13 @@ public final class WarmerService implements AutoCloseable {
     }
 
     private void startMaterializer() {
-        streams = new KafkaStreams(WarmerTopology.build(config, redis), StreamsProperties.of(config));
+        try {
+            // Private to this process: two materializers on one host must not share a state directory.
+            stateDir = java.nio.file.Files.createTempDirectory("warmer-streams-");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot create a state directory for Kafka Streams", e);
+        }
+        streams = new KafkaStreams(WarmerTopology.build(config, redis), StreamsProperties.of(config, stateDir));
         // A failed flush to Redis fails the task before it commits; a fresh thread resumes from the
         // last committed offsets, so the writes are retried rather than lost.
         streams.setUncaughtExceptionHandler(e -> {
@@ -140,6 +147,12 @@ public final class WarmerService implements AutoCloseable {
         }
         if (streams != null) {
             streams.close(STREAMS_CLOSE_TIMEOUT);
+            streams.cleanUp(); // the local state is a cache of the changelog topics
+            try {
+                java.nio.file.Files.deleteIfExists(stateDir);
+            } catch (java.io.IOException e) {
+                LOG.debug("Left the state directory {}: {}", stateDir, e.getMessage());
+            }
         }
         if (redis != null) {
             redis.close();

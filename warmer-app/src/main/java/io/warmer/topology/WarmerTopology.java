@@ -14,6 +14,7 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
 
 /**
  * The materializer: for each captured table, its change topic flows through the table's families
@@ -40,11 +41,16 @@ public final class WarmerTopology {
             String source = "source-" + table;
             String materialize = "materialize-" + table;
             String store = "cache-sink-" + table;
+            String keyMemory = "key-memory-" + table;
             topology.addSource(source, Serdes.String().deserializer(), new StringDeserializer(),
                     ChangeTopics.topicFor(prefix, entry.getKey()));
             List<KeyFamily> families = List.copyOf(entry.getValue());
-            topology.addProcessor(materialize, () -> new MaterializeProcessor(families, store), source);
+            topology.addProcessor(materialize, () -> new MaterializeProcessor(families, store, keyMemory), source);
             topology.addStateStore(new CacheSinkStoreBuilder(store, writers), materialize);
+            // Written only for families whose keys use columns outside the primary key; logged so
+            // that it moves with its partition.
+            topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(keyMemory),
+                    Serdes.String(), Serdes.String()), materialize);
             materializers[i++] = materialize;
         }
         topology.addSink(DEAD_LETTER_SINK, ChangeTopics.deadLetterTopic(prefix), new StringSerializer(),

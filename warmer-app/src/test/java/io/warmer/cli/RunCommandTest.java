@@ -43,7 +43,7 @@ class RunCommandTest {
         int exit = run("run", "--config", file.toString());
 
         assertThat(exit).isEqualTo(ExitCodes.BAD_CONFIG);
-        assertThat(err.toString()).startsWith("error: " + file + ": families[0].key: found 'user:profile' without any ${column}");
+        assertThat(err.toString()).startsWith("error: " + file + ": families[0].key[0]: found 'user:profile' without any ${column}");
     }
 
     @Test

@@ -78,7 +78,7 @@ class ConfigLoaderTest {
         String yaml = VALID.replace("v2:user:${id}:profile", "v2:user:${user id}:profile");
 
         assertThatThrownBy(() -> loader.parse(yaml, "warmer.yml"))
-                .hasMessage("warmer.yml: families[0].key: found '${user id}' in 'v2:user:${user id}:profile',"
+                .hasMessage("warmer.yml: families[0].key[0]: found '${user id}' in 'v2:user:${user id}:profile',"
                         + " expected a column name inside ${...}, e.g. ${id}");
     }
 

@@ -1,6 +1,7 @@
 package io.warmer.family;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -8,68 +9,175 @@ import io.warmer.change.Operation;
 import io.warmer.change.RowChange;
 import io.warmer.change.TableId;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class KeyFamilyTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long NOW = 1_767_225_600_000L; // 2026-01-01T00:00:00Z
-    private final KeyFamily profile = new KeyFamily("user-profile-v2", TableId.parse("users"),
-            KeyTemplate.parse("v2:user:${id}:profile"), List.of("id", "name"), new Expiry(Duration.ofHours(1), null, 0), Fencing.ON);
+    private static final Expiry ONE_HOUR = new Expiry(Duration.ofHours(1), null, 0);
 
-    private static ObjectNode json(String text) throws Exception {
-        return (ObjectNode) JSON.readTree(text);
+    private static ObjectNode json(String text) {
+        try {
+            return (ObjectNode) JSON.readTree(text);
+        } catch (Exception e) {
+            throw new IllegalArgumentException(text, e);
+        }
     }
 
+    private static KeyFamily family(List<String> templates, RowFilter where, ValueShape value, Expiry expiry) {
+        return new KeyFamily("f", TableId.parse("users"), templates.stream().map(KeyTemplate::parse).toList(), where,
+                value, expiry, Fencing.ON);
+    }
+
+    private static ValueShape columns(String... names) {
+        Map<String, String> fields = new java.util.LinkedHashMap<>();
+        for (String name : names) {
+            fields.put(name, name);
+        }
+        return new ValueShape.Json(fields);
+    }
+
+    private static RowChange change(Operation op, long version, String row) {
+        return new RowChange(op, version, 0, "public.users", row == null ? null : json(row), null);
+    }
+
+    private final KeyFamily profile = family(List.of("v2:user:${id}:profile"), RowFilter.ALL, columns("id", "name"), ONE_HOUR);
+
     @Test
-    void shouldPutTheSelectedColumnsAsJsonWithTheTtlAndVersion() throws Exception {
-        RowChange insert = new RowChange(Operation.INSERT, 77, 0, "public.users",
-                json("{\"id\":42,\"name\":\"Ada\",\"password_hash\":\"x\"}"), null);
+    void shouldPutTheSelectedColumnsAsJsonWithTheTtlAndVersion() {
+        var mapping = profile.map(json("{\"id\":42}"),
+                change(Operation.INSERT, 77, "{\"id\":42,\"name\":\"Ada\",\"password_hash\":\"x\"}"), Set.of(), NOW);
 
-        List<CacheWrite> writes = profile.map(json("{\"id\":42}"), insert, NOW);
-
-        assertThat(writes).containsExactly(new CacheWrite.Put("v2:user:42:profile", "{\"id\":42,\"name\":\"Ada\"}",
+        assertThat(mapping.writes()).containsExactly(new CacheWrite.Put("v2:user:42:profile", "{\"id\":42,\"name\":\"Ada\"}",
                 Duration.ofHours(1), 77, Fencing.ON));
     }
 
     @Test
-    void shouldDeleteTheKeyOfADeletedRowFromItsPrimaryKey() throws Exception {
-        RowChange delete = new RowChange(Operation.DELETE, 78, 0, "public.users", null, null);
+    void shouldDeleteTheKeyOfADeletedRowFromItsPrimaryKey() {
+        var mapping = profile.map(json("{\"id\":42}"), change(Operation.DELETE, 78, null), Set.of(), NOW);
 
-        assertThat(profile.map(json("{\"id\":42}"), delete, NOW))
-                .containsExactly(new CacheWrite.Delete("v2:user:42:profile", 78, Fencing.ON));
+        assertThat(mapping.writes()).containsExactly(new CacheWrite.Delete("v2:user:42:profile", 78, Fencing.ON));
     }
 
     @Test
-    void shouldTakeTheTtlFromATimestampColumn() throws Exception {
-        KeyFamily session = new KeyFamily("session", TableId.parse("sessions"), KeyTemplate.parse("s:${id}"), List.of("id"),
-                new Expiry(null, "expires_at", 0), Fencing.OFF);
-        RowChange row = new RowChange(Operation.INSERT, 1, 0, "public.sessions",
-                json("{\"id\":1,\"expires_at\":\"2026-01-01T00:30:00.000000Z\"}"), null);
+    void shouldWriteEveryKeyOfTheRowTheNewFormatAndTheLegacyOne() {
+        KeyFamily both = family(List.of("v2:user:${id}:profile", "user:${id}:profile"), RowFilter.ALL, columns("id"), Expiry.NONE);
 
-        assertThat(((CacheWrite.Put) session.map(json("{\"id\":1}"), row, NOW).get(0)).ttl())
-                .isEqualTo(Duration.ofMinutes(30));
+        var writes = both.map(json("{\"id\":1}"), change(Operation.SNAPSHOT, 5, "{\"id\":1}"), Set.of(), NOW).writes();
+
+        assertThat(writes).extracting(CacheWrite::key).containsExactly("v2:user:1:profile", "user:1:profile");
     }
 
     @Test
-    void shouldDeleteTheEntryOfARowWhoseExpiryHasPassed() throws Exception {
-        KeyFamily session = new KeyFamily("session", TableId.parse("sessions"), KeyTemplate.parse("s:${id}"), List.of("id"),
-                new Expiry(null, "expires_at", 0), Fencing.OFF);
-        RowChange row = new RowChange(Operation.UPDATE, 2, 0, "public.sessions",
-                json("{\"id\":1,\"expires_at\":\"2025-12-31T23:00:00\"}"), null);
+    void shouldDeleteEveryKeyOfADeletedRowInEveryFormat() {
+        KeyFamily both = family(List.of("v2:user:${id}:profile", "user:${id}:profile"), RowFilter.ALL, columns("id"), Expiry.NONE);
 
-        assertThat(session.map(json("{\"id\":1}"), row, NOW)).containsExactly(new CacheWrite.Delete("s:1", 2, Fencing.OFF));
+        var writes = both.map(json("{\"id\":1}"), change(Operation.DELETE, 6, null), Set.of(), NOW).writes();
+
+        assertThat(writes).containsExactly(new CacheWrite.Delete("v2:user:1:profile", 6, Fencing.ON),
+                new CacheWrite.Delete("user:1:profile", 6, Fencing.ON));
     }
 
     @Test
-    void shouldSendARowWhoseTtlColumnIsNotATimeToTheDeadLetters() throws Exception {
-        KeyFamily session = new KeyFamily("session", TableId.parse("sessions"), KeyTemplate.parse("s:${id}"), List.of("id"),
-                new Expiry(null, "expires_at", 0), Fencing.OFF);
-        RowChange row = new RowChange(Operation.UPDATE, 2, 0, "public.sessions",
-                json("{\"id\":1,\"expires_at\":\"soon\"}"), null);
+    void shouldRemoveTheOldKeyWhenAKeyColumnChanges() {
+        KeyFamily byEmail = family(List.of("user:by-email:${email}"), RowFilter.ALL, columns("id"), Expiry.NONE);
+        assertThat(byEmail.needsKeyMemory(json("{\"id\":1}"))).isTrue();
 
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> session.map(json("{\"id\":1}"), row, NOW))
+        var mapping = byEmail.map(json("{\"id\":1}"), change(Operation.UPDATE, 9, "{\"id\":1,\"email\":\"new@x\"}"),
+                Set.of("user:by-email:old@x"), NOW);
+
+        assertThat(mapping.writes()).containsExactly(new CacheWrite.Delete("user:by-email:old@x", 9, Fencing.ON),
+                new CacheWrite.Put("user:by-email:new@x", "{\"id\":1}", null, 9, Fencing.ON));
+        assertThat(mapping.currentKeys()).containsExactly("user:by-email:new@x");
+    }
+
+    @Test
+    void shouldDeleteARememberedKeyWhenTheRowIsDeletedWithoutAFullBeforeImage() {
+        KeyFamily byEmail = family(List.of("user:by-email:${email}"), RowFilter.ALL, columns("id"), Expiry.NONE);
+
+        var mapping = byEmail.map(json("{\"id\":1}"), change(Operation.DELETE, 10, null), Set.of("user:by-email:a@x"), NOW);
+
+        assertThat(mapping.writes()).containsExactly(new CacheWrite.Delete("user:by-email:a@x", 10, Fencing.ON));
+        assertThat(mapping.currentKeys()).isEmpty();
+    }
+
+    @Test
+    void shouldNeedNoMemoryWhenTheKeyIsMadeOfThePrimaryKey() {
+        assertThat(profile.needsKeyMemory(json("{\"id\":1}"))).isFalse();
+    }
+
+    @Test
+    void shouldWriteOnlyRowsThatMatchTheFilter() {
+        KeyFamily active = family(List.of("u:${id}"), new RowFilter(Map.of("status", List.of("active"))), columns("id"), Expiry.NONE);
+
+        assertThat(active.map(json("{\"id\":1}"), change(Operation.SNAPSHOT, 1, "{\"id\":1,\"status\":\"banned\"}"), Set.of(), NOW)
+                .writes()).isEmpty();
+        assertThat(active.map(json("{\"id\":2}"), change(Operation.SNAPSHOT, 1, "{\"id\":2,\"status\":\"active\"}"), Set.of(), NOW)
+                .writes()).extracting(CacheWrite::key).containsExactly("u:2");
+    }
+
+    @Test
+    void shouldRemoveTheKeysOfARowThatStopsMatching() {
+        KeyFamily active = family(List.of("u:${id}"), new RowFilter(Map.of("status", List.of("active"))), columns("id"), Expiry.NONE);
+
+        var writes = active.map(json("{\"id\":1}"), change(Operation.UPDATE, 3, "{\"id\":1,\"status\":\"banned\"}"), Set.of(), NOW)
+                .writes();
+
+        assertThat(writes).containsExactly(new CacheWrite.Delete("u:1", 3, Fencing.ON));
+    }
+
+    @Test
+    void shouldRenameAndNestFields() {
+        KeyFamily shaped = family(List.of("u:${id}"), RowFilter.ALL,
+                new ValueShape.Json(new java.util.LinkedHashMap<>(Map.of("userId", "id"))), Expiry.NONE);
+        ValueShape nested = new ValueShape.Json(linked("userId", "id", "address.city", "city", "address.zip", "zip"));
+
+        assertThat(nested.render(json("{\"id\":1,\"city\":\"Oslo\",\"zip\":\"0150\",\"secret\":\"x\"}")))
+                .isEqualTo("{\"userId\":1,\"address\":{\"city\":\"Oslo\",\"zip\":\"0150\"}}");
+        assertThat(shaped.usedColumns()).contains("id");
+    }
+
+    @Test
+    void shouldWriteOneColumnAsAPlainString() {
+        ValueShape name = new ValueShape.Text("name");
+
+        assertThat(name.render(json("{\"name\":\"Ada\"}"))).isEqualTo("Ada");
+        assertThat(new ValueShape.Text("score").render(json("{\"score\":12.50}"))).isEqualTo("12.5");
+        assertThatThrownBy(() -> name.render(json("{\"name\":null}"))).isInstanceOf(UnrenderableRowException.class)
+                .hasMessageContaining("NULL");
+    }
+
+    @Test
+    void shouldTakeTheTtlFromATimestampColumn() {
+        KeyFamily session = family(List.of("s:${id}"), RowFilter.ALL, columns("id"), new Expiry(null, "expires_at", 0));
+
+        var writes = session.map(json("{\"id\":1}"),
+                change(Operation.INSERT, 1, "{\"id\":1,\"expires_at\":\"2026-01-01T00:30:00.000000Z\"}"), Set.of(), NOW).writes();
+
+        assertThat(((CacheWrite.Put) writes.get(0)).ttl()).isEqualTo(Duration.ofMinutes(30));
+    }
+
+    @Test
+    void shouldDeleteTheEntryOfARowWhoseExpiryHasPassed() {
+        KeyFamily session = family(List.of("s:${id}"), RowFilter.ALL, columns("id"), new Expiry(null, "expires_at", 0));
+
+        var writes = session.map(json("{\"id\":1}"),
+                change(Operation.UPDATE, 2, "{\"id\":1,\"expires_at\":\"2025-12-31T23:00:00\"}"), Set.of(), NOW).writes();
+
+        assertThat(writes).containsExactly(new CacheWrite.Delete("s:1", 2, Fencing.ON));
+    }
+
+    @Test
+    void shouldSendARowWhoseTtlColumnIsNotATimeToTheDeadLetters() {
+        KeyFamily session = family(List.of("s:${id}"), RowFilter.ALL, columns("id"), new Expiry(null, "expires_at", 0));
+
+        assertThatThrownBy(() -> session.map(json("{\"id\":1}"),
+                change(Operation.UPDATE, 2, "{\"id\":1,\"expires_at\":\"soon\"}"), Set.of(), NOW))
                 .isInstanceOf(UnrenderableRowException.class)
                 .hasMessage("TTL column 'expires_at' holds 'soon'; expected a timestamp (timestamptz or timestamp) or epoch seconds");
     }
@@ -77,7 +185,7 @@ class KeyFamilyTest {
     @Test
     void shouldSpreadTtlsWithinTheJitterAndKeepEachKeysOwn() {
         Expiry expiry = new Expiry(Duration.ofHours(1), null, 0.10);
-        java.util.Set<Long> seconds = new java.util.HashSet<>();
+        Set<Long> seconds = new HashSet<>();
         for (int id = 0; id < 1_000; id++) {
             Duration ttl = expiry.ttlFor("v2:user:" + id + ":profile", null, NOW);
             assertThat(ttl).isBetween(Duration.ofSeconds(3240), Duration.ofSeconds(3960));
@@ -88,11 +196,18 @@ class KeyFamilyTest {
     }
 
     @Test
-    void shouldWriteEveryColumnWhenNoneAreSelected() throws Exception {
-        KeyFamily all = new KeyFamily("all", TableId.parse("users"), KeyTemplate.parse("u:${id}"), List.of(), Expiry.NONE, Fencing.OFF);
-        RowChange snapshot = new RowChange(Operation.SNAPSHOT, 1, 0, "public.users", json("{\"id\":1,\"a\":true}"), null);
+    void shouldWriteEveryColumnWhenNoneAreSelected() {
+        KeyFamily all = family(List.of("u:${id}"), RowFilter.ALL, ValueShape.Json.wholeRow(), Expiry.NONE);
 
-        assertThat(all.map(json("{\"id\":1}"), snapshot, NOW))
-                .containsExactly(new CacheWrite.Put("u:1", "{\"id\":1,\"a\":true}", null, 1, Fencing.OFF));
+        assertThat(all.map(json("{\"id\":1}"), change(Operation.SNAPSHOT, 1, "{\"id\":1,\"a\":true}"), Set.of(), NOW).writes())
+                .containsExactly(new CacheWrite.Put("u:1", "{\"id\":1,\"a\":true}", null, 1, Fencing.ON));
+    }
+
+    private static Map<String, String> linked(String... pairs) {
+        Map<String, String> map = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            map.put(pairs[i], pairs[i + 1]);
+        }
+        return map;
     }
 }

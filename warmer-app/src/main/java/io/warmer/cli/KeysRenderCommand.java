@@ -1,0 +1,109 @@
+package io.warmer.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.warmer.change.Operation;
+import io.warmer.change.RowChange;
+import io.warmer.change.RowChangeCodec;
+import io.warmer.config.ConfigException;
+import io.warmer.config.ConfigLoader;
+import io.warmer.config.WarmerConfig;
+import io.warmer.family.CacheWrite;
+import io.warmer.family.KeyFamily;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code warmer keys render}: the keys and value a family produces for a row, computed by the same
+ * code as the pipeline, so an application's tests can check the key format it reads.
+ */
+@Command(name = "render", mixinStandardHelpOptions = true,
+        description = {"Print the cache writes a family produces for a row, exactly as the pipeline makes them.",
+                "Example: warmer keys render --config warmer.yml --family user-profile-v2 --row '{\"id\":42,\"name\":\"Ada\"}'"})
+final class KeysRenderCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--config", required = true, description = "The YAML configuration file.")
+    Path config;
+
+    @Option(names = "--family", required = true, description = "The family's name.")
+    String family;
+
+    @Option(names = "--row", required = true, description = "The row as a JSON object of column values.")
+    String row;
+
+    @Option(names = "--delete", description = "Render the writes of the row's deletion instead.")
+    boolean delete;
+
+    @Option(names = "--json", description = "Print a JSON array instead of lines.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        WarmerConfig loaded = ConfigLoader.withSystemEnvironment().load(config);
+        KeyFamily keyFamily = loaded.keyFamilies().stream().filter(f -> f.name().equals(family)).findFirst()
+                .orElseThrow(() -> new ConfigException(config.toString(), "families", "has no family '" + family
+                        + "'; it has " + loaded.families().stream().map(f -> f.name()).toList()));
+        ObjectNode columns = parseRow();
+        RowChange change = delete ? new RowChange(Operation.DELETE, 0, 0, keyFamily.table().qualified(), null, columns)
+                : new RowChange(Operation.INSERT, 0, 0, keyFamily.table().qualified(), columns, null);
+        var writes = keyFamily.map(columns, change, Set.of(), System.currentTimeMillis()).writes();
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            ArrayNode array = JsonNodeFactory.instance.arrayNode();
+            writes.forEach(w -> array.add(asJson(w)));
+            out.println(RowChangeCodec.writeJson(array));
+        } else {
+            writes.forEach(w -> out.println(asLine(w)));
+        }
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    private ObjectNode parseRow() {
+        try {
+            JsonNode parsed = RowChangeCodec.json().readTree(row);
+            if (parsed instanceof ObjectNode object) {
+                return object;
+            }
+        } catch (JsonProcessingException e) {
+            // reported below
+        }
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                "--row: found " + row + ", expected a JSON object such as {\"id\":42}");
+    }
+
+    private static String asLine(CacheWrite write) {
+        if (write instanceof CacheWrite.Put put) {
+            return "set " + put.key() + " " + put.value()
+                    + (put.ttl() == null ? "" : " ttl=" + put.ttl().toSeconds() + "s")
+                    + (put.fencing().enabled() ? " fenced" : "");
+        }
+        return "del " + write.key() + (write.fencing().enabled() ? " fenced" : "");
+    }
+
+    private static ObjectNode asJson(CacheWrite write) {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        node.put("op", write instanceof CacheWrite.Put ? "set" : "del");
+        node.put("key", write.key());
+        if (write instanceof CacheWrite.Put put) {
+            node.put("value", put.value());
+            if (put.ttl() != null) {
+                node.put("ttlSeconds", put.ttl().toSeconds());
+            }
+        }
+        node.put("fenced", write.fencing().enabled());
+        return node;
+    }
+}

@@ -1,0 +1,74 @@
+package io.warmer.family;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.warmer.change.RowChangeCodec;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/** The bytes an application reads under a family's key, made from a row. */
+public sealed interface ValueShape {
+
+    String render(ObjectNode row);
+
+    /** The columns the value reads; empty means every column. */
+    Set<String> columns();
+
+    /**
+     * A JSON object. {@code fields} maps each output field to its column; a dotted field
+     * ({@code address.city}) nests. An empty map means the whole row as it is.
+     */
+    record Json(Map<String, String> fields) implements ValueShape {
+        public Json {
+            fields = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+        }
+
+        public static Json wholeRow() {
+            return new Json(Map.of());
+        }
+
+        @Override
+        public String render(ObjectNode row) {
+            if (fields.isEmpty()) {
+                return RowChangeCodec.writeJson(row);
+            }
+            ObjectNode value = JsonNodeFactory.instance.objectNode();
+            for (var field : fields.entrySet()) {
+                ObjectNode parent = value;
+                String[] path = field.getKey().split("\\.");
+                for (int i = 0; i < path.length - 1; i++) {
+                    JsonNode child = parent.get(path[i]);
+                    parent = child instanceof ObjectNode object ? object : parent.putObject(path[i]);
+                }
+                JsonNode columnValue = row.get(field.getValue());
+                parent.set(path[path.length - 1], columnValue == null ? JsonNodeFactory.instance.nullNode() : columnValue);
+            }
+            return RowChangeCodec.writeJson(value);
+        }
+
+        @Override
+        public Set<String> columns() {
+            return Set.copyOf(fields.values());
+        }
+    }
+
+    /** One column as a plain string: text as it is, anything else as its JSON text. */
+    record Text(String column) implements ValueShape {
+        @Override
+        public String render(ObjectNode row) {
+            JsonNode value = row.get(column);
+            if (value == null || value.isNull()) {
+                throw new UnrenderableRowException("column '" + column + "' of a string value is "
+                        + (value == null ? "absent" : "NULL") + "; a plain string cannot represent NULL");
+            }
+            return value.isTextual() ? value.textValue() : RowChangeCodec.writeJson(value);
+        }
+
+        @Override
+        public Set<String> columns() {
+            return Set.of(column);
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package io.warmer.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `warmer keys render` and `warmer config check`: what applications and operators run offline. */
+class KeysAndConfigCommandsTest {
+
+    private static final String CONFIG = """
+            source: {postgres: {host: localhost, database: app, user: warmer}}
+            kafka: {bootstrap-servers: "localhost:9092"}
+            redis: {uri: "redis://localhost:6379"}
+            families:
+              - name: user-profile-v2
+                table: users
+                key: ["v2:user:${id}:profile", "user:${id}:profile"]
+                fields: {id: id, displayName: name, address.city: city}
+                ttl: 1h
+              - name: user-name
+                table: users
+                key: "user:${id}:name"
+                value: string
+                columns: [name]
+                fencing: false
+            """;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+    private Path config;
+
+    @BeforeEach
+    void writeConfig(@TempDir Path dir) throws Exception {
+        config = dir.resolve("warmer.yml");
+        Files.writeString(config, CONFIG);
+    }
+
+    private int run(String... args) {
+        var cli = WarmerCli.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return cli.execute(args);
+    }
+
+    @Test
+    void shouldRenderEveryKeyAndTheValueOfARow() {
+        int exit = run("keys", "render", "--config", config.toString(), "--family", "user-profile-v2",
+                "--row", "{\"id\":42,\"name\":\"Ada\",\"city\":\"Oslo\",\"secret\":\"x\"}");
+
+        assertThat(exit).isEqualTo(ExitCodes.OK);
+        assertThat(out.toString().lines()).containsExactly(
+                "set v2:user:42:profile {\"id\":42,\"displayName\":\"Ada\",\"address\":{\"city\":\"Oslo\"}} ttl=3600s fenced",
+                "set user:42:profile {\"id\":42,\"displayName\":\"Ada\",\"address\":{\"city\":\"Oslo\"}} ttl=3600s fenced");
+    }
+
+    @Test
+    void shouldRenderAPlainStringValueAsJsonForMachines() {
+        int exit = run("keys", "render", "--config", config.toString(), "--family", "user-name", "--json",
+                "--row", "{\"id\":7,\"name\":\"Bob\"}");
+
+        assertThat(exit).isEqualTo(ExitCodes.OK);
+        assertThat(out.toString().strip())
+                .isEqualTo("[{\"op\":\"set\",\"key\":\"user:7:name\",\"value\":\"Bob\",\"fenced\":false}]");
+    }
+
+    @Test
+    void shouldRenderTheDeletesOfARow() {
+        run("keys", "render", "--config", config.toString(), "--family", "user-profile-v2", "--delete", "--row", "{\"id\":42}");
+
+        assertThat(out.toString().lines()).containsExactly("del v2:user:42:profile fenced", "del user:42:profile fenced");
+    }
+
+    @Test
+    void shouldNameTheFamiliesWhenTheFamilyIsUnknown() {
+        int exit = run("keys", "render", "--config", config.toString(), "--family", "nope", "--row", "{\"id\":1}");
+
+        assertThat(exit).isEqualTo(ExitCodes.BAD_CONFIG);
+        assertThat(err.toString()).contains("has no family 'nope'; it has [user-profile-v2, user-name]");
+    }
+
+    @Test
+    void shouldSayAValidConfigIsValidWithoutConnecting() {
+        int exit = run("config", "check", "--config", config.toString());
+
+        assertThat(exit).isEqualTo(ExitCodes.OK);
+        assertThat(out.toString().strip()).isEqualTo(config + ": valid; 2 families over 1 tables");
+    }
+
+    @Test
+    void shouldReportAnInvalidConfigWithItsPath() throws Exception {
+        Files.writeString(config, CONFIG.replace("value: string", "value: xml"));
+
+        int exit = run("config", "check", "--config", config.toString());
+
+        assertThat(exit).isEqualTo(ExitCodes.BAD_CONFIG);
+        assertThat(err.toString()).contains("families[1].value: found 'xml', expected one of: json, string");
+    }
+}
