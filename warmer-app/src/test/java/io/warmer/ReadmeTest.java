@@ -36,17 +36,20 @@ class ReadmeTest {
 
     @Test
     void shouldStateTheDefaultsTheCodeApplies() throws Exception {
-        Map<String, Object> defaults = Map.of(
-                "source.postgres.port", PostgresSourceConfig.DEFAULT_PORT,
-                "source.postgres.slot", PostgresSourceConfig.DEFAULT_SLOT,
-                "source.postgres.publication", PostgresSourceConfig.DEFAULT_PUBLICATION,
-                "kafka.topic-prefix", KafkaSettings.DEFAULT_TOPIC_PREFIX,
-                "kafka.partitions", KafkaSettings.DEFAULT_PARTITIONS,
-                "kafka.replication-factor", KafkaSettings.DEFAULT_REPLICATION_FACTOR,
-                "kafka.application-id", KafkaSettings.DEFAULT_APPLICATION_ID,
-                "kafka.stream-threads", KafkaSettings.DEFAULT_STREAM_THREADS,
-                "redis.pipeline", RedisSettings.DEFAULT_PIPELINE,
-                "redis.write-timeout", io.warmer.config.Durations.format(RedisSettings.DEFAULT_WRITE_TIMEOUT));
+        Map<String, Object> defaults = Map.ofEntries(
+                Map.entry("source.postgres.port", PostgresSourceConfig.DEFAULT_PORT),
+                Map.entry("source.postgres.slot", PostgresSourceConfig.DEFAULT_SLOT),
+                Map.entry("source.postgres.publication", PostgresSourceConfig.DEFAULT_PUBLICATION),
+                Map.entry("kafka.topic-prefix", KafkaSettings.DEFAULT_TOPIC_PREFIX),
+                Map.entry("kafka.partitions", KafkaSettings.DEFAULT_PARTITIONS),
+                Map.entry("kafka.replication-factor", KafkaSettings.DEFAULT_REPLICATION_FACTOR),
+                Map.entry("kafka.application-id", KafkaSettings.DEFAULT_APPLICATION_ID),
+                Map.entry("kafka.stream-threads", KafkaSettings.DEFAULT_STREAM_THREADS),
+                Map.entry("redis.pipeline", RedisSettings.DEFAULT_PIPELINE),
+                Map.entry("redis.mode", RedisSettings.DEFAULT_MODE.wireName()),
+                Map.entry("families[].fencing", io.warmer.config.FamilyConfig.DEFAULT_FENCING),
+                Map.entry("families[].tombstone-ttl", io.warmer.config.Durations.format(io.warmer.family.Fencing.DEFAULT_TOMBSTONE_TTL)),
+                Map.entry("redis.write-timeout", io.warmer.config.Durations.format(RedisSettings.DEFAULT_WRITE_TIMEOUT)));
         String text = readme();
         for (var entry : defaults.entrySet()) {
             assertThat(text).as("README row for %s", entry.getKey())

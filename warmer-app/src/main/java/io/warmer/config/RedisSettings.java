@@ -2,28 +2,73 @@ package io.warmer.config;
 
 import static io.warmer.config.InvalidFieldException.require;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.cluster.RedisClusterURIUtil;
+import java.net.URI;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * {@code redis}: where the cache is.
  *
- * @param uri          e.g. {@code redis://localhost:6379}; a password may be given in the URI
+ * @param uri          standalone: e.g. {@code redis://localhost:6379}; cluster: one or more seed nodes under one
+ *                     scheme and password, separated by commas, e.g. {@code redis://:password@h1:7000,h2:7001};
+ *                     a password may be given in the URI and is never printed
  * @param pipeline     commands sent per network flush; {@link #DEFAULT_PIPELINE}
  * @param writeTimeout how long a batch may wait for Redis before the batch is retried; {@link #DEFAULT_WRITE_TIMEOUT}
+ * @param mode         a single server or a Redis Cluster; {@link #DEFAULT_MODE}
  */
-public record RedisSettings(String uri, Integer pipeline, Duration writeTimeout) {
+public record RedisSettings(String uri, Integer pipeline, Duration writeTimeout, Mode mode) {
 
     public static final int DEFAULT_PIPELINE = 512;
     public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(30);
+    public static final Mode DEFAULT_MODE = Mode.STANDALONE;
+
+    /** {@code redis.mode}: how Warmer talks to Redis. */
+    public enum Mode {
+        /** One Redis server (a primary, or a proxy in front of several): {@code uri} names it. */
+        STANDALONE("standalone"),
+        /**
+         * A Redis Cluster: {@code uri} names seed nodes, the rest of the topology is discovered from them and
+         * followed when it changes; writes are routed and pipelined per node.
+         */
+        CLUSTER("cluster");
+
+        private final String wireName;
+
+        Mode(String wireName) {
+            this.wireName = wireName;
+        }
+
+        @JsonValue
+        public String wireName() {
+            return wireName;
+        }
+
+        /**
+         * @throws IllegalArgumentException not {@link InvalidFieldException}: the loader already knows the
+         *         value's path ({@code redis.mode}) and would name the field twice
+         */
+        @JsonCreator
+        public static Mode fromWireName(String text) {
+            for (Mode mode : values()) {
+                if (mode.wireName.equals(text)) {
+                    return mode;
+                }
+            }
+            throw new IllegalArgumentException("found '" + text + "', expected one of: "
+                    + Arrays.stream(values()).map(Mode::wireName).collect(Collectors.joining(", ")));
+        }
+    }
 
     public RedisSettings {
         require(uri, "uri", "redis://localhost:6379");
-        try {
-            RedisURI.create(uri);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidFieldException("uri", "found '" + masked(uri) + "', expected a Redis URI such as redis://localhost:6379");
-        }
+        mode = mode == null ? DEFAULT_MODE : mode;
+        seedsOf(uri, mode); // validates
         pipeline = pipeline == null ? DEFAULT_PIPELINE : pipeline;
         if (pipeline < 1) {
             throw new InvalidFieldException("pipeline", "found " + pipeline + ", expected at least 1");
@@ -31,22 +76,56 @@ public record RedisSettings(String uri, Integer pipeline, Duration writeTimeout)
         writeTimeout = writeTimeout == null ? DEFAULT_WRITE_TIMEOUT : writeTimeout;
     }
 
-    public RedisURI redisUri() {
-        return RedisURI.create(uri);
+    /** A standalone Redis, for callers that do not choose a mode. */
+    public RedisSettings(String uri, Integer pipeline, Duration writeTimeout) {
+        this(uri, pipeline, writeTimeout, null);
     }
 
-    /** host:port, for messages: never the password. */
+    /** The standalone server; in cluster mode, the first seed node. */
+    public RedisURI redisUri() {
+        return seedUris().get(0);
+    }
+
+    /** The server (standalone), or the seed nodes the cluster's topology is discovered from (cluster). */
+    public List<RedisURI> seedUris() {
+        return seedsOf(uri, mode);
+    }
+
+    /** host:port, or host:port,host:port for the seed nodes of a cluster, for messages: never the password. */
     public String address() {
-        RedisURI parsed = redisUri();
-        return parsed.getHost() + ":" + parsed.getPort();
+        return seedUris().stream().map(seed -> seed.getHost() + ":" + seed.getPort()).collect(Collectors.joining(","));
     }
 
     @Override
     public String toString() {
-        return "RedisSettings[uri=" + masked(uri) + ", pipeline=" + pipeline + ", writeTimeout=" + writeTimeout + "]";
+        return "RedisSettings[uri=" + masked(uri) + ", mode=" + mode.wireName() + ", pipeline=" + pipeline
+                + ", writeTimeout=" + writeTimeout + "]";
     }
 
     static String masked(String uri) {
         return uri.replaceAll("//[^@/]*@", "//****@");
+    }
+
+    private static List<RedisURI> seedsOf(String uri, Mode mode) {
+        if (mode == Mode.CLUSTER) {
+            try {
+                return List.copyOf(RedisClusterURIUtil.toRedisURIs(URI.create(uri)));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidFieldException("uri", "found '" + masked(uri) + "', expected the cluster's seed"
+                        + " nodes under one scheme, separated by commas, such as redis://host1:7000,host2:7001");
+            }
+        }
+        RedisURI parsed;
+        try {
+            parsed = RedisURI.create(uri);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidFieldException("uri", "found '" + masked(uri) + "', expected a Redis URI such as redis://localhost:6379");
+        }
+        if (parsed.getHost() != null && parsed.getHost().contains(",")) {
+            // Lettuce would take "h1:7000,h2:7001" as one host name and connect to it on port 6379.
+            throw new InvalidFieldException("uri", "found several hosts in '" + masked(uri) + "', expected one"
+                    + " host in mode standalone; for a Redis Cluster set redis.mode: cluster");
+        }
+        return List.of(parsed);
     }
 }

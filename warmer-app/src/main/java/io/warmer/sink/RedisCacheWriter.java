@@ -1,29 +1,44 @@
 package io.warmer.sink;
 
-import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.warmer.family.CacheWrite;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Pipelines writes over one connection with auto-flush off: commands go out every {@code pipeline}
  * writes and are awaited in bulk, which is what makes a snapshot of millions of rows fast.
+ *
+ * <p>The same code serves a standalone Redis and a Redis Cluster: both Lettuce connections speak
+ * {@link RedisClusterAsyncCommands}. On a cluster connection each command is routed to the node that owns
+ * its slot (following MOVED and ASK), every node connection buffers its own pipeline, and
+ * {@code flushCommands()} flushes them all. Every command here touches one slot: a fenced write's two keys
+ * share it by construction ({@link FencedWrites#versionKeyOf}).
  */
 final class RedisCacheWriter implements CacheWriter {
 
     /** Past this many unacknowledged writes, submit waits: bounds memory when Redis is slower than Kafka. */
     static final int MAX_UNACKNOWLEDGED = 16_384;
 
-    private final StatefulRedisConnection<String, String> connection;
-    private final RedisAsyncCommands<String, String> redis;
+    /**
+     * While awaiting acknowledgements, flush again this often. A cluster command that had to wait for its
+     * node's connection, or that was redirected (MOVED/ASK) to another node, can reach that node's buffer
+     * after the last flush (lettuce issues 1111 and 2420); without another flush it would wait forever.
+     */
+    static final Duration REFLUSH_INTERVAL = Duration.ofMillis(50);
+
+    private final StatefulConnection<String, String> connection;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final String address;
     private final int pipeline;
     private final Duration timeout;
@@ -35,18 +50,43 @@ final class RedisCacheWriter implements CacheWriter {
     private long pendingPuts;
     private long pendingDeletes;
 
-    RedisCacheWriter(StatefulRedisConnection<String, String> connection, String address, int pipeline,
-                     Duration timeout, SinkCounters counters) {
+    /**
+     * @param connection a new connection with auto-flush still on; the writer owns and closes it
+     * @param redis      its asynchronous commands
+     * @param address    where Redis is, for messages: never the password
+     */
+    RedisCacheWriter(StatefulConnection<String, String> connection, RedisClusterAsyncCommands<String, String> redis,
+                     String address, int pipeline, Duration timeout, SinkCounters counters) {
         this.connection = connection;
+        this.redis = redis;
         this.address = address;
         this.pipeline = pipeline;
         this.timeout = timeout;
         this.counters = counters;
-        // Loaded on every new connection: a Redis restart empties the script cache, and the retried
-        // batch then arrives here again.
-        this.scriptSha = connection.sync().scriptLoad(FencedWrites.SCRIPT);
+        this.scriptSha = loadScript();
         connection.setAutoFlushCommands(false);
-        this.redis = connection.async();
+    }
+
+    /**
+     * Loaded on every new connection: a Redis restart empties the script cache, and the retried batch then
+     * arrives here again. On a cluster Lettuce sends SCRIPT LOAD to every node it knows, replicas included,
+     * so a replica promoted by a failover has the script too; this also opens the connections to the nodes
+     * before the first write needs them.
+     */
+    private String loadScript() {
+        try {
+            return redis.scriptLoad(FencedWrites.SCRIPT).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            connection.close();
+            throw new CacheWriteException("Interrupted while loading the fencing script into Redis at " + address
+                    + "; the task will be retried.", e);
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            connection.close();
+            throw new CacheWriteException("Could not load the fencing script into Redis at " + address + ": "
+                    + (e instanceof ExecutionException ? e.getCause().getMessage() : String.valueOf(e.getMessage()))
+                    + "; the task will be retried. Check that Redis is up and that the user may run SCRIPT LOAD.", e);
+        }
     }
 
     @Override
@@ -81,26 +121,8 @@ final class RedisCacheWriter implements CacheWriter {
         if (pending.isEmpty()) {
             return;
         }
-        connection.flushCommands();
         RedisFuture<?>[] futures = pending.toArray(new RedisFuture<?>[0]);
-        boolean done;
-        try {
-            done = LettuceFutures.awaitAll(timeout.toMillis(), TimeUnit.MILLISECONDS, futures);
-        } catch (RuntimeException e) {
-            throw new CacheWriteException("Redis at " + address + " rejected a write: " + e.getMessage()
-                    + "; the batch will be retried from Kafka.", e);
-        }
-        if (!done) {
-            throw new CacheWriteException("Redis at " + address + " did not acknowledge " + futures.length
-                    + " writes within " + timeout.toSeconds() + " s; they will be retried from Kafka."
-                    + " Check that Redis is up and not overloaded.", null);
-        }
-        for (RedisFuture<?> future : futures) {
-            if (future.toCompletableFuture().isCompletedExceptionally()) {
-                throw new CacheWriteException("Redis at " + address + " rejected a write: " + failureOf(future)
-                        + "; the batch will be retried from Kafka.", null);
-            }
-        }
+        awaitAll(futures);
         long fenced = 0;
         for (int position : fencedPending) {
             if (Long.valueOf(0).equals(futures[position].toCompletableFuture().getNow(null))) {
@@ -114,18 +136,57 @@ final class RedisCacheWriter implements CacheWriter {
         pendingDeletes = 0;
     }
 
-    private static String failureOf(RedisFuture<?> future) {
-        try {
-            future.get(0, TimeUnit.MILLISECONDS);
-            return "unknown";
-        } catch (ExecutionException e) {
-            return e.getCause().getMessage();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "interrupted";
-        } catch (java.util.concurrent.TimeoutException e) {
-            return "not completed";
+    private void awaitAll(RedisFuture<?>[] futures) {
+        CompletableFuture<?>[] completables = new CompletableFuture<?>[futures.length];
+        for (int i = 0; i < futures.length; i++) {
+            completables[i] = futures[i].toCompletableFuture();
         }
+        CompletableFuture<Void> all = CompletableFuture.allOf(completables);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            connection.flushCommands();
+            long left = deadline - System.nanoTime();
+            try {
+                all.get(Math.max(0, Math.min(left, REFLUSH_INTERVAL.toNanos())), TimeUnit.NANOSECONDS);
+                return;
+            } catch (TimeoutException e) {
+                if (deadline - System.nanoTime() <= 0) {
+                    throw new CacheWriteException("Redis at " + address + " did not acknowledge " + futures.length
+                            + " writes within " + timeout.toSeconds() + " s; they will be retried from Kafka."
+                            + " Check that Redis is up and not overloaded.", null);
+                }
+            } catch (ExecutionException e) {
+                throw rejected(firstFailure(completables));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CacheWriteException("Interrupted while waiting for Redis at " + address
+                        + " to acknowledge " + futures.length + " writes; they will be retried from Kafka.", e);
+            }
+        }
+    }
+
+    private CacheWriteException rejected(Throwable failure) {
+        if (failure instanceof RedisNoScriptException) {
+            return new CacheWriteException("Redis at " + address + " does not have the fencing script (NOSCRIPT):"
+                    + " a node restarted, failed over or joined since this connection loaded it. The batch will be"
+                    + " retried from Kafka on a new connection, which loads the script again.", failure);
+        }
+        return new CacheWriteException("Redis at " + address + " rejected a write: " + failure.getMessage()
+                + "; the batch will be retried from Kafka.", failure);
+    }
+
+    /** The failure of the first write that failed: all of them have completed when this is called. */
+    private static Throwable firstFailure(CompletableFuture<?>[] futures) {
+        for (CompletableFuture<?> future : futures) {
+            if (future.isCompletedExceptionally()) {
+                try {
+                    future.getNow(null);
+                } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+                    return e.getCause() == null ? e : e.getCause();
+                }
+            }
+        }
+        throw new IllegalStateException("no write failed, yet their combined future did");
     }
 
     @Override

@@ -27,6 +27,15 @@ final class LocalPrerequisites {
         return RedisServerExecutable.onPath().orElseThrow(() -> new IllegalStateException(missing().toString()));
     }
 
+    /**
+     * The installed redis-cli, which joins the local Redis Cluster. Only the cluster tests need it, so it is
+     * not among {@link #missing()}: without it just those tests fail, saying how to install it.
+     */
+    static Path redisCli() {
+        return onPath("redis-cli").orElseThrow(() -> new IllegalStateException("Redis Cluster tests need"
+                + " redis-cli on PATH to join the cluster's nodes. Install it with 'apt-get install -y redis-tools'."));
+    }
+
     /** One line per missing piece, each saying how to install it; empty if local mode can run. */
     static List<String> missing() {
         List<String> missing = new ArrayList<>();
