@@ -85,6 +85,13 @@ final class KeysRenderCommand implements Callable<Integer> {
     }
 
     private static String asLine(CacheWrite write) {
+        if (write instanceof CacheWrite.PutHash hash) {
+            ObjectNode fields = JsonNodeFactory.instance.objectNode();
+            hash.fields().forEach(fields::put);
+            return "hset " + hash.key() + " " + RowChangeCodec.writeJson(fields)
+                    + (hash.ttl() == null ? "" : " ttl=" + hash.ttl().toSeconds() + "s")
+                    + (hash.fencing().enabled() ? " fenced" : "");
+        }
         if (write instanceof CacheWrite.Put put) {
             return "set " + put.key() + " " + put.value()
                     + (put.ttl() == null ? "" : " ttl=" + put.ttl().toSeconds() + "s")
@@ -95,8 +102,15 @@ final class KeysRenderCommand implements Callable<Integer> {
 
     private static ObjectNode asJson(CacheWrite write) {
         ObjectNode node = JsonNodeFactory.instance.objectNode();
-        node.put("op", write instanceof CacheWrite.Put ? "set" : "del");
+        node.put("op", write instanceof CacheWrite.Put ? "set" : write instanceof CacheWrite.PutHash ? "hset" : "del");
         node.put("key", write.key());
+        if (write instanceof CacheWrite.PutHash hash) {
+            ObjectNode fields = node.putObject("fields");
+            hash.fields().forEach(fields::put);
+            if (hash.ttl() != null) {
+                node.put("ttlSeconds", hash.ttl().toSeconds());
+            }
+        }
         if (write instanceof CacheWrite.Put put) {
             node.put("value", put.value());
             if (put.ttl() != null) {

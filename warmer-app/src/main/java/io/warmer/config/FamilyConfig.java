@@ -57,6 +57,10 @@ public record FamilyConfig(String name, TableId table, List<KeyTemplate> key, Ma
         if (!columns.isEmpty() && !fields.isEmpty()) {
             throw new InvalidFieldException("fields", "found both columns and fields, expected one of them");
         }
+        if (value == ValueFormat.HASH && !fields.isEmpty()) {
+            throw new InvalidFieldException("fields", "found fields for a hash value, expected columns (hash fields are"
+                    + " named after their columns)");
+        }
         if (value == ValueFormat.STRING && (columns.size() != 1 || !fields.isEmpty())) {
             throw new InvalidFieldException("columns", "found " + columns + " for a string value, expected exactly"
                     + " one column, e.g. columns: [name]");
@@ -95,6 +99,9 @@ public record FamilyConfig(String name, TableId table, List<KeyTemplate> key, Ma
     private ValueShape valueShape() {
         if (value == ValueFormat.STRING) {
             return new ValueShape.Text(columns.get(0));
+        }
+        if (value == ValueFormat.HASH) {
+            return new ValueShape.Hash(columns);
         }
         if (!fields.isEmpty()) {
             return new ValueShape.Json(fields);

@@ -10,7 +10,9 @@ public enum ValueFormat {
     /** A JSON object of the selected (or renamed, nested) columns: the default. */
     JSON("json"),
     /** One column as a plain string. */
-    STRING("string");
+    STRING("string"),
+    /** A Redis hash with one field per column. */
+    HASH("hash");
 
     private final String wireName;
 

@@ -23,6 +23,16 @@ public sealed interface CacheWrite {
         }
     }
 
+    /** Replace the hash under {@code key} with {@code fields}, expiring after {@code ttl} (null: never). */
+    record PutHash(String key, java.util.Map<String, String> fields, Duration ttl, long version, Fencing fencing)
+            implements CacheWrite {
+        public PutHash {
+            Objects.requireNonNull(key, "key");
+            fields = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(fields));
+            Objects.requireNonNull(fencing, "fencing");
+        }
+    }
+
     /** Remove {@code key}. */
     record Delete(String key, long version, Fencing fencing) implements CacheWrite {
         public Delete {

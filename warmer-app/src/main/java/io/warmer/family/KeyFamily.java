@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -95,15 +96,19 @@ public record KeyFamily(String name, TableId table, List<KeyTemplate> keys, RowF
             }
         }
         String rendered = null;
+        Map<String, String> hashFields = null;
         for (String key : current) {
             Duration ttl = expiry.ttlFor(key, row, nowMs);
             if (ttl != null && (ttl.isNegative() || ttl.isZero())) {
                 writes.add(new CacheWrite.Delete(key, change.version(), fencing)); // past its expiry column
                 continue;
             }
-            if (rendered == null) {
-                rendered = value.render(row);
+            if (value instanceof ValueShape.Hash hash) {
+                hashFields = hashFields == null ? hash.fields(row) : hashFields;
+                writes.add(new CacheWrite.PutHash(key, hashFields, ttl, change.version(), fencing));
+                continue;
             }
+            rendered = rendered == null ? value.render(row) : rendered;
             writes.add(new CacheWrite.Put(key, rendered, ttl, change.version(), fencing));
         }
         return new Mapping(writes, current);

@@ -54,6 +54,41 @@ public sealed interface ValueShape {
         }
     }
 
+    /**
+     * A Redis hash, one field per column (all columns when none are named): text as it is, anything
+     * else as its JSON text; a NULL column has no field.
+     */
+    record Hash(java.util.List<String> columnNames) implements ValueShape {
+        public Hash {
+            columnNames = java.util.List.copyOf(columnNames);
+        }
+
+        public Map<String, String> fields(ObjectNode row) {
+            Map<String, String> fields = new LinkedHashMap<>();
+            Iterable<String> names = columnNames.isEmpty() ? row::fieldNames : columnNames;
+            for (String name : names) {
+                JsonNode value = row.get(name);
+                if (value != null && !value.isNull()) {
+                    fields.put(name, value.isTextual() ? value.textValue() : RowChangeCodec.writeJson(value));
+                }
+            }
+            return fields;
+        }
+
+        /** The hash as a JSON object, for display. */
+        @Override
+        public String render(ObjectNode row) {
+            ObjectNode shown = JsonNodeFactory.instance.objectNode();
+            fields(row).forEach(shown::put);
+            return RowChangeCodec.writeJson(shown);
+        }
+
+        @Override
+        public Set<String> columns() {
+            return Set.copyOf(columnNames);
+        }
+    }
+
     /** One column as a plain string: text as it is, anything else as its JSON text. */
     record Text(String column) implements ValueShape {
         @Override

@@ -73,14 +73,33 @@ public final class FencedWrites {
         return new String[] {write.key(), versionKeyOf(write.key())};
     }
 
+    /** The script's arguments; see fenced-write.lua for their order. */
     static String[] args(CacheWrite write) {
         String version = String.format("%0" + VERSION_DIGITS + "d", write.version());
         String tombstoneTtl = String.valueOf(write.fencing().tombstoneTtl().toMillis());
+        String fenced = write.fencing().enabled() ? "1" : "0";
         if (write instanceof CacheWrite.Put put) {
-            String ttl = put.ttl() == null ? "0" : String.valueOf(put.ttl().toMillis());
-            return new String[] {version, "set", put.value(), ttl, tombstoneTtl};
+            return new String[] {version, "set", millis(put.ttl()), tombstoneTtl, fenced, put.value()};
         }
-        return new String[] {version, "del", "", "0", tombstoneTtl};
+        if (write instanceof CacheWrite.PutHash hash) {
+            String[] args = new String[5 + 2 * hash.fields().size()];
+            args[0] = version;
+            args[1] = "hset";
+            args[2] = millis(hash.ttl());
+            args[3] = tombstoneTtl;
+            args[4] = fenced;
+            int i = 5;
+            for (var field : hash.fields().entrySet()) {
+                args[i++] = field.getKey();
+                args[i++] = field.getValue();
+            }
+            return args;
+        }
+        return new String[] {version, "del", "0", tombstoneTtl, fenced};
+    }
+
+    private static String millis(java.time.Duration ttl) {
+        return ttl == null ? "0" : String.valueOf(ttl.toMillis());
     }
 
     private static String load(String name) {

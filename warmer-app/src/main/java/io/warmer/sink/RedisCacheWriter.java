@@ -91,11 +91,14 @@ final class RedisCacheWriter implements CacheWriter {
 
     @Override
     public void submit(CacheWrite write) {
-        if (write.fencing().enabled()) {
+        // A hash is replaced atomically by the script even without fencing: no reader sees it half-written.
+        if (write.fencing().enabled() || write instanceof CacheWrite.PutHash) {
             pending.add(redis.evalsha(scriptSha, ScriptOutputType.INTEGER, FencedWrites.keys(write),
                     FencedWrites.args(write)));
-            fencedPending.add(pending.size() - 1);
-            if (write instanceof CacheWrite.Put) {
+            if (write.fencing().enabled()) {
+                fencedPending.add(pending.size() - 1);
+            }
+            if (!(write instanceof CacheWrite.Delete)) {
                 pendingPuts++;
             } else {
                 pendingDeletes++;

@@ -23,6 +23,11 @@ class KeysAndConfigCommandsTest {
                 key: ["v2:user:${id}:profile", "user:${id}:profile"]
                 fields: {id: id, displayName: name, address.city: city}
                 ttl: 1h
+              - name: user-hash
+                table: users
+                key: "user:${id}:h"
+                value: hash
+                columns: [name, age, nickname]
               - name: user-name
                 table: users
                 key: "user:${id}:name"
@@ -70,6 +75,14 @@ class KeysAndConfigCommandsTest {
     }
 
     @Test
+    void shouldRenderAHashWithOneFieldPerNonNullColumn() {
+        run("keys", "render", "--config", config.toString(), "--family", "user-hash",
+                "--row", "{\"id\":3,\"name\":\"Cy\",\"age\":41,\"nickname\":null}");
+
+        assertThat(out.toString().strip()).isEqualTo("hset user:3:h {\"name\":\"Cy\",\"age\":\"41\"} fenced");
+    }
+
+    @Test
     void shouldRenderTheDeletesOfARow() {
         run("keys", "render", "--config", config.toString(), "--family", "user-profile-v2", "--delete", "--row", "{\"id\":42}");
 
@@ -81,7 +94,7 @@ class KeysAndConfigCommandsTest {
         int exit = run("keys", "render", "--config", config.toString(), "--family", "nope", "--row", "{\"id\":1}");
 
         assertThat(exit).isEqualTo(ExitCodes.BAD_CONFIG);
-        assertThat(err.toString()).contains("has no family 'nope'; it has [user-profile-v2, user-name]");
+        assertThat(err.toString()).contains("has no family 'nope'; it has [user-profile-v2, user-hash, user-name]");
     }
 
     @Test
@@ -89,7 +102,7 @@ class KeysAndConfigCommandsTest {
         int exit = run("config", "check", "--config", config.toString());
 
         assertThat(exit).isEqualTo(ExitCodes.OK);
-        assertThat(out.toString().strip()).isEqualTo(config + ": valid; 2 families over 1 tables");
+        assertThat(out.toString().strip()).isEqualTo(config + ": valid; 3 families over 1 tables");
     }
 
     @Test
@@ -99,6 +112,6 @@ class KeysAndConfigCommandsTest {
         int exit = run("config", "check", "--config", config.toString());
 
         assertThat(exit).isEqualTo(ExitCodes.BAD_CONFIG);
-        assertThat(err.toString()).contains("families[1].value: found 'xml', expected one of: json, string");
+        assertThat(err.toString()).contains("families[2].value: found 'xml', expected one of: json, string, hash");
     }
 }

@@ -94,6 +94,26 @@ class FencedWritesIT {
     }
 
     @Test
+    void shouldReplaceAHashWholeSoThatANullColumnLosesItsField() {
+        apply(new CacheWrite.PutHash(key, java.util.Map.of("name", "Ada", "nick", "A"), Duration.ofMinutes(5), 1, TOMBSTONE_10_MIN),
+                new CacheWrite.PutHash(key, java.util.Map.of("name", "Ada L."), Duration.ofMinutes(5), 2, TOMBSTONE_10_MIN),
+                new CacheWrite.PutHash(key, java.util.Map.of("name", "stale"), Duration.ofMinutes(5), 1, TOMBSTONE_10_MIN));
+
+        assertThat(redis.hgetall(key)).containsExactly(java.util.Map.entry("name", "Ada L."));
+        assertThat(redis.pttl(key)).isBetween(290_000L, 300_000L);
+        assertThat(counters.fenced()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldReplaceAHashAtomicallyEvenWithoutFencing() {
+        apply(new CacheWrite.PutHash(key, java.util.Map.of("a", "1", "b", "2"), null, 1, Fencing.OFF),
+                new CacheWrite.PutHash(key, java.util.Map.of("a", "3"), null, 2, Fencing.OFF));
+
+        assertThat(redis.hgetall(key)).containsExactly(java.util.Map.entry("a", "3"));
+        assertThat(redis.exists(FencedWrites.versionKeyOf(key))).isZero();
+    }
+
+    @Test
     void shouldWriteWithoutAVersionKeyWhenFencingIsOff() {
         apply(new CacheWrite.Put(key, "new", null, 10, Fencing.OFF), new CacheWrite.Put(key, "old", null, 5, Fencing.OFF));
 

@@ -31,6 +31,8 @@ final class InMemoryCache implements CacheWriterFactory {
                     if (write instanceof CacheWrite.Put put) {
                         entries.put(put.key(), put.value());
                         puts.put(put.key(), put);
+                    } else if (write instanceof CacheWrite.PutHash hash) {
+                        entries.put(hash.key(), hash.fields().toString());
                     } else {
                         entries.remove(write.key());
                     }
