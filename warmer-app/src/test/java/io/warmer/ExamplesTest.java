@@ -35,6 +35,7 @@ class ExamplesTest {
         assertThat(families).anyMatch(f -> !f.where().isEmpty());
         assertThat(families).anyMatch(f -> f.expiry().jitter() > 0);
         assertThat(families).anyMatch(f -> !f.fencing().enabled());
+        assertThat(families).anyMatch(f -> !f.joins().isEmpty());
         assertThat(families).extracting(f -> f.value().getClass().getSimpleName()).contains("Json", "Text", "Hash");
     }
 }

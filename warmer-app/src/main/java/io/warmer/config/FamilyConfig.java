@@ -32,10 +32,12 @@ import java.util.Set;
  * @param ttlJitter    spread of the TTL, e.g. {@code 10%} for ±10%; none by default
  * @param fencing      apply a write only if its row version is newer than the key's; {@link #DEFAULT_FENCING}
  * @param tombstoneTtl how long a deleted key's version is kept; {@link Fencing#DEFAULT_TOMBSTONE_TTL}
+ * @param join         rows of other tables folded into a JSON value
  */
 public record FamilyConfig(String name, TableId table, List<KeyTemplate> key, Map<String, Object> where,
                            ValueFormat value, List<String> columns, Map<String, String> fields, Duration ttl,
-                           String ttlColumn, String ttlJitter, Boolean fencing, Duration tombstoneTtl) {
+                           String ttlColumn, String ttlJitter, Boolean fencing, Duration tombstoneTtl,
+                           List<JoinConfig> join) {
 
     public static final boolean DEFAULT_FENCING = true;
 
@@ -83,12 +85,31 @@ public record FamilyConfig(String name, TableId table, List<KeyTemplate> key, Ma
             throw new InvalidFieldException("tombstone-ttl", "found " + tombstoneTtl + ", expected a positive duration such as 24h");
         }
         rowFilter(where);
+        join = join == null ? List.of() : List.copyOf(join);
+        java.util.Set<String> names = new java.util.HashSet<>(columns);
+        names.addAll(fields.keySet());
+        for (int i = 0; i < join.size(); i++) {
+            JoinConfig j = join.get(i);
+            if (j.table().equals(table)) {
+                throw new InvalidFieldException("join[" + i + "].table", "found the family's own table " + table
+                        + ", expected another table (a row cannot join itself)");
+            }
+            if (!names.add(j.as())) {
+                throw new InvalidFieldException("join[" + i + "].as", "found '" + j.as() + "' a second time (or as a"
+                        + " column), expected a field name of its own");
+            }
+        }
+        if (!join.isEmpty() && value != ValueFormat.JSON) {
+            throw new InvalidFieldException("value", "found " + value.wireName() + " with a join, expected json"
+                    + " (joined rows are nested in a JSON value)");
+        }
     }
 
     public KeyFamily toKeyFamily() {
         Expiry expiry = ttl == null && ttlColumn == null ? Expiry.NONE
                 : new Expiry(ttl, ttlColumn, ttlJitter == null ? 0 : jitterFraction(ttlJitter));
-        return new KeyFamily(name, table, key, rowFilter(where), valueShape(), expiry, new Fencing(fencing, tombstoneTtl));
+        return new KeyFamily(name, table, key, rowFilter(where), valueShape(), expiry, new Fencing(fencing, tombstoneTtl),
+                join.stream().map(JoinConfig::toJoin).toList());
     }
 
     /** The columns this family reads from a row. */
@@ -103,12 +124,13 @@ public record FamilyConfig(String name, TableId table, List<KeyTemplate> key, Ma
         if (value == ValueFormat.HASH) {
             return new ValueShape.Hash(columns);
         }
-        if (!fields.isEmpty()) {
-            return new ValueShape.Json(fields);
+        Map<String, String> named = new LinkedHashMap<>(fields);
+        columns.forEach(c -> named.put(c, c));
+        if (named.isEmpty()) {
+            return ValueShape.Json.wholeRow(); // joined fields are part of the whole row
         }
-        Map<String, String> sameNames = new LinkedHashMap<>();
-        columns.forEach(c -> sameNames.put(c, c));
-        return sameNames.isEmpty() ? ValueShape.Json.wholeRow() : new ValueShape.Json(sameNames);
+        join.forEach(j -> named.put(j.as(), j.as()));
+        return new ValueShape.Json(named);
     }
 
     private static RowFilter rowFilter(Map<String, Object> where) {

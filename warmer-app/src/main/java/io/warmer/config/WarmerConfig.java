@@ -35,9 +35,14 @@ public record WarmerConfig(SourceConfig source, KafkaSettings kafka, RedisSettin
         return families.stream().map(FamilyConfig::toKeyFamily).toList();
     }
 
-    /** The tables to capture: every table some family reads, in order of first mention. */
+    /** The tables to capture: every table some family reads or joins, in order of first mention. */
     public List<TableId> tables() {
-        return families.stream().map(FamilyConfig::table).distinct().toList();
+        List<TableId> tables = new java.util.ArrayList<>();
+        for (FamilyConfig family : families) {
+            tables.add(family.table());
+            family.join().forEach(j -> tables.add(j.table()));
+        }
+        return tables.stream().distinct().toList();
     }
 
     /** For each table, the columns its families use: these must exist before anything starts. */
@@ -46,6 +51,11 @@ public record WarmerConfig(SourceConfig source, KafkaSettings kafka, RedisSettin
         for (FamilyConfig family : families) {
             Set<String> columns = required.computeIfAbsent(family.table(), t -> new LinkedHashSet<>());
             columns.addAll(family.usedColumns());
+            for (JoinConfig join : family.join()) {
+                Set<String> joined = required.computeIfAbsent(join.table(), t -> new LinkedHashSet<>());
+                joined.addAll(join.on().keySet());
+                joined.addAll(join.columns());
+            }
         }
         return required;
     }

@@ -22,9 +22,15 @@ import java.util.Set;
  * @param value   the bytes under each key
  * @param expiry  how long an entry lives after its last write
  * @param fencing whether an older change may overwrite a newer one (it may not, when enabled)
+ * @param joins   rows of other tables folded into the value (see {@link Join})
  */
 public record KeyFamily(String name, TableId table, List<KeyTemplate> keys, RowFilter where, ValueShape value,
-                        Expiry expiry, Fencing fencing) {
+                        Expiry expiry, Fencing fencing, List<Join> joins) {
+
+    public KeyFamily(String name, TableId table, List<KeyTemplate> keys, RowFilter where, ValueShape value,
+                     Expiry expiry, Fencing fencing) {
+        this(name, table, keys, where, value, expiry, fencing, List.of());
+    }
 
     public KeyFamily {
         Objects.requireNonNull(name, "name");
@@ -37,6 +43,7 @@ public record KeyFamily(String name, TableId table, List<KeyTemplate> keys, RowF
         Objects.requireNonNull(value, "value");
         Objects.requireNonNull(expiry, "expiry");
         Objects.requireNonNull(fencing, "fencing");
+        joins = joins == null ? List.of() : List.copyOf(joins);
     }
 
     /** The result of one change: the writes, and the keys the row now has (for {@link #needsKeyMemory}). */
@@ -120,6 +127,7 @@ public record KeyFamily(String name, TableId table, List<KeyTemplate> keys, RowF
         keys.forEach(k -> used.addAll(k.columns()));
         used.addAll(where.columns());
         used.addAll(value.columns());
+        joins.forEach(j -> used.remove(j.as())); // filled from the joined table, not a column
         if (expiry.column() != null) {
             used.add(expiry.column());
         }

@@ -1,6 +1,7 @@
 package io.warmer.service;
 
 import io.warmer.capture.CaptureSettings;
+import io.warmer.capture.ChangeTopicProvisioner;
 import io.warmer.capture.PostgresCapture;
 import io.warmer.capture.PostgresEndpoint;
 import io.warmer.config.PostgresSourceConfig;
@@ -9,6 +10,7 @@ import io.warmer.sink.RedisCacheWriterFactory;
 import io.warmer.sink.SinkCounters;
 import io.warmer.topology.WarmerTopology;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -76,6 +78,14 @@ public final class WarmerService implements AutoCloseable {
     }
 
     private void startMaterializer() {
+        List<String> routes = WarmerTopology.joinRouteTopics(config);
+        if (!routes.isEmpty()) {
+            // Partitioned like the change topics, so that a routed row meets its main row's partition.
+            ChangeTopicProvisioner.ensureTopics(config.kafka().bootstrapServers(), routes.stream()
+                    .map(t -> ChangeTopicProvisioner.deleteAfterRetention(t, config.kafka().partitions(),
+                            config.kafka().replicationFactor()))
+                    .toList());
+        }
         try {
             // Private to this process: two materializers on one host must not share a state directory.
             stateDir = java.nio.file.Files.createTempDirectory("warmer-streams-");

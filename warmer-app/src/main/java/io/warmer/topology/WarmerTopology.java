@@ -3,9 +3,11 @@ package io.warmer.topology;
 import io.warmer.change.ChangeTopics;
 import io.warmer.change.TableId;
 import io.warmer.config.WarmerConfig;
+import io.warmer.family.Join;
 import io.warmer.family.KeyFamily;
 import io.warmer.sink.CacheSinkStoreBuilder;
 import io.warmer.sink.CacheWriterFactory;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,12 +16,15 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
  * The materializer: for each captured table, its change topic flows through the table's families
- * into the cache. A pure function of the configuration: building it connects to nothing; the
- * {@link CacheWriterFactory} is only called when Streams initialises a task.
+ * into the cache; a family with joins also gathers the joined tables' rows per main row (see
+ * {@link JoinRouteProcessor} and {@link JoinedRows}). A pure function of the configuration: building
+ * it connects to nothing; the {@link CacheWriterFactory} is only called when Streams starts a task.
  */
 public final class WarmerTopology {
 
@@ -30,31 +35,98 @@ public final class WarmerTopology {
 
     public static Topology build(WarmerConfig config, CacheWriterFactory writers) {
         String prefix = config.kafka().topicPrefix();
-        Map<TableId, List<KeyFamily>> byTable = config.keyFamilies().stream()
-                .collect(Collectors.groupingBy(KeyFamily::table, LinkedHashMap::new, Collectors.toList()));
-
         Topology topology = new Topology();
-        String[] materializers = new String[byTable.size()];
-        int i = 0;
-        for (var entry : byTable.entrySet()) {
-            String table = entry.getKey().qualified();
-            String source = "source-" + table;
-            String materialize = "materialize-" + table;
-            String store = "cache-sink-" + table;
-            String keyMemory = "key-memory-" + table;
-            topology.addSource(source, Serdes.String().deserializer(), new StringDeserializer(),
-                    ChangeTopics.topicFor(prefix, entry.getKey()));
-            List<KeyFamily> families = List.copyOf(entry.getValue());
-            topology.addProcessor(materialize, () -> new MaterializeProcessor(families, store, keyMemory), source);
-            topology.addStateStore(new CacheSinkStoreBuilder(store, writers), materialize);
-            // Written only for families whose keys use columns outside the primary key; logged so
-            // that it moves with its partition.
-            topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(keyMemory),
-                    Serdes.String(), Serdes.String()), materialize);
-            materializers[i++] = materialize;
+        Map<TableId, String> sources = new LinkedHashMap<>();
+        for (TableId table : config.tables()) {
+            String source = "source-" + table.qualified();
+            topology.addSource(source, new StringDeserializer(), new StringDeserializer(), ChangeTopics.topicFor(prefix, table));
+            sources.put(table, source);
+        }
+        List<String> deadLetterParents = new ArrayList<>();
+        Map<TableId, List<KeyFamily>> plainByTable = config.keyFamilies().stream().filter(f -> f.joins().isEmpty())
+                .collect(Collectors.groupingBy(KeyFamily::table, LinkedHashMap::new, Collectors.toList()));
+        for (var entry : plainByTable.entrySet()) {
+            deadLetterParents.add(addMaterializer(topology, entry.getKey(), List.copyOf(entry.getValue()),
+                    sources.get(entry.getKey()), writers));
+        }
+        for (KeyFamily family : config.keyFamilies()) {
+            if (!family.joins().isEmpty()) {
+                deadLetterParents.addAll(addJoinedFamily(topology, family, sources, prefix, writers));
+            }
         }
         topology.addSink(DEAD_LETTER_SINK, ChangeTopics.deadLetterTopic(prefix), new StringSerializer(),
-                new StringSerializer(), materializers);
+                new StringSerializer(), deadLetterParents.toArray(String[]::new));
         return topology;
+    }
+
+    /** The topics that carry joined rows to their main rows, which must exist before Streams starts. */
+    public static List<String> joinRouteTopics(WarmerConfig config) {
+        List<String> topics = new ArrayList<>();
+        for (KeyFamily family : config.keyFamilies()) {
+            for (int i = 0; i < family.joins().size(); i++) {
+                topics.add(joinRouteTopic(config.kafka().topicPrefix(), family, i));
+            }
+        }
+        return topics;
+    }
+
+    private static String joinRouteTopic(String prefix, KeyFamily family, int join) {
+        return prefix + ".join." + family.name() + "." + join;
+    }
+
+    private static String addMaterializer(Topology topology, TableId table, List<KeyFamily> families, String source,
+                                          CacheWriterFactory writers) {
+        String materialize = "materialize-" + table.qualified();
+        String sink = "cache-sink-" + table.qualified();
+        String keyMemory = "key-memory-" + table.qualified();
+        topology.addProcessor(materialize, () -> new MaterializeProcessor(families, sink, keyMemory), source);
+        topology.addStateStore(new CacheSinkStoreBuilder(sink, writers), materialize);
+        // Written only for families whose keys use columns outside the primary key.
+        topology.addStateStore(loggedStore(keyMemory), materialize);
+        return materialize;
+    }
+
+    private static List<String> addJoinedFamily(Topology topology, KeyFamily family, Map<TableId, String> sources,
+                                                String prefix, CacheWriterFactory writers) {
+        String name = family.name();
+        List<String> joinedStores = new ArrayList<>();
+        for (int i = 0; i < family.joins().size(); i++) {
+            joinedStores.add("join-rows-" + name + "-" + i);
+        }
+        var stores = new JoinAssembleProcessor.JoinStoreNames("join-main-" + name, joinedStores, "cache-sink-join-" + name);
+        List<String> assemblers = new ArrayList<>();
+        List<String> routers = new ArrayList<>();
+        String mainAssembler = "join-assemble-" + name;
+        topology.addProcessor(mainAssembler, () -> new JoinAssembleProcessor(family, -1, stores), sources.get(family.table()));
+        assemblers.add(mainAssembler);
+        for (int i = 0; i < family.joins().size(); i++) {
+            Join join = family.joins().get(i);
+            int index = i;
+            String route = "join-route-" + name + "-" + i;
+            String routeSink = route + "-out";
+            String routeSource = route + "-in";
+            String topic = joinRouteTopic(prefix, family, i);
+            String owners = "join-owner-" + name + "-" + i;
+            topology.addProcessor(route, () -> new JoinRouteProcessor(join, owners, routeSink), sources.get(join.table()));
+            topology.addStateStore(loggedStore(owners), route);
+            topology.addSink(routeSink, topic, new StringSerializer(), new StringSerializer(), route);
+            topology.addSource(routeSource, new StringDeserializer(), new StringDeserializer(), topic);
+            String assembler = "join-assemble-" + name + "-" + i;
+            topology.addProcessor(assembler, () -> new JoinAssembleProcessor(family, index, stores), routeSource);
+            assemblers.add(assembler);
+            routers.add(route);
+        }
+        String[] all = assemblers.toArray(String[]::new);
+        topology.addStateStore(loggedStore(stores.mains()), all);
+        joinedStores.forEach(store -> topology.addStateStore(loggedStore(store), all));
+        topology.addStateStore(new CacheSinkStoreBuilder(stores.sink(), writers), all);
+        List<String> parents = new ArrayList<>(assemblers);
+        parents.addAll(routers);
+        return parents;
+    }
+
+    /** A persistent store backed by a changelog topic, so that it moves with its partition. */
+    private static StoreBuilder<KeyValueStore<String, String>> loggedStore(String name) {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.String());
     }
 }

@@ -1,0 +1,66 @@
+package io.warmer.topology;
+
+import io.warmer.change.MalformedChangeException;
+import io.warmer.change.RowChangeCodec;
+import io.warmer.family.CacheWrite;
+import io.warmer.family.KeyFamily;
+import io.warmer.family.UnrenderableRowException;
+import io.warmer.sink.CacheSinkStore;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Stage two of a joined family, partitioned by the main row's key: takes either the main table's
+ * changes ({@code join} = -1) or one join's routed rows, updates {@link JoinedRows} and writes the
+ * family's entries.
+ */
+final class JoinAssembleProcessor implements Processor<String, String, String, String> {
+
+    private final KeyFamily family;
+    private final int join;
+    private final JoinStoreNames stores;
+    private ProcessorContext<String, String> context;
+    private JoinedRows rows;
+    private CacheSinkStore sink;
+
+    /** The stores of one joined family, shared by its assemble processors. */
+    record JoinStoreNames(String mains, List<String> joined, String sink) {
+    }
+
+    JoinAssembleProcessor(KeyFamily family, int join, JoinStoreNames stores) {
+        this.family = family;
+        this.join = join;
+        this.stores = stores;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, String> context) {
+        this.context = context;
+        List<KeyValueStore<String, String>> joined = new ArrayList<>();
+        stores.joined().forEach(name -> joined.add(context.getStateStore(name)));
+        this.rows = new JoinedRows(family, context.getStateStore(stores.mains()), joined);
+        this.sink = context.getStateStore(stores.sink());
+    }
+
+    @Override
+    public void process(Record<String, String> record) {
+        if (record.value() == null) {
+            return;
+        }
+        List<CacheWrite> writes;
+        try {
+            long now = context.currentSystemTimeMs();
+            writes = join < 0 ? rows.mainChanged(record.key(), RowChangeCodec.read(record.value()), now)
+                    : rows.joinedChanged(join, record.key(), record.value(), now);
+        } catch (MalformedChangeException | UnrenderableRowException e) {
+            context.forward(DeadLetters.of(record, context.recordMetadata().orElse(null), family.name(), e.getMessage()),
+                    WarmerTopology.DEAD_LETTER_SINK);
+            return;
+        }
+        sink.write(writes);
+    }
+}

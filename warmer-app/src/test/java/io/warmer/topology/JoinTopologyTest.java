@@ -1,0 +1,144 @@
+package io.warmer.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.warmer.config.ConfigLoader;
+import io.warmer.config.WarmerConfig;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Joined families on TopologyTestDriver: either side may change, arrive late or go away. */
+class JoinTopologyTest {
+
+    private static final String CONFIG = """
+            source: {postgres: {host: localhost, database: app, user: warmer}}
+            kafka: {bootstrap-servers: "unused:9092", topic-prefix: shop}
+            redis: {uri: "redis://unused:6379"}
+            families:
+              - name: profile
+                table: users
+                key: "v2:user:${id}:profile"
+                columns: [id, name]
+                join:
+                  - {table: user_settings, on: {user_id: id}, as: settings, columns: [timezone]}
+              - name: orders
+                table: customers
+                key: "v2:customer:${id}:orders"
+                columns: [id]
+                join:
+                  - {table: orders, on: {customer_id: id}, as: orders, columns: [id, total], many: true}
+            """;
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
+    private final InMemoryCache cache = new InMemoryCache();
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, String> users;
+    private TestInputTopic<String, String> settings;
+    private TestInputTopic<String, String> customers;
+    private TestInputTopic<String, String> orders;
+    private long version = 100;
+
+    @BeforeEach
+    void startDriver() {
+        WarmerConfig config = new ConfigLoader(name -> null).parse(CONFIG, "join-test.yml");
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "join-test");
+        driver = new TopologyTestDriver(WarmerTopology.build(config, cache), props, T0);
+        users = input("shop.public.users");
+        settings = input("shop.public.user_settings");
+        customers = input("shop.public.customers");
+        orders = input("shop.public.orders");
+    }
+
+    private TestInputTopic<String, String> input(String topic) {
+        return driver.createInputTopic(topic, new StringSerializer(), new StringSerializer(), T0, Duration.ofMillis(1));
+    }
+
+    @AfterEach
+    void closeDriver() {
+        driver.close();
+    }
+
+    private void change(TestInputTopic<String, String> topic, String key, String op, String row) {
+        version++;
+        topic.pipeInput(key, "{\"op\":\"" + op + "\",\"version\":" + version + ",\"commitTimeMs\":1,\"table\":\"t\""
+                + (row == null ? "" : ",\"row\":" + row) + "}");
+    }
+
+    @Test
+    void shouldMergeTheOneToOneRowIntoTheValue() {
+        change(users, "{\"id\":1}", "r", "{\"id\":1,\"name\":\"Ada\"}");
+        change(settings, "{\"user_id\":1}", "r", "{\"user_id\":1,\"timezone\":\"UTC\"}");
+
+        assertThat(cache.entries.get("v2:user:1:profile")).isEqualTo("{\"id\":1,\"name\":\"Ada\",\"settings\":{\"timezone\":\"UTC\"}}");
+    }
+
+    @Test
+    void shouldWriteTheMainRowAloneUntilTheJoinedRowArrivesLate() {
+        change(users, "{\"id\":1}", "c", "{\"id\":1,\"name\":\"Ada\"}");
+        assertThat(cache.entries.get("v2:user:1:profile")).isEqualTo("{\"id\":1,\"name\":\"Ada\",\"settings\":null}");
+
+        change(settings, "{\"user_id\":1}", "c", "{\"user_id\":1,\"timezone\":\"CET\"}");
+        assertThat(cache.entries.get("v2:user:1:profile")).contains("\"settings\":{\"timezone\":\"CET\"}");
+    }
+
+    @Test
+    void shouldWaitForTheMainRowWhenTheJoinedRowComesFirst() {
+        change(settings, "{\"user_id\":2}", "c", "{\"user_id\":2,\"timezone\":\"UTC\"}");
+        assertThat(cache.entries).doesNotContainKey("v2:user:2:profile");
+
+        change(users, "{\"id\":2}", "c", "{\"id\":2,\"name\":\"Bob\"}");
+        assertThat(cache.entries.get("v2:user:2:profile")).contains("\"settings\":{\"timezone\":\"UTC\"}");
+    }
+
+    @Test
+    void shouldNestEveryOrderOfACustomerInKeyOrderAndFollowChangesMovesAndDeletes() {
+        change(customers, "{\"id\":7}", "r", "{\"id\":7}");
+        change(customers, "{\"id\":8}", "r", "{\"id\":8}");
+        change(orders, "{\"id\":10}", "r", "{\"id\":10,\"customer_id\":7,\"total\":5.00}");
+        change(orders, "{\"id\":9}", "r", "{\"id\":9,\"customer_id\":7,\"total\":3.50}");
+        assertThat(cache.entries.get("v2:customer:7:orders"))
+                .isEqualTo("{\"id\":7,\"orders\":[{\"id\":9,\"total\":3.50},{\"id\":10,\"total\":5.00}]}");
+
+        change(orders, "{\"id\":10}", "u", "{\"id\":10,\"customer_id\":8,\"total\":5.00}");
+        assertThat(cache.entries.get("v2:customer:7:orders")).isEqualTo("{\"id\":7,\"orders\":[{\"id\":9,\"total\":3.50}]}");
+        assertThat(cache.entries.get("v2:customer:8:orders")).isEqualTo("{\"id\":8,\"orders\":[{\"id\":10,\"total\":5.00}]}");
+
+        change(orders, "{\"id\":9}", "d", null);
+        assertThat(cache.entries.get("v2:customer:7:orders")).isEqualTo("{\"id\":7,\"orders\":[]}");
+    }
+
+    @Test
+    void shouldDeleteTheEntryWhenTheMainRowIsDeleted() {
+        change(users, "{\"id\":1}", "c", "{\"id\":1,\"name\":\"Ada\"}");
+        change(settings, "{\"user_id\":1}", "c", "{\"user_id\":1,\"timezone\":\"UTC\"}");
+
+        change(users, "{\"id\":1}", "d", null);
+
+        assertThat(cache.entries).doesNotContainKey("v2:user:1:profile");
+    }
+
+    @Test
+    void shouldGiveEveryWriteOfAJoinedValueAHigherVersionWhicheverSideChanged() {
+        change(users, "{\"id\":1}", "c", "{\"id\":1,\"name\":\"Ada\"}");
+        long first = cache.puts.get("v2:user:1:profile").version();
+        change(settings, "{\"user_id\":1}", "c", "{\"user_id\":1,\"timezone\":\"UTC\"}");
+        long second = cache.puts.get("v2:user:1:profile").version();
+        change(settings, "{\"user_id\":1}", "d", null);
+        long third = cache.puts.get("v2:user:1:profile").version();
+        change(users, "{\"id\":1}", "u", "{\"id\":1,\"name\":\"Ada L.\"}");
+        long fourth = cache.puts.get("v2:user:1:profile").version();
+
+        assertThat(first).isLessThan(second);
+        assertThat(second).isLessThan(third);
+        assertThat(third).isLessThan(fourth);
+    }
+}
