@@ -34,6 +34,24 @@ class ExamplesIT {
         assertThat(result.err()).contains("Table public.users has no column 'tierz' (it has id, name, email, tier, updated_at)");
     }
 
+    @Test
+    void shouldRefuseATtlColumnThatHoldsNoTime(TestInfra infra, @TempDir Path dir) throws Exception {
+        var result = check(infra, dir, example -> example.replace("    ttl: 30m\n", "    ttl-column: email\n"));
+
+        assertThat(result.exit()).isEqualTo(2);
+        assertThat(result.err()).contains("families[1].ttl-column: column 'email' of public.users is text, expected a"
+                + " timestamp, a date or epoch seconds as a number");
+    }
+
+    @Test
+    void shouldRefuseAJoinThatDoesNotMeetThePrimaryKey(TestInfra infra, @TempDir Path dir) throws Exception {
+        var result = check(infra, dir, example -> example.replace("on: {user_id: id}", "on: {user_id: tier}"));
+
+        assertThat(result.exit()).isEqualTo(2);
+        assertThat(result.err()).contains("families[0].join[0].on: found main columns [tier], expected the primary key"
+                + " of public.users, in order: [id]");
+    }
+
     private record Result(int exit, String out, String err) {
     }
 

@@ -64,15 +64,24 @@ public final class PostgresCapture implements AutoCloseable {
      * @throws CaptureException naming what is wrong and how to fix it
      */
     public static PostgresCapture start(CaptureSettings settings, Map<TableId, Set<String>> requiredColumns) {
+        return start(settings, requiredColumns, schemas -> { });
+    }
+
+    /**
+     * @param schemaCheck further checks of the tables' schemas before anything starts; throws to refuse
+     */
+    public static PostgresCapture start(CaptureSettings settings, Map<TableId, Set<String>> requiredColumns,
+                                        java.util.function.Consumer<Map<TableId, TableSchema>> schemaCheck) {
         PostgresCapture capture = new PostgresCapture(settings);
-        capture.startEngine(requiredColumns);
+        capture.startEngine(requiredColumns, schemaCheck);
         return capture;
     }
 
-    private void startEngine(Map<TableId, Set<String>> requiredColumns) {
+    private void startEngine(Map<TableId, Set<String>> requiredColumns,
+                             java.util.function.Consumer<Map<TableId, TableSchema>> schemaCheck) {
         transition(CaptureState.CREATED, CaptureState.STARTING);
         try {
-            PostgresPreflight.check(settings.postgres(), settings.tables(), requiredColumns);
+            schemaCheck.accept(PostgresPreflight.check(settings.postgres(), settings.tables(), requiredColumns));
             List<NewTopic> topics = new ArrayList<>();
             for (TableId table : settings.tables()) {
                 topics.add(ChangeTopicProvisioner.compacted(settings.topicFor(table), settings.partitions(),

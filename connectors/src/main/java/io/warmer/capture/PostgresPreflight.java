@@ -7,7 +7,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -26,17 +25,18 @@ public final class PostgresPreflight {
 
     /**
      * @param requiredColumns columns each table must have (e.g. those used in key templates)
-     * @return the primary-key columns of each table, in key order
+     * @return each table's primary key and column types
      * @throws CaptureException naming the problem and its fix
      */
-    public static Map<TableId, List<String>> check(PostgresEndpoint pg, List<TableId> tables,
+    public static Map<TableId, TableSchema> check(PostgresEndpoint pg, List<TableId> tables,
                                                    Map<TableId, Set<String>> requiredColumns) {
         try (Connection connection = open(pg)) {
             checkWalLevel(connection, pg);
             checkReplicationPrivilege(connection, pg);
-            var primaryKeys = new java.util.LinkedHashMap<TableId, List<String>>();
+            var schemas = new java.util.LinkedHashMap<TableId, TableSchema>();
             for (TableId table : tables) {
-                Set<String> columns = columnsOf(connection, table);
+                Map<String, String> columnTypes = columnsOf(connection, table);
+                Set<String> columns = columnTypes.keySet();
                 if (columns.isEmpty()) {
                     throw new SourceSchemaException("Table " + table + " does not exist in database '" + pg.database()
                             + "' at " + pg.address() + " (or user '" + pg.user() + "' cannot see it): check the"
@@ -53,9 +53,9 @@ public final class PostgresPreflight {
                     throw new SourceSchemaException("Table " + table + " has no primary key, so its rows cannot be told"
                             + " apart in the cache: ALTER TABLE " + table + " ADD PRIMARY KEY (...).");
                 }
-                primaryKeys.put(table, key);
+                schemas.put(table, new TableSchema(key, columnTypes));
             }
-            return primaryKeys;
+            return schemas;
         } catch (SQLException e) {
             throw new CaptureException("PostgreSQL at " + pg.address() + " could not be checked: " + e.getMessage(), e);
         }
@@ -101,16 +101,16 @@ public final class PostgresPreflight {
         }
     }
 
-    private static Set<String> columnsOf(Connection connection, TableId table) throws SQLException {
-        Set<String> columns = new LinkedHashSet<>();
+    private static Map<String, String> columnsOf(Connection connection, TableId table) throws SQLException {
+        Map<String, String> columns = new java.util.LinkedHashMap<>();
         try (PreparedStatement st = connection.prepareStatement(
-                "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?"
+                "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ? AND table_name = ?"
                         + " ORDER BY ordinal_position")) {
             st.setString(1, table.schema());
             st.setString(2, table.table());
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
-                    columns.add(rs.getString(1));
+                    columns.put(rs.getString(1), rs.getString(2));
                 }
             }
         }

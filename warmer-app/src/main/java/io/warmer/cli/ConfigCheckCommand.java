@@ -4,6 +4,7 @@ import io.warmer.capture.PostgresEndpoint;
 import io.warmer.capture.PostgresPreflight;
 import io.warmer.config.ConfigLoader;
 import io.warmer.config.PostgresSourceConfig;
+import io.warmer.config.SchemaCheck;
 import io.warmer.config.WarmerConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -38,11 +39,12 @@ final class ConfigCheckCommand implements Callable<Integer> {
         WarmerConfig loaded = ConfigLoader.withSystemEnvironment().load(config);
         if (connect) {
             PostgresSourceConfig pg = loaded.source().postgres();
-            var keys = PostgresPreflight.check(
+            var schemas = PostgresPreflight.check(
                     new PostgresEndpoint(pg.host(), pg.port(), pg.database(), pg.user(), pg.password()),
                     loaded.tables(), loaded.requiredColumns());
-            keys.forEach((table, primaryKey) -> out.printf("table %s: primary key %s, columns %s present%n",
-                    table, primaryKey, loaded.requiredColumns().get(table)));
+            SchemaCheck.verify(loaded, schemas);
+            schemas.forEach((table, schema) -> out.printf("table %s: primary key %s, columns %s present%n",
+                    table, schema.primaryKey(), loaded.requiredColumns().get(table)));
         }
         out.printf("%s: valid; %d families over %d tables%s%n", config, loaded.families().size(),
                 loaded.tables().size(), connect ? ", checked against the database" : "");

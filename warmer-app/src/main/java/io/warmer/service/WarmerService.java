@@ -5,6 +5,7 @@ import io.warmer.capture.ChangeTopicProvisioner;
 import io.warmer.capture.PostgresCapture;
 import io.warmer.capture.PostgresEndpoint;
 import io.warmer.config.PostgresSourceConfig;
+import io.warmer.config.SchemaCheck;
 import io.warmer.config.WarmerConfig;
 import io.warmer.sink.RedisCacheWriterFactory;
 import io.warmer.sink.SinkCounters;
@@ -63,7 +64,8 @@ public final class WarmerService implements AutoCloseable {
             redis = RedisCacheWriterFactory.connect(config.redis(), counters);
         }
         if (role.captures()) {
-            capture = PostgresCapture.start(captureSettings(config), config.requiredColumns());
+            capture = PostgresCapture.start(captureSettings(config), config.requiredColumns(),
+                    schemas -> SchemaCheck.verify(config, schemas));
             capture.termination().whenComplete((ok, error) -> {
                 if (error != null) {
                     failure.complete(null);

@@ -1,0 +1,50 @@
+package io.warmer.config;
+
+import io.warmer.capture.SourceSchemaException;
+import io.warmer.capture.TableSchema;
+import io.warmer.change.TableId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What only the database can tell about a configuration: that a TTL column holds a time, and that a
+ * join meets the main table's primary key. Run at start-up and by {@code warmer config check --connect}.
+ */
+public final class SchemaCheck {
+
+    /** information_schema types a TTL column may have: a time, or epoch seconds as a number. */
+    static final Set<String> TTL_TYPES = Set.of("timestamp with time zone", "timestamp without time zone", "date",
+            "bigint", "integer", "numeric");
+
+    private SchemaCheck() {
+    }
+
+    /** @throws SourceSchemaException naming the family field and what the database has instead */
+    public static void verify(WarmerConfig config, Map<TableId, TableSchema> schemas) {
+        for (int i = 0; i < config.families().size(); i++) {
+            FamilyConfig family = config.families().get(i);
+            TableSchema main = schemas.get(family.table());
+            if (main == null) {
+                continue;
+            }
+            if (family.ttlColumn() != null) {
+                String type = main.columnTypes().get(family.ttlColumn());
+                if (type != null && !TTL_TYPES.contains(type)) {
+                    throw new SourceSchemaException("families[" + i + "].ttl-column: column '" + family.ttlColumn()
+                            + "' of " + family.table() + " is " + type + ", expected a timestamp, a date or epoch"
+                            + " seconds as a number");
+                }
+            }
+            for (int j = 0; j < family.join().size(); j++) {
+                List<String> mainColumns = new ArrayList<>(family.join().get(j).on().values());
+                if (!mainColumns.equals(main.primaryKey())) {
+                    throw new SourceSchemaException("families[" + i + "].join[" + j + "].on: found main columns "
+                            + mainColumns + ", expected the primary key of " + family.table() + ", in order: "
+                            + main.primaryKey());
+                }
+            }
+        }
+    }
+}
