@@ -54,6 +54,7 @@ final class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer<Record
                 outgoing = new ProducerRecord<>(deadLetterTopic, letter.key(), letter.value());
                 outgoing.headers().add(DeadLetterHeaders.REASON, e.getMessage().getBytes(StandardCharsets.UTF_8));
                 outgoing.headers().add(DeadLetterHeaders.SOURCE_TOPIC, source.topic().getBytes(StandardCharsets.UTF_8));
+                outgoing.headers().add(DeadLetterHeaders.TABLE, tableOf(source.topic()).getBytes(StandardCharsets.UTF_8));
             }
             acks.add(producer.send(outgoing));
         }
@@ -70,6 +71,13 @@ final class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer<Record
     @Override
     public boolean supportsTombstoneEvents() {
         return true;
+    }
+
+    /** The change topic is {@code <prefix>.<schema>.<table>}; the prefix may itself contain dots. */
+    private static String tableOf(String topic) {
+        int table = topic.lastIndexOf('.');
+        int schema = table < 0 ? -1 : topic.lastIndexOf('.', table - 1);
+        return schema < 0 ? topic : topic.substring(schema + 1);
     }
 
     /** Records handed to Kafka and acknowledged since start, tombstones included. */

@@ -7,6 +7,8 @@ package io.warmer.change;
 public final class DeadLetterHeaders {
 
     public static final String REASON = "warmer.reason";
+    /** The source table, {@code schema.table}. */
+    public static final String TABLE = "warmer.table";
     public static final String FAMILY = "warmer.family";
     public static final String SOURCE_TOPIC = "warmer.source.topic";
     public static final String SOURCE_PARTITION = "warmer.source.partition";

@@ -1,6 +1,7 @@
 package io.warmer.topology;
 
 import io.warmer.change.DeadLetterHeaders;
+import io.warmer.change.RowChangeCodec;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.processor.api.Record;
@@ -20,12 +21,25 @@ final class DeadLetters {
         Headers headers = letter.headers();
         add(headers, DeadLetterHeaders.REASON, reason == null ? "unknown" : reason);
         add(headers, DeadLetterHeaders.FAMILY, family);
+        String table = tableOf(record.value());
+        if (table != null) {
+            add(headers, DeadLetterHeaders.TABLE, table);
+        }
         if (origin != null) {
             add(headers, DeadLetterHeaders.SOURCE_TOPIC, origin.topic());
             add(headers, DeadLetterHeaders.SOURCE_PARTITION, String.valueOf(origin.partition()));
             add(headers, DeadLetterHeaders.SOURCE_OFFSET, String.valueOf(origin.offset()));
         }
         return letter;
+    }
+
+    /** The table named in the change, when the value is readable enough to say. */
+    private static String tableOf(String value) {
+        try {
+            return value == null ? null : RowChangeCodec.json().readTree(value).path("table").textValue();
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return null;
+        }
     }
 
     private static void add(Headers headers, String name, String value) {

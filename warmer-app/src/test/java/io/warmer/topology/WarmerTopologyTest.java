@@ -41,6 +41,12 @@ class WarmerTopologyTest {
               - name: order
                 table: sales.orders
                 key: "order:${id}"
+              - name: by-email
+                table: users
+                key: "user:by-email:${email}"
+                where: {status: active}
+                value: hash
+                columns: [id, status]
             """;
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
@@ -100,6 +106,26 @@ class WarmerTopologyTest {
     }
 
     @Test
+    void shouldRememberKeysMadeOfOtherColumnsAndRemoveThemWhenTheyChange() {
+        users.pipeInput("{\"id\":5}", change("c", 20, "{\"id\":5,\"email\":\"a@x\",\"status\":\"active\"}"));
+        users.pipeInput("{\"id\":5}", change("u", 21, "{\"id\":5,\"email\":\"b@x\",\"status\":\"active\"}"));
+
+        assertThat(cache.entries).doesNotContainKey("user:by-email:a@x").containsKey("user:by-email:b@x");
+
+        users.pipeInput("{\"id\":5}", change("d", 22, null));
+        assertThat(cache.entries).doesNotContainKey("user:by-email:b@x");
+    }
+
+    @Test
+    void shouldRemoveTheKeysOfARowThatStopsMatchingItsFilter() {
+        users.pipeInput("{\"id\":6}", change("c", 30, "{\"id\":6,\"email\":\"c@x\",\"status\":\"active\"}"));
+        assertThat(cache.entries.get("user:by-email:c@x")).isEqualTo("{id=6, status=active}");
+
+        users.pipeInput("{\"id\":6}", change("u", 31, "{\"id\":6,\"email\":\"c@x\",\"status\":\"banned\"}"));
+        assertThat(cache.entries).doesNotContainKey("user:by-email:c@x");
+    }
+
+    @Test
     void shouldKeepTablesApart() {
         orders.pipeInput("{\"id\":7}", change("c", 5, "{\"id\":7,\"total\":\"9.99\"}"));
 
@@ -134,5 +160,7 @@ class WarmerTopologyTest {
                 .isEqualTo("column 'id' of key template 'v2:user:${id}:profile' is NULL in the row");
         assertThat(new String(letter.headers().lastHeader(DeadLetterHeaders.FAMILY).value(), StandardCharsets.UTF_8))
                 .isEqualTo("user-profile-v2");
+        assertThat(new String(letter.headers().lastHeader(DeadLetterHeaders.TABLE).value(), StandardCharsets.UTF_8))
+                .isEqualTo("public.users");
     }
 }
