@@ -46,6 +46,7 @@ class ReadmeTest {
                 Map.entry("kafka.application-id", KafkaSettings.DEFAULT_APPLICATION_ID),
                 Map.entry("kafka.stream-threads", KafkaSettings.DEFAULT_STREAM_THREADS),
                 Map.entry("redis.pipeline", RedisSettings.DEFAULT_PIPELINE),
+                Map.entry("source.postgres.timestamps", PostgresSourceConfig.DEFAULT_TIMESTAMPS.wireName()),
                 Map.entry("redis.mode", RedisSettings.DEFAULT_MODE.wireName()),
                 Map.entry("families[].fencing", io.warmer.config.FamilyConfig.DEFAULT_FENCING),
                 Map.entry("families[].tombstone-ttl", io.warmer.config.Durations.format(io.warmer.family.Fencing.DEFAULT_TOMBSTONE_TTL)),

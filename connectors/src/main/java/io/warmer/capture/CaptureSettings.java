@@ -13,6 +13,7 @@ import java.util.Objects;
  * @param topicPrefix       change topics are {@code <prefix>.<schema>.<table>}
  * @param partitions        partitions of each change topic created by the capture
  * @param replicationFactor replication factor of the topics created by the capture
+ * @param timestamps        how timestamp columns are written into values
  */
 public record CaptureSettings(
         PostgresEndpoint postgres,
@@ -22,7 +23,8 @@ public record CaptureSettings(
         String kafkaBootstrapServers,
         String topicPrefix,
         int partitions,
-        short replicationFactor) {
+        short replicationFactor,
+        TimestampFormat timestamps) {
 
     public CaptureSettings {
         Objects.requireNonNull(postgres, "postgres");
@@ -34,6 +36,7 @@ public record CaptureSettings(
         Objects.requireNonNull(publicationName, "publicationName");
         Objects.requireNonNull(kafkaBootstrapServers, "kafkaBootstrapServers");
         Objects.requireNonNull(topicPrefix, "topicPrefix");
+        timestamps = timestamps == null ? TimestampFormat.ISO_8601 : timestamps;
     }
 
     public String topicFor(TableId table) {

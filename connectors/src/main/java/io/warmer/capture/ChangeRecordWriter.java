@@ -26,10 +26,13 @@ final class ChangeRecordWriter {
     record TopicRecord(String topic, String key, String value, long version) {
     }
 
-    private ChangeRecordWriter() {
+    private final ConnectJson values;
+
+    ChangeRecordWriter(TimestampFormat timestamps) {
+        this.values = new ConnectJson(timestamps);
     }
 
-    static TopicRecord translate(SourceRecord record) {
+    TopicRecord translate(SourceRecord record) {
         String key = record.key() == null ? null : json(record.keySchema(), record.key());
         if (record.value() == null) {
             return new TopicRecord(record.topic(), key, null, 0);
@@ -59,12 +62,12 @@ final class ChangeRecordWriter {
         return new TopicRecord(record.topic(), key, out.toString(), version);
     }
 
-    private static void writeIfPresent(JsonGenerator json, Struct envelope, String field, String name)
+    private void writeIfPresent(JsonGenerator json, Struct envelope, String field, String name)
             throws IOException {
         Object value = envelope.get(field);
         if (value != null) {
             json.writeFieldName(name);
-            ConnectJson.write(json, envelope.schema().field(field).schema(), value, "");
+            values.write(json, envelope.schema().field(field).schema(), value, "");
         }
     }
 
@@ -76,10 +79,10 @@ final class ChangeRecordWriter {
         return value instanceof Number n ? n.longValue() : fallback;
     }
 
-    static String json(org.apache.kafka.connect.data.Schema schema, Object value) {
+    String json(org.apache.kafka.connect.data.Schema schema, Object value) {
         StringWriter out = new StringWriter(64);
         try (JsonGenerator json = JSON.createGenerator(out)) {
-            ConnectJson.write(json, schema, value, "");
+            values.write(json, schema, value, "");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -26,10 +26,13 @@ import org.apache.kafka.connect.data.Struct;
  */
 final class ConnectJson {
 
-    private ConnectJson() {
+    private final TimestampFormat timestamps;
+
+    ConnectJson(TimestampFormat timestamps) {
+        this.timestamps = timestamps;
     }
 
-    static void write(JsonGenerator json, Schema schema, Object value, String path) throws IOException {
+    void write(JsonGenerator json, Schema schema, Object value, String path) throws IOException {
         if (value == null) {
             json.writeNull();
             return;
@@ -70,7 +73,11 @@ final class ConnectJson {
             buffer.duplicate().get(bytes);
             json.writeString(Base64.getEncoder().encodeToString(bytes));
         } else if (value instanceof java.util.Date date) {
-            json.writeString(date.toInstant().toString());
+            if (timestamps == TimestampFormat.EPOCH_MILLIS) {
+                json.writeNumber(date.getTime());
+            } else {
+                json.writeString(date.toInstant().toString());
+            }
         } else if (value instanceof Collection<?> list) {
             json.writeStartArray();
             Schema items = schema == null || schema.type() != Schema.Type.ARRAY ? null : schema.valueSchema();
@@ -92,15 +99,22 @@ final class ConnectJson {
     }
 
     /** @return false when the logical type is not one we render specially */
-    private static boolean writeLogical(JsonGenerator json, String logical, Object value, String path) throws IOException {
+    private boolean writeLogical(JsonGenerator json, String logical, Object value, String path) throws IOException {
         switch (logical) {
             case "io.debezium.time.Date" -> json.writeString(LocalDate.ofEpochDay(((Number) value).longValue()).toString());
             case "io.debezium.time.Time" -> json.writeString(LocalTime.ofNanoOfDay(((Number) value).longValue() * 1_000_000).toString());
             case "io.debezium.time.MicroTime" -> json.writeString(LocalTime.ofNanoOfDay(((Number) value).longValue() * 1_000).toString());
             case "io.debezium.time.NanoTime" -> json.writeString(LocalTime.ofNanoOfDay(((Number) value).longValue()).toString());
-            case "io.debezium.time.Timestamp" -> json.writeString(localDateTime(((Number) value).longValue(), 1_000_000));
-            case "io.debezium.time.MicroTimestamp" -> json.writeString(localDateTime(((Number) value).longValue(), 1_000));
-            case "io.debezium.time.NanoTimestamp" -> json.writeString(localDateTime(((Number) value).longValue(), 1));
+            case "io.debezium.time.Timestamp" -> writeTimestamp(json, ((Number) value).longValue(), 1_000_000);
+            case "io.debezium.time.MicroTimestamp" -> writeTimestamp(json, ((Number) value).longValue(), 1_000);
+            case "io.debezium.time.NanoTimestamp" -> writeTimestamp(json, ((Number) value).longValue(), 1);
+            case "io.debezium.time.ZonedTimestamp" -> {
+                if (timestamps == TimestampFormat.EPOCH_MILLIS) {
+                    json.writeNumber(java.time.OffsetDateTime.parse((String) value).toInstant().toEpochMilli());
+                } else {
+                    json.writeString((String) value);
+                }
+            }
             case "io.debezium.data.Json" -> json.writeRawValue((String) value);
             case Decimal.LOGICAL_NAME -> json.writeNumber((BigDecimal) value);
             case VariableScaleDecimal.LOGICAL_NAME -> {
@@ -114,6 +128,14 @@ final class ConnectJson {
             }
         }
         return true;
+    }
+
+    private void writeTimestamp(JsonGenerator json, long units, long nanosPerUnit) throws IOException {
+        if (timestamps == TimestampFormat.EPOCH_MILLIS) {
+            json.writeNumber(Math.floorDiv(units * nanosPerUnit, 1_000_000L));
+        } else {
+            json.writeString(localDateTime(units, nanosPerUnit));
+        }
     }
 
     /** A timestamp without time zone, as PostgreSQL's {@code timestamp}: ISO-8601 without offset. */

@@ -23,11 +23,13 @@ final class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer<Record
 
     private final Producer<String, String> producer;
     private final String deadLetterTopic;
+    private final ChangeRecordWriter writer;
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong lastVersion = new AtomicLong();
 
-    KafkaChangePublisher(Producer<String, String> producer, String deadLetterTopic) {
+    KafkaChangePublisher(Producer<String, String> producer, String deadLetterTopic, TimestampFormat timestamps) {
         this.producer = producer;
+        this.writer = new ChangeRecordWriter(timestamps);
         this.deadLetterTopic = deadLetterTopic;
     }
 
@@ -41,7 +43,7 @@ final class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer<Record
         for (RecordChangeEvent<SourceRecord> event : events) {
             ProducerRecord<String, String> outgoing;
             try {
-                ChangeRecordWriter.TopicRecord record = ChangeRecordWriter.translate(event.record());
+                ChangeRecordWriter.TopicRecord record = writer.translate(event.record());
                 batchVersion = Math.max(batchVersion, record.version());
                 sent.add(record);
                 outgoing = new ProducerRecord<>(record.topic(), record.key(), record.value());

@@ -91,7 +91,8 @@ public final class PostgresCapture implements AutoCloseable {
                     settings.partitions(), settings.replicationFactor()));
             ChangeTopicProvisioner.ensureTopics(settings.kafkaBootstrapServers(), topics);
             producer = new KafkaProducer<>(producerProperties(settings.kafkaBootstrapServers()));
-            publisher = new KafkaChangePublisher(producer, ChangeTopics.deadLetterTopic(settings.topicPrefix()));
+            publisher = new KafkaChangePublisher(producer, ChangeTopics.deadLetterTopic(settings.topicPrefix()),
+                    settings.timestamps());
             engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                     .using(DebeziumProperties.of(settings))
                     .using(this::engineCompleted)

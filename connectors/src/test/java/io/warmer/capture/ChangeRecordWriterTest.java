@@ -20,6 +20,8 @@ import org.junit.jupiter.api.Test;
 /** Debezium's envelope, as the embedded engine hands it over in Connect form, into our topic format. */
 class ChangeRecordWriterTest {
 
+    private static final ChangeRecordWriter WRITER = new ChangeRecordWriter(TimestampFormat.ISO_8601);
+
     private static final Schema KEY = SchemaBuilder.struct().field("id", Schema.INT64_SCHEMA).build();
     private static final Schema ROW = SchemaBuilder.struct().optional()
             .field("id", Schema.INT64_SCHEMA)
@@ -54,12 +56,12 @@ class ChangeRecordWriterTest {
 
     @Test
     void shouldWriteThePrimaryKeyAsAJsonObject() {
-        assertThat(ChangeRecordWriter.translate(record("c", null, row(), 5)).key()).isEqualTo("{\"id\":42}");
+        assertThat(WRITER.translate(record("c", null, row(), 5)).key()).isEqualTo("{\"id\":42}");
     }
 
     @Test
     void shouldKeepTheRowTheOperationAndTheLsnAsVersion() {
-        var written = ChangeRecordWriter.translate(record("u", null, row(), 123456));
+        var written = WRITER.translate(record("u", null, row(), 123456));
 
         RowChange change = RowChangeCodec.read(written.value());
         assertThat(change.op()).isEqualTo(Operation.UPDATE);
@@ -75,7 +77,7 @@ class ChangeRecordWriterTest {
     void shouldCarryTheBeforeImageOfADelete() {
         Struct before = new Struct(ROW).put("id", 42L);
 
-        RowChange change = RowChangeCodec.read(ChangeRecordWriter.translate(record("d", before, null, 7)).value());
+        RowChange change = RowChangeCodec.read(WRITER.translate(record("d", before, null, 7)).value());
 
         assertThat(change.isDelete()).isTrue();
         assertThat(change.row()).isNull();
@@ -87,7 +89,7 @@ class ChangeRecordWriterTest {
         var tombstone = new SourceRecord(Map.of(), Map.of(), "warmer.public.users", null, KEY,
                 new Struct(KEY).put("id", 42L), null, null);
 
-        var written = ChangeRecordWriter.translate(tombstone);
+        var written = WRITER.translate(tombstone);
 
         assertThat(written.value()).isNull();
         assertThat(written.key()).isEqualTo("{\"id\":42}");
@@ -98,7 +100,7 @@ class ChangeRecordWriterTest {
         var heartbeat = new SourceRecord(Map.of(), Map.of(), "warmer.heartbeat", null, KEY,
                 new Struct(KEY).put("id", 1L), KEY, new Struct(KEY).put("id", 1L));
 
-        assertThatThrownBy(() -> ChangeRecordWriter.translate(heartbeat))
+        assertThatThrownBy(() -> WRITER.translate(heartbeat))
                 .isInstanceOf(MalformedChangeException.class)
                 .hasMessageContaining("not a change envelope");
     }

@@ -14,12 +14,15 @@ import org.junit.jupiter.api.Test;
 /** How each Debezium type reaches the cache: the rendering the README documents. */
 class ConnectJsonTest {
 
+    private static final ChangeRecordWriter WRITER = new ChangeRecordWriter(TimestampFormat.ISO_8601);
+    private static final ChangeRecordWriter MILLIS = new ChangeRecordWriter(TimestampFormat.EPOCH_MILLIS);
+
     private static Schema logical(Schema.Type type, String name) {
         return new SchemaBuilder(type).name(name).optional().build();
     }
 
     private static String render(Schema schema, Object value) {
-        return ChangeRecordWriter.json(schema, value);
+        return WRITER.json(schema, value);
     }
 
     @Test
@@ -33,6 +36,15 @@ class ConnectJsonTest {
                 .isEqualTo("\"2024-01-01T12:00:00.123456\"");
         assertThat(render(logical(Schema.Type.INT64, "io.debezium.time.Timestamp"), 1_704_110_400_000L))
                 .isEqualTo("\"2024-01-01T12:00\"");
+    }
+
+    @Test
+    void shouldRenderTimestampsAsEpochMillisWhenConfigured() {
+        assertThat(MILLIS.json(logical(Schema.Type.INT64, "io.debezium.time.MicroTimestamp"), 1_704_110_400_123_456L))
+                .isEqualTo("1704110400123");
+        assertThat(MILLIS.json(logical(Schema.Type.STRING, "io.debezium.time.ZonedTimestamp"), "2024-01-01T12:00:00.123000Z"))
+                .isEqualTo("1704110400123");
+        assertThat(MILLIS.json(logical(Schema.Type.INT32, "io.debezium.time.Date"), 19_723)).isEqualTo("\"2024-01-01\"");
     }
 
     @Test

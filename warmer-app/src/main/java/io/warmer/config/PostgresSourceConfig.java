@@ -2,6 +2,8 @@ package io.warmer.config;
 
 import static io.warmer.config.InvalidFieldException.require;
 
+import io.warmer.capture.TimestampFormat;
+
 /**
  * {@code source.postgres}: the database whose rows are cached.
  *
@@ -9,9 +11,12 @@ import static io.warmer.config.InvalidFieldException.require;
  * @param passwordEnv the name of an environment variable holding the password
  * @param slot        the logical replication slot, {@link #DEFAULT_SLOT} when absent
  * @param publication the publication, {@link #DEFAULT_PUBLICATION} when absent
+ * @param timestamps  how timestamp columns are written into values, {@link #DEFAULT_TIMESTAMPS} when absent
  */
 public record PostgresSourceConfig(String host, Integer port, String database, String user, String password,
-                                   String passwordEnv, String slot, String publication) {
+                                   String passwordEnv, String slot, String publication, TimestampFormat timestamps) {
+
+    public static final TimestampFormat DEFAULT_TIMESTAMPS = TimestampFormat.ISO_8601;
 
     public static final int DEFAULT_PORT = 5432;
     public static final String DEFAULT_SLOT = "warmer";
@@ -34,10 +39,11 @@ public record PostgresSourceConfig(String host, Integer port, String database, S
                     + "', expected a replication slot name of lower-case letters, digits and underscores");
         }
         publication = publication == null ? DEFAULT_PUBLICATION : publication;
+        timestamps = timestamps == null ? DEFAULT_TIMESTAMPS : timestamps;
     }
 
     PostgresSourceConfig withPassword(String resolved) {
-        return new PostgresSourceConfig(host, port, database, user, resolved, null, slot, publication);
+        return new PostgresSourceConfig(host, port, database, user, resolved, null, slot, publication, timestamps);
     }
 
     @Override

@@ -115,7 +115,7 @@ public final class WarmerService implements AutoCloseable {
         return new CaptureSettings(
                 new PostgresEndpoint(pg.host(), pg.port(), pg.database(), pg.user(), pg.password()),
                 config.tables(), pg.slot(), pg.publication(), kafka.bootstrapServers(), kafka.topicPrefix(),
-                kafka.partitions(), kafka.replicationFactor());
+                kafka.partitions(), kafka.replicationFactor(), pg.timestamps());
     }
 
     /** The capture, or null when this process only materializes. */

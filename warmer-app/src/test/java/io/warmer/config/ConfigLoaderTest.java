@@ -135,6 +135,14 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldNameTheAcceptedTimestampFormats() {
+        String yaml = VALID.replace("password-env: PGPASSWORD", "password-env: PGPASSWORD\n    timestamps: unix");
+
+        assertThatThrownBy(() -> loader.parse(yaml, "warmer.yml"))
+                .hasMessage("warmer.yml: source.postgres.timestamps: found 'unix', expected one of: iso-8601, epoch-millis");
+    }
+
+    @Test
     void shouldTurnFencingOnByDefault() {
         assertThat(loader.parse(VALID, "warmer.yml").keyFamilies().get(0).fencing().enabled()).isTrue();
     }
