@@ -8,9 +8,9 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lettuce.core.RedisClient;
 import io.warmer.change.RowChangeCodec;
-import io.warmer.config.ConfigLoader;
 import io.warmer.config.WarmerConfig;
 import io.warmer.testing.TestDatabase;
+import io.warmer.testing.TestConfigs;
 import io.warmer.testing.TestInfra;
 import io.warmer.testing.WarmerInfrastructure;
 import java.sql.Connection;
@@ -40,22 +40,14 @@ class JoinIT {
                 "INSERT INTO customers SELECT i, 'customer ' || i FROM generate_series(1, " + CUSTOMERS + ") i",
                 "INSERT INTO orders SELECT i, 1 + i % " + CUSTOMERS + ", i * 1.25 FROM generate_series(1, 40) i");
         String p = infra.uniqueName("join");
-        WarmerConfig config = new ConfigLoader(name -> null).parse("""
-                source:
-                  postgres: {host: %s, port: %d, database: %s, user: %s, password: "%s", slot: %s, publication: %s}
-                kafka: {bootstrap-servers: "%s", topic-prefix: %s, partitions: 2, application-id: %s}
-                redis: {uri: "%s"}
-                families:
+        WarmerConfig config = TestConfigs.parse(TestConfigs.yaml(infra, db, """
                   - name: customer-orders
                     table: customers
                     key: "%s:customer:${id}:orders"
                     columns: [id, name]
                     join:
                       - {table: orders, on: {customer_id: id}, as: orders, columns: [id, total], many: true}
-                """.formatted(infra.postgres().host(), infra.postgres().port(), db.name(), infra.postgres().user(),
-                infra.postgres().password(), infra.uniqueName("slot"), infra.uniqueName("pub"),
-                infra.kafkaBootstrapServers(), infra.uniqueName("join"), infra.uniqueName("app"), infra.redisUri(), p),
-                "JoinIT.yml");
+                """.formatted(p)));
 
         RedisClient client = RedisClient.create(infra.redisUri());
         AtomicBoolean running = new AtomicBoolean(true);

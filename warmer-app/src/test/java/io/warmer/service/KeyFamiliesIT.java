@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.lettuce.core.RedisClient;
-import io.warmer.config.ConfigLoader;
 import io.warmer.config.WarmerConfig;
 import io.warmer.testing.TestDatabase;
+import io.warmer.testing.TestConfigs;
 import io.warmer.testing.TestInfra;
 import io.warmer.testing.WarmerInfrastructure;
 import java.time.Duration;
@@ -28,22 +28,14 @@ class KeyFamiliesIT {
         db.execute("CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL, status text NOT NULL)",
                 "INSERT INTO users VALUES (1, 'ada@x', 'active'), (2, 'bob@x', 'banned'), (3, 'cy@x', 'active')");
         String p = infra.uniqueName("kf");
-        WarmerConfig config = new ConfigLoader(name -> null).parse("""
-                source:
-                  postgres: {host: %s, port: %d, database: %s, user: %s, password: "%s", slot: %s, publication: %s}
-                kafka: {bootstrap-servers: "%s", topic-prefix: %s, partitions: 2, application-id: %s}
-                redis: {uri: "%s"}
-                families:
+        WarmerConfig config = TestConfigs.parse(TestConfigs.yaml(infra, db, """
                   - name: by-email
                     table: users
                     key: ["%s:v2:email:${email}", "%s:v1:email:${email}"]
                     where: {status: active}
                     value: string
                     columns: [id]
-                """.formatted(infra.postgres().host(), infra.postgres().port(), db.name(), infra.postgres().user(),
-                infra.postgres().password(), infra.uniqueName("slot"), infra.uniqueName("pub"),
-                infra.kafkaBootstrapServers(), infra.uniqueName("kf"), infra.uniqueName("app"), infra.redisUri(), p, p),
-                "KeyFamiliesIT.yml");
+                """.formatted(p, p)));
         RedisClient client = RedisClient.create(infra.redisUri());
         try (WarmerService warmer = WarmerService.start(config); var connection = client.connect()) {
             var redis = connection.sync();

@@ -6,9 +6,9 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lettuce.core.RedisClient;
 import io.warmer.change.ChangeTopics;
-import io.warmer.config.ConfigLoader;
 import io.warmer.config.WarmerConfig;
 import io.warmer.testing.TestDatabase;
+import io.warmer.testing.TestConfigs;
 import io.warmer.testing.TestInfra;
 import io.warmer.testing.WarmerInfrastructure;
 import java.sql.Connection;
@@ -43,18 +43,11 @@ class StaleReplayIT {
         db.execute("CREATE TABLE hot (id bigint PRIMARY KEY, seq bigint NOT NULL)",
                 "INSERT INTO hot SELECT i, 0 FROM generate_series(1, " + ROWS + ") i");
         String prefix = infra.uniqueName("hot");
-        String yaml = """
-                source:
-                  postgres: {host: %s, port: %d, database: %s, user: %s, password: "%s", slot: %s, publication: %s}
-                kafka: {bootstrap-servers: "%s", topic-prefix: %s, partitions: 2, application-id: APP}
-                redis: {uri: "%s"}
-                families:
-                  - {name: hot, table: hot, key: "%s:${id}"}
-                """.formatted(infra.postgres().host(), infra.postgres().port(), db.name(), infra.postgres().user(),
-                infra.postgres().password(), infra.uniqueName("slot"), infra.uniqueName("pub"),
-                infra.kafkaBootstrapServers(), infra.uniqueName("replay"), infra.redisUri(), prefix);
-        WarmerConfig live = parse(yaml.replace("APP", infra.uniqueName("live")));
-        WarmerConfig replay = parse(yaml.replace("APP", infra.uniqueName("replay_app")));
+        String yaml = TestConfigs.yaml(infra, db, "  - {name: hot, table: hot, key: \"" + prefix + ":${id}\"}\n");
+        WarmerConfig live = TestConfigs.parse(yaml);
+        // The same topics, read again from offset 0 by another consumer group.
+        WarmerConfig replay = TestConfigs.parse(yaml.replace("application-id: " + live.kafka().applicationId(),
+                "application-id: " + infra.uniqueName("replay_app")));
 
         RedisClient client = RedisClient.create(infra.redisUri());
         AtomicBoolean running = new AtomicBoolean(true);
@@ -87,10 +80,6 @@ class StaleReplayIT {
             running.set(false);
             client.shutdown();
         }
-    }
-
-    private static WarmerConfig parse(String yaml) {
-        return new ConfigLoader(name -> null).parse(yaml, "StaleReplayIT.yml");
     }
 
     private static void updateUntilStopped(TestDatabase db, AtomicBoolean running) {

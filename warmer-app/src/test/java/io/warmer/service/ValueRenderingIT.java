@@ -8,9 +8,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lettuce.core.RedisClient;
 import io.warmer.change.ChangeTopics;
 import io.warmer.change.DeadLetterHeaders;
-import io.warmer.config.ConfigLoader;
 import io.warmer.config.WarmerConfig;
 import io.warmer.testing.TestDatabase;
+import io.warmer.testing.TestConfigs;
 import io.warmer.testing.TestInfra;
 import io.warmer.testing.WarmerInfrastructure;
 import java.nio.charset.StandardCharsets;
@@ -46,18 +46,9 @@ class ValueRenderingIT {
                   'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', NULL)""",
                 "INSERT INTO typed (id, ratio) VALUES (2, 'NaN')");
         String prefix = infra.uniqueName("typed");
-        String topicPrefix = infra.uniqueName("types");
-        WarmerConfig config = new ConfigLoader(name -> null).parse("""
-                source:
-                  postgres: {host: %s, port: %d, database: %s, user: %s, password: "%s", slot: %s, publication: %s}
-                kafka: {bootstrap-servers: "%s", topic-prefix: %s, partitions: 1, application-id: %s}
-                redis: {uri: "%s"}
-                families:
-                  - {name: typed, table: typed, key: "%s:${id}"}
-                """.formatted(infra.postgres().host(), infra.postgres().port(), db.name(), infra.postgres().user(),
-                infra.postgres().password(), infra.uniqueName("slot"), infra.uniqueName("pub"),
-                infra.kafkaBootstrapServers(), topicPrefix, infra.uniqueName("app"), infra.redisUri(), prefix),
-                "ValueRenderingIT.yml");
+        WarmerConfig config = TestConfigs.parse(TestConfigs.yaml(infra, db,
+                "  - {name: typed, table: typed, key: \"" + prefix + ":${id}\"}\n"));
+        String topicPrefix = config.kafka().topicPrefix();
 
         RedisClient client = RedisClient.create(infra.redisUri());
         try (WarmerService warmer = WarmerService.start(config); var redis = client.connect()) {

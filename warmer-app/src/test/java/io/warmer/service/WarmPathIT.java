@@ -10,10 +10,10 @@ import io.lettuce.core.api.sync.RedisCommands;
 import io.warmer.change.ChangeTopics;
 import io.warmer.change.RowChangeCodec;
 import io.warmer.change.TableId;
-import io.warmer.config.ConfigLoader;
 import io.warmer.config.RedisSettings;
 import io.warmer.config.WarmerConfig;
 import io.warmer.testing.TestDatabase;
+import io.warmer.testing.TestConfigs;
 import io.warmer.testing.TestInfra;
 import io.warmer.testing.WarmerInfrastructure;
 import java.time.Duration;
@@ -53,22 +53,14 @@ class WarmPathIT {
                 "INSERT INTO users SELECT i, 'user ' || i, 'u' || i || '@example.com', 'hush'"
                         + " FROM generate_series(1, " + ROWS + ") i");
         keyPrefix = infra.uniqueName("it");
-        String topicPrefix = infra.uniqueName("warm");
-        configYaml = """
-                source:
-                  postgres: {host: %s, port: %d, database: %s, user: %s, password: "%s", slot: %s, publication: %s}
-                kafka: {bootstrap-servers: "%s", topic-prefix: %s, partitions: 2, application-id: %s}
-                redis: {uri: "%s"}
-                families:
+        configYaml = TestConfigs.yaml(infra, db, """
                   - name: profile-v2
                     table: users
                     key: "%s:v2:user:${id}:profile"
                     columns: [id, name, email]
                     ttl: 1h
-                """.formatted(infra.postgres().host(), infra.postgres().port(), db.name(), infra.postgres().user(),
-                infra.postgres().password(), infra.uniqueName("slot"), infra.uniqueName("pub"),
-                infra.kafkaBootstrapServers(), topicPrefix, infra.uniqueName("app"), infra.redisUri(), keyPrefix);
-        config = new ConfigLoader(name -> null).parse(configYaml, "WarmPathIT.yml");
+                """.formatted(keyPrefix));
+        config = TestConfigs.parse(configYaml);
         redisClient = RedisClient.create(infra.redisUri());
         redisConnection = redisClient.connect();
         redis = redisConnection.sync();
@@ -97,8 +89,7 @@ class WarmPathIT {
 
     @Test
     void shouldSpreadTheTtlsOfAKeyspaceWarmedInOneBurst() {
-        WarmerConfig jittered = new ConfigLoader(name -> null).parse(configYaml.replace("ttl: 1h", "ttl: 1h\n    ttl-jitter: 10%"),
-                "WarmPathIT-jitter.yml");
+        WarmerConfig jittered = TestConfigs.parse(configYaml.replace("ttl: 1h", "ttl: 1h\n    ttl-jitter: 10%"));
         try (WarmerService warmer = WarmerService.start(jittered)) {
             await().atMost(WAIT).until(() -> redis.keys(keyPrefix + ":*").size() == ROWS);
 

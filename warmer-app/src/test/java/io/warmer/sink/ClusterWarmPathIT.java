@@ -6,11 +6,11 @@ import static org.awaitility.Awaitility.await;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
-import io.warmer.config.ConfigLoader;
 import io.warmer.config.RedisSettings;
 import io.warmer.config.WarmerConfig;
 import io.warmer.service.WarmerService;
 import io.warmer.testing.TestDatabase;
+import io.warmer.testing.TestConfigs;
 import io.warmer.testing.TestInfra;
 import io.warmer.testing.WarmerInfrastructure;
 import java.time.Duration;
@@ -32,20 +32,13 @@ class ClusterWarmPathIT {
         db.execute("CREATE TABLE users (id bigint PRIMARY KEY, name text NOT NULL)",
                 "INSERT INTO users SELECT i, 'user ' || i FROM generate_series(1, " + ROWS + ") i");
         String keyPrefix = infra.uniqueName("cl");
-        WarmerConfig config = new ConfigLoader(name -> null).parse("""
-                source:
-                  postgres: {host: %s, port: %d, database: %s, user: %s, password: "%s", slot: %s, publication: %s}
-                kafka: {bootstrap-servers: "%s", topic-prefix: %s, partitions: 2, application-id: %s}
-                redis: {mode: cluster, uri: "%s"}
-                families:
+        WarmerConfig config = TestConfigs.parse(TestConfigs.yaml(infra, db,
+                "{mode: cluster, uri: \"" + infra.redisClusterUri() + "\"}", """
                   - name: profile
                     table: users
                     key: "%s:user:${id}"
                     columns: [id, name]
-                """.formatted(infra.postgres().host(), infra.postgres().port(), db.name(), infra.postgres().user(),
-                infra.postgres().password(), infra.uniqueName("slot"), infra.uniqueName("pub"),
-                infra.kafkaBootstrapServers(), infra.uniqueName("warm"), infra.uniqueName("app"),
-                infra.redisClusterUri(), keyPrefix), "ClusterWarmPathIT.yml");
+                """.formatted(keyPrefix)));
         assertThat(config.redis().mode()).isEqualTo(RedisSettings.Mode.CLUSTER);
 
         RedisClusterClient client = RedisClusterClient.create(infra.redisClusterUri());

@@ -1,0 +1,37 @@
+package io.warmer.testing;
+
+import io.warmer.config.ConfigLoader;
+import io.warmer.config.WarmerConfig;
+
+/**
+ * The configuration an integration test runs Warmer with: the shared servers, the test's own
+ * database, and a slot, publication, topic prefix and consumer group no other test uses. The test
+ * supplies only what it is about: its families.
+ */
+public final class TestConfigs {
+
+    private TestConfigs() {
+    }
+
+    /** @param families the YAML list under {@code families:}, indented by two spaces */
+    public static String yaml(TestInfra infra, TestDatabase db, String families) {
+        return yaml(infra, db, "{uri: \"" + infra.redisUri() + "\"}", families);
+    }
+
+    /** @param redis the YAML mapping under {@code redis:}, e.g. {@code {mode: cluster, uri: "..."}} */
+    public static String yaml(TestInfra infra, TestDatabase db, String redis, String families) {
+        return """
+                source:
+                  postgres: {host: %s, port: %d, database: %s, user: %s, password: "%s", slot: %s, publication: %s}
+                kafka: {bootstrap-servers: "%s", topic-prefix: %s, partitions: 2, application-id: %s}
+                redis: %s
+                families:
+                %s""".formatted(infra.postgres().host(), infra.postgres().port(), db.name(), infra.postgres().user(),
+                infra.postgres().password(), infra.uniqueName("slot"), infra.uniqueName("pub"),
+                infra.kafkaBootstrapServers(), infra.uniqueName("topics"), infra.uniqueName("app"), redis, families);
+    }
+
+    public static WarmerConfig parse(String yaml) {
+        return new ConfigLoader(name -> null).parse(yaml, "test.yml");
+    }
+}
