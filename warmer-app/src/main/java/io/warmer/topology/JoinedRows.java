@@ -40,15 +40,18 @@ final class JoinedRows {
     /** A change of the main row; returns the cache writes. */
     List<CacheWrite> mainChanged(String mainKey, RowChange change, long nowMs) {
         ObjectNode primaryKey = RowChangeCodec.readKey(mainKey);
+        String previous = mains.get(mainKey);
+        Set<String> previousKeys = previous == null ? Set.of() : keysOf(parse(previous));
         if (change.isDelete()) {
             mains.delete(mainKey);
             long version = change.version() + joinedVersions(mainKey);
             return family.map(primaryKey, new RowChange(Operation.DELETE, version, change.commitTimeMs(), change.table(),
-                    null, change.before()), Set.of(), nowMs).writes();
+                    null, change.before()), previousKeys, nowMs).writes();
         }
         ObjectNode entry = JsonNodeFactory.instance.objectNode();
         entry.put("version", change.version());
         entry.set("row", change.row());
+        entry.set("keys", previous == null ? JsonNodeFactory.instance.arrayNode() : parse(previous).withArray("keys"));
         mains.put(mainKey, RowChangeCodec.writeJson(entry));
         return render(mainKey, nowMs);
     }
@@ -86,7 +89,18 @@ final class JoinedRows {
             row.set(join.as(), join.render(inKeyOrder((ObjectNode) joinState.get("rows"))));
         }
         RowChange combined = new RowChange(Operation.UPDATE, version, 0, family.table().qualified(), row, null);
-        return family.map(RowChangeCodec.readKey(mainKey), combined, Set.of(), nowMs).writes();
+        // The keys last written for this main row, so that a key made of other columns follows changes.
+        KeyFamily.Mapping mapping = family.map(RowChangeCodec.readKey(mainKey), combined, keysOf(entry), nowMs);
+        var keys = entry.putArray("keys");
+        mapping.currentKeys().forEach(keys::add);
+        mains.put(mainKey, RowChangeCodec.writeJson(entry));
+        return mapping.writes();
+    }
+
+    private static Set<String> keysOf(ObjectNode entry) {
+        Set<String> keys = new java.util.LinkedHashSet<>();
+        entry.path("keys").forEach(k -> keys.add(k.asText()));
+        return keys;
     }
 
     private long joinedVersions(String mainKey) {

@@ -29,6 +29,12 @@ class JoinTopologyTest {
                 columns: [id, name]
                 join:
                   - {table: user_settings, on: {user_id: id}, as: settings, columns: [timezone]}
+              - name: by-email
+                table: users
+                key: "v2:user:by-email:${email}"
+                columns: [id]
+                join:
+                  - {table: user_settings, on: {user_id: id}, as: settings, columns: [timezone]}
               - name: orders
                 table: customers
                 key: "v2:customer:${id}:orders"
@@ -114,6 +120,18 @@ class JoinTopologyTest {
 
         change(orders, "{\"id\":9}", "d", null);
         assertThat(cache.entries.get("v2:customer:7:orders")).isEqualTo("{\"id\":7,\"orders\":[]}");
+    }
+
+    @Test
+    void shouldFollowAKeyMadeOfAnotherColumnInAJoinedFamily() {
+        change(users, "{\"id\":3}", "c", "{\"id\":3,\"name\":\"Cy\",\"email\":\"cy@old\"}");
+        change(users, "{\"id\":3}", "u", "{\"id\":3,\"name\":\"Cy\",\"email\":\"cy@new\"}");
+
+        assertThat(cache.entries).doesNotContainKey("v2:user:by-email:cy@old");
+        assertThat(cache.entries.get("v2:user:by-email:cy@new")).isEqualTo("{\"id\":3,\"settings\":null}");
+
+        change(users, "{\"id\":3}", "d", null);
+        assertThat(cache.entries).doesNotContainKey("v2:user:by-email:cy@new");
     }
 
     @Test
