@@ -22,6 +22,9 @@ final class ChangeRecordWriter {
     private static final JsonFactory JSON = JsonFactory.builder()
             .enable(com.fasterxml.jackson.core.StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN).build();
 
+    /** The version of every row read by a snapshot: below any streamed change. */
+    static final long SNAPSHOT_VERSION = 0;
+
     /** A record for the change topic; {@code value} null for a tombstone. */
     record TopicRecord(String topic, String key, String value, long version) {
     }
@@ -43,7 +46,10 @@ final class ChangeRecordWriter {
         }
         Operation op = Operation.fromCode(envelope.getString("op"));
         Struct source = envelope.getStruct("source");
-        long version = longOr(source, "lsn", 0);
+        // A snapshot row is older than every streamed change of it. Its LSN (the snapshot's) is not:
+        // a transaction already running when the snapshot began is not in the snapshot, yet its
+        // changes carry LSNs below the snapshot's, and would be fenced as older than the snapshot row.
+        long version = op == Operation.SNAPSHOT ? SNAPSHOT_VERSION : longOr(source, "lsn", 0);
         long commitTime = longOr(source, "ts_ms", envelope.getInt64("ts_ms") == null ? 0 : envelope.getInt64("ts_ms"));
         String table = source.getString("schema") + "." + source.getString("table");
         StringWriter out = new StringWriter(256);

@@ -74,6 +74,16 @@ class ChangeRecordWriterTest {
     }
 
     @Test
+    void shouldGiveSnapshotRowsAVersionBelowEveryStreamedChange() {
+        var snapshot = WRITER.translate(record("r", null, row(), 5_000));
+        var streamedEarlier = WRITER.translate(record("u", null, row(), 4_000));
+
+        assertThat(snapshot.version()).isZero();
+        assertThat(RowChangeCodec.read(snapshot.value()).version()).isZero();
+        assertThat(streamedEarlier.version()).isGreaterThan(snapshot.version());
+    }
+
+    @Test
     void shouldCarryTheBeforeImageOfADelete() {
         Struct before = new Struct(ROW).put("id", 42L);
 
