@@ -109,10 +109,13 @@ final class ConnectJson {
             case "io.debezium.time.MicroTimestamp" -> writeTimestamp(json, ((Number) value).longValue(), 1_000);
             case "io.debezium.time.NanoTimestamp" -> writeTimestamp(json, ((Number) value).longValue(), 1);
             case "io.debezium.time.ZonedTimestamp" -> {
+                // Canonical UTC (Instant.toString), not Debezium's padded text: `warmer verify` renders
+                // the database's value the same way and compares bytes.
+                Instant instant = java.time.OffsetDateTime.parse((String) value).toInstant();
                 if (timestamps == TimestampFormat.EPOCH_MILLIS) {
-                    json.writeNumber(java.time.OffsetDateTime.parse((String) value).toInstant().toEpochMilli());
+                    json.writeNumber(instant.toEpochMilli());
                 } else {
-                    json.writeString((String) value);
+                    json.writeString(instant.toString());
                 }
             }
             case "io.debezium.data.Json" -> json.writeRawValue((String) value);

@@ -7,7 +7,7 @@ import java.util.stream.Collectors;
 
 /** How {@code timestamp} and {@code timestamptz} columns are written into cache values. */
 public enum TimestampFormat {
-    /** ISO-8601 text: {@code "2024-01-01T12:00:00.123000Z"} (timestamptz), {@code "2024-01-01T12:00:00.123456"} (timestamp). */
+    /** ISO-8601 text: {@code "2024-01-01T12:00:00.123Z"} (timestamptz, in UTC), {@code "2024-01-01T12:00:00.123456"} (timestamp). */
     ISO_8601("iso-8601"),
     /** Milliseconds since the epoch as a number (a {@code timestamp} without zone is taken as UTC). */
     EPOCH_MILLIS("epoch-millis");

@@ -92,6 +92,24 @@ public final class KeyTemplate {
         return key.toString();
     }
 
+    /** A Redis SCAN pattern matching every key this template renders (literal text escaped). */
+    public String globPattern() {
+        StringBuilder glob = new StringBuilder();
+        for (Part part : parts) {
+            if (part.column()) {
+                glob.append('*');
+            } else {
+                for (char ch : part.text().toCharArray()) {
+                    if ("*?[]\\".indexOf(ch) >= 0) {
+                        glob.append('\\');
+                    }
+                    glob.append(ch);
+                }
+            }
+        }
+        return glob.toString();
+    }
+
     @Override
     public String toString() {
         return text;

@@ -59,7 +59,7 @@ class ValueRenderingIT {
             assertThat(cached).contains("\"price\":10.50", "\"big\":12345678901234567890.0001");
             assertThat(value.get("ratio").asDouble()).isEqualTo(0.25);
             assertThat(value.get("active").booleanValue()).isTrue();
-            assertThat(value.get("created_at").asText()).isEqualTo("2024-01-01T12:00:00.123000Z");
+            assertThat(value.get("created_at").asText()).isEqualTo("2024-01-01T12:00:00.123Z");
             assertThat(value.get("local_at").asText()).isEqualTo("2024-01-01T12:00:00.123456");
             assertThat(value.get("day").asText()).isEqualTo("2024-01-31");
             assertThat(value.get("at_time").asText()).isEqualTo("12:34:56");

@@ -1,0 +1,117 @@
+package io.warmer.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.warmer.capture.PostgresEndpoint;
+import io.warmer.capture.PostgresPreflight;
+import io.warmer.change.RowChangeCodec;
+import io.warmer.config.ConfigLoader;
+import io.warmer.config.PostgresSourceConfig;
+import io.warmer.config.RedisSettings;
+import io.warmer.config.WarmerConfig;
+import io.warmer.verify.CacheVerifier;
+import io.warmer.verify.VerifyReport;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code warmer verify}: does Redis hold what the database says it should? Exit 0 only without drift. */
+@Command(name = "verify", mixinStandardHelpOptions = true,
+        description = {"Compare the database (the truth) with Redis for every family: missing keys, stale values"
+                + " (other bytes), and with --full, extra keys under the families' key patterns.",
+                "Exit 0 when there is no drift, 1 when there is, 2 for a bad configuration, 3 when a server is unreachable."})
+final class VerifyCommand implements Callable<Integer> {
+
+    /** Rows checked per family when neither --sample nor --full is given. */
+    static final int DEFAULT_SAMPLE = 1_000;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--config", required = true, description = "The YAML configuration file.")
+    Path config;
+
+    @ArgGroup(exclusive = true)
+    Scope scope;
+
+    static final class Scope {
+        @Option(names = "--sample", description = "Rows per family, at random (default: " + DEFAULT_SAMPLE + ").")
+        Integer sample;
+
+        @Option(names = "--full", description = "Every row, and look for extra keys over the whole keyspace.")
+        boolean full;
+    }
+
+    @Option(names = "--json", description = "Print the report as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        WarmerConfig loaded = ConfigLoader.withSystemEnvironment().load(config);
+        PostgresSourceConfig pg = loaded.source().postgres();
+        PostgresEndpoint endpoint = new PostgresEndpoint(pg.host(), pg.port(), pg.database(), pg.user(), pg.password());
+        var schemas = PostgresPreflight.check(endpoint, loaded.tables(), loaded.requiredColumns());
+        Integer sample = scope != null && scope.full ? null : scope != null && scope.sample != null ? scope.sample : DEFAULT_SAMPLE;
+        VerifyReport report;
+        try (Connection db = DriverManager.getConnection(endpoint.jdbcUrl(), pg.user(), pg.password());
+             RedisReader redis = RedisReader.connect(loaded.redis())) {
+            report = new CacheVerifier(loaded, db, redis.commands(), schemas).verify(sample, System.currentTimeMillis());
+        } catch (io.lettuce.core.RedisConnectionException e) {
+            throw new io.warmer.sink.CacheWriteException("Cannot reach Redis at " + loaded.redis().address()
+                    + "; check that Redis is running and that redis.uri is right.", e);
+        }
+        print(report, sample);
+        return report.drifted() ? ExitCodes.NOT_MET : ExitCodes.OK;
+    }
+
+    private void print(VerifyReport report, Integer sample) throws JsonProcessingException {
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(RowChangeCodec.json().writeValueAsString(report));
+            out.flush();
+            return;
+        }
+        for (VerifyReport.Family family : report.families()) {
+            out.printf("%s: %,d rows checked, %,d missing, %,d stale, %s%n", family.name(), family.checked(),
+                    family.missing(), family.stale(),
+                    family.extra() == null ? "extra keys not looked for (use --full)" : String.format("%,d extra", family.extra()));
+            family.missingExamples().forEach(k -> out.println("  missing: " + k));
+            family.staleExamples().forEach(k -> out.println("  stale:   " + k));
+            family.extraExamples().forEach(k -> out.println("  extra:   " + k));
+        }
+        out.println(report.drifted() ? "verify: DRIFT" : "verify: no drift" + (sample == null ? "" : " in a sample of "
+                + sample + " rows per family"));
+        out.flush();
+    }
+
+    /** A synchronous Redis connection of either mode, for reading. */
+    private record RedisReader(AutoCloseable client, AutoCloseable connection, RedisClusterCommands<String, String> commands)
+            implements AutoCloseable {
+
+        static RedisReader connect(RedisSettings settings) {
+            if (settings.mode() == RedisSettings.Mode.CLUSTER) {
+                RedisClusterClient client = RedisClusterClient.create(settings.seedUris());
+                var connection = client.connect();
+                return new RedisReader(client::shutdown, connection, connection.sync());
+            }
+            RedisClient client = RedisClient.create(settings.redisUri());
+            var connection = client.connect();
+            return new RedisReader(client::shutdown, connection, connection.sync());
+        }
+
+        @Override
+        public void close() throws Exception {
+            connection.close();
+            client.close();
+        }
+    }
+}

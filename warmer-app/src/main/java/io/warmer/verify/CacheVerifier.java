@@ -1,0 +1,235 @@
+package io.warmer.verify;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.warmer.capture.TableSchema;
+import io.warmer.change.Operation;
+import io.warmer.change.RowChange;
+import io.warmer.change.TableId;
+import io.warmer.config.WarmerConfig;
+import io.warmer.family.CacheWrite;
+import io.warmer.family.Join;
+import io.warmer.family.KeyFamily;
+import io.warmer.family.KeyTemplate;
+import io.warmer.family.UnrenderableRowException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Compares the database, the truth, with Redis: for each family, what it would write for each row
+ * (computed by the pipeline's own {@link KeyFamily#map}) against what Redis holds. Missing keys,
+ * stale values (other bytes) and, over the whole keyspace, extra keys no row accounts for.
+ */
+public final class CacheVerifier {
+
+    /** Examples kept per kind of drift and family. */
+    static final int EXAMPLES = 5;
+
+    private final WarmerConfig config;
+    private final Connection db;
+    private final RedisClusterCommands<String, String> redis;
+    private final Map<TableId, TableSchema> schemas;
+    private final DatabaseRows rows;
+
+    public CacheVerifier(WarmerConfig config, Connection db, RedisClusterCommands<String, String> redis,
+                         Map<TableId, TableSchema> schemas) {
+        this.config = config;
+        this.db = db;
+        this.redis = redis;
+        this.schemas = schemas;
+        this.rows = new DatabaseRows(config.source().postgres().timestamps());
+    }
+
+    /**
+     * @param sample rows per family, at random; null for every row, which also looks for extra keys
+     */
+    public VerifyReport verify(Integer sample, long nowMs) throws SQLException {
+        List<VerifyReport.Family> families = new ArrayList<>();
+        Set<String> expectedEverywhere = new HashSet<>();
+        List<FamilyCheck> checks = new ArrayList<>();
+        for (KeyFamily family : config.keyFamilies()) {
+            FamilyCheck check = new FamilyCheck(family);
+            check.compare(sample, nowMs);
+            expectedEverywhere.addAll(check.expectedKeys);
+            checks.add(check);
+        }
+        for (FamilyCheck check : checks) {
+            if (sample == null) {
+                check.findExtraKeys(expectedEverywhere);
+            }
+            families.add(check.report(sample == null));
+        }
+        return new VerifyReport(families);
+    }
+
+    /** The comparison of one family. */
+    private final class FamilyCheck {
+        final KeyFamily family;
+        final Set<String> expectedKeys = new HashSet<>();
+        final List<String> missing = new ArrayList<>();
+        final List<String> stale = new ArrayList<>();
+        final List<String> extra = new ArrayList<>();
+        long missingCount;
+        long staleCount;
+        long extraCount;
+        long checked;
+
+        FamilyCheck(KeyFamily family) {
+            this.family = family;
+        }
+
+        void compare(Integer sample, long nowMs) throws SQLException {
+            TableSchema schema = Objects.requireNonNull(schemas.get(family.table()), "schema of " + family.table());
+            List<ObjectNode> mainRows = select(family.table(), sample);
+            Map<Integer, Map<String, List<JsonNode>>> joined = new LinkedHashMap<>();
+            for (int i = 0; i < family.joins().size(); i++) {
+                joined.put(i, joinedRowsByMainKey(family.joins().get(i)));
+            }
+            for (ObjectNode row : mainRows) {
+                checked++;
+                ObjectNode primaryKey = JsonNodeFactory.instance.objectNode();
+                schema.primaryKey().forEach(c -> primaryKey.set(c, row.get(c)));
+                ObjectNode combined = row.deepCopy();
+                for (int i = 0; i < family.joins().size(); i++) {
+                    Join join = family.joins().get(i);
+                    combined.set(join.as(), join.render(joined.get(i).getOrDefault(
+                            io.warmer.change.RowChangeCodec.writeJson(primaryKey), List.of())));
+                }
+                List<CacheWrite> writes;
+                try {
+                    writes = family.map(primaryKey, new RowChange(Operation.INSERT, 0, 0, family.table().qualified(),
+                            combined, null), Set.of(), nowMs).writes();
+                } catch (UnrenderableRowException e) {
+                    continue; // the pipeline sets such rows aside too (dead-letter topic)
+                }
+                if (writes.isEmpty()) {
+                    expectAbsent(renderable(combined)); // filtered out: none of its keys may exist
+                }
+                for (CacheWrite write : writes) {
+                    check(write);
+                }
+            }
+        }
+
+        private void check(CacheWrite write) {
+            if (write instanceof CacheWrite.Delete) {
+                expectAbsent(List.of(write.key()));
+                return;
+            }
+            expectedKeys.add(write.key());
+            if (write instanceof CacheWrite.Put put) {
+                String cached = redis.get(put.key());
+                if (cached == null) {
+                    note(missing, put.key());
+                    missingCount++;
+                } else if (!cached.equals(put.value())) {
+                    note(stale, put.key() + " holds " + cached + ", the database says " + put.value());
+                    staleCount++;
+                }
+            } else if (write instanceof CacheWrite.PutHash hash) {
+                Map<String, String> cached = redis.hgetall(hash.key());
+                if (cached.isEmpty()) {
+                    note(missing, hash.key());
+                    missingCount++;
+                } else if (!cached.equals(hash.fields())) {
+                    note(stale, hash.key() + " holds " + cached + ", the database says " + hash.fields());
+                    staleCount++;
+                }
+            }
+        }
+
+        private void expectAbsent(List<String> keys) {
+            for (String key : keys) {
+                expectedKeys.add(key); // accounted for by its row: reported as stale, never also as extra
+                if (redis.exists(key) > 0) {
+                    note(stale, key + " exists, but its row has no entry (filtered out, expired or gone)");
+                    staleCount++;
+                }
+            }
+        }
+
+        private List<String> renderable(ObjectNode row) {
+            List<String> keys = new ArrayList<>();
+            for (KeyTemplate template : family.keys()) {
+                if (template.columns().stream().allMatch(row::hasNonNull)) {
+                    keys.add(template.render(row));
+                }
+            }
+            return keys;
+        }
+
+        void findExtraKeys(Set<String> expectedEverywhere) {
+            for (KeyTemplate template : family.keys()) {
+                ScanCursor cursor = ScanCursor.INITIAL;
+                do {
+                    KeyScanCursor<String> page = redis.scan(cursor, ScanArgs.Builder.matches(template.globPattern()).limit(1_000));
+                    for (String key : page.getKeys()) {
+                        if (!expectedEverywhere.contains(key)) {
+                            note(extra, key);
+                            extraCount++;
+                        }
+                    }
+                    cursor = page;
+                } while (!cursor.isFinished());
+            }
+        }
+
+        VerifyReport.Family report(boolean extraChecked) {
+            return new VerifyReport.Family(family.name(), checked, missingCount, staleCount,
+                    extraChecked ? extraCount : null, missing, stale, extra);
+        }
+
+        private static void note(List<String> examples, String example) {
+            if (examples.size() < EXAMPLES) {
+                examples.add(example);
+            }
+        }
+    }
+
+    private List<ObjectNode> select(TableId table, Integer sample) throws SQLException {
+        String sql = "SELECT * FROM " + quoted(table) + (sample == null ? "" : " ORDER BY random() LIMIT " + sample);
+        List<ObjectNode> result = new ArrayList<>();
+        try (PreparedStatement st = db.prepareStatement(sql); ResultSet rs = st.executeQuery()) {
+            while (rs.next()) {
+                result.add(rows.current(rs));
+            }
+        }
+        return result;
+    }
+
+    /** Every row of the joined table, grouped by the main key it belongs to and ordered by primary key. */
+    private Map<String, List<JsonNode>> joinedRowsByMainKey(Join join) throws SQLException {
+        TableSchema schema = Objects.requireNonNull(schemas.get(join.table()), "schema of " + join.table());
+        String order = String.join(", ", schema.primaryKey().stream().map(c -> "\"" + c + "\"").toList());
+        Map<String, List<JsonNode>> byMain = new LinkedHashMap<>();
+        try (PreparedStatement st = db.prepareStatement("SELECT * FROM " + quoted(join.table()) + " ORDER BY " + order);
+             ResultSet rs = st.executeQuery()) {
+            while (rs.next()) {
+                ObjectNode row = rows.current(rs);
+                String mainKey = join.mainKeyOf(row);
+                if (mainKey != null) {
+                    byMain.computeIfAbsent(mainKey, k -> new ArrayList<>()).add(row);
+                }
+            }
+        }
+        return byMain;
+    }
+
+    private static String quoted(TableId table) {
+        return "\"" + table.schema() + "\".\"" + table.table() + "\"";
+    }
+}

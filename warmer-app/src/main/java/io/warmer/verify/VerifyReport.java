@@ -1,0 +1,23 @@
+package io.warmer.verify;
+
+import java.util.List;
+
+/** What {@link CacheVerifier} found, per family. */
+public record VerifyReport(List<Family> families) {
+
+    /**
+     * @param extra keys under the family's patterns that no row accounts for; null when not looked for
+     *              (only a full check scans the keyspace)
+     */
+    public record Family(String name, long checked, long missing, long stale, Long extra,
+                         List<String> missingExamples, List<String> staleExamples, List<String> extraExamples) {
+
+        public boolean drifted() {
+            return missing > 0 || stale > 0 || (extra != null && extra > 0);
+        }
+    }
+
+    public boolean drifted() {
+        return families.stream().anyMatch(Family::drifted);
+    }
+}

@@ -1,0 +1,87 @@
+package io.warmer.verify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.lettuce.core.RedisClient;
+import io.warmer.cli.WarmerCli;
+import io.warmer.config.WarmerConfig;
+import io.warmer.service.WarmerService;
+import io.warmer.testing.TestConfigs;
+import io.warmer.testing.TestDatabase;
+import io.warmer.testing.TestInfra;
+import io.warmer.testing.WarmerInfrastructure;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `warmer verify` finds exactly the drift injected into a warm cache: one missing, one stale, one extra key. */
+@ExtendWith(WarmerInfrastructure.class)
+class VerifyIT {
+
+    private record Run(int exit, String out) {
+    }
+
+    private static Run verify(Path config, String... options) {
+        StringWriter out = new StringWriter();
+        var cli = WarmerCli.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(out, true));
+        String[] args = new String[options.length + 3];
+        args[0] = "verify";
+        args[1] = "--config";
+        args[2] = config.toString();
+        System.arraycopy(options, 0, args, 3, options.length);
+        return new Run(cli.execute(args), out.toString());
+    }
+
+    @Test
+    void shouldReportExactlyTheInjectedMissingStaleAndExtraKeys(TestInfra infra, @TempDir Path dir) throws Exception {
+        TestDatabase db = infra.postgres().newDatabase();
+        db.execute("CREATE TABLE users (id bigint PRIMARY KEY, name text, born date, seen timestamptz, score numeric(5,2),"
+                        + " doc jsonb, tier text)",
+                "INSERT INTO users SELECT i, 'user ' || i, DATE '2000-01-01' + i, TIMESTAMPTZ '2024-01-01 12:00:00.5+00' + i * INTERVAL '1 hour',"
+                        + " i * 0.25, jsonb_build_object('n', i), CASE WHEN i % 2 = 0 THEN 'pro' ELSE 'free' END"
+                        + " FROM generate_series(1, 30) i");
+        String p = infra.uniqueName("vf");
+        String yaml = TestConfigs.yaml(infra, db, """
+                  - {name: profile, table: users, key: "%s:user:${id}", ttl: 1h}
+                  - {name: pro, table: users, key: "%s:pro:${id}", where: {tier: pro}, value: hash, columns: [name, tier]}
+                """.formatted(p, p));
+        WarmerConfig config = TestConfigs.parse(yaml);
+        Path file = dir.resolve("warmer.yml");
+        Files.writeString(file, yaml);
+        RedisClient client = RedisClient.create(infra.redisUri());
+        try (var connection = client.connect()) {
+            var redis = connection.sync();
+            try (WarmerService warmer = WarmerService.start(config)) {
+                await().atMost(Duration.ofSeconds(90)).until(() -> redis.keys(p + ":*").size() == 30 + 15);
+            }
+
+            Run clean = verify(file, "--full");
+            assertThat(clean.exit()).as(clean.out()).isZero();
+            assertThat(clean.out()).contains("profile: 30 rows checked, 0 missing, 0 stale, 0 extra", "verify: no drift");
+
+            redis.del(p + ":user:1");
+            redis.set(p + ":user:2", "{\"id\":2,\"name\":\"someone else\"}");
+            redis.set(p + ":user:999", "{\"id\":999}");
+            redis.hset(p + ":pro:3", "name", "user 3"); // user 3 is not pro: must have no entry
+
+            Run drift = verify(file, "--full");
+            assertThat(drift.exit()).as(drift.out()).isEqualTo(1);
+            assertThat(drift.out()).contains("profile: 30 rows checked, 1 missing, 1 stale, 1 extra",
+                    "  missing: " + p + ":user:1", "  stale:   " + p + ":user:2 holds", "  extra:   " + p + ":user:999",
+                    "pro: 30 rows checked, 0 missing, 1 stale, 0 extra", "verify: DRIFT");
+
+            Run sampled = verify(file, "--sample", "5");
+            assertThat(sampled.out()).contains("profile: 5 rows checked", "extra keys not looked for (use --full)");
+        } finally {
+            client.shutdown();
+        }
+    }
+}
