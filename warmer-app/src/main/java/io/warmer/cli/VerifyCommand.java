@@ -1,17 +1,14 @@
 package io.warmer.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.cluster.RedisClusterClient;
-import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.warmer.capture.PostgresEndpoint;
 import io.warmer.capture.PostgresPreflight;
 import io.warmer.change.RowChangeCodec;
 import io.warmer.config.ConfigLoader;
 import io.warmer.config.PostgresSourceConfig;
-import io.warmer.config.RedisSettings;
 import io.warmer.config.WarmerConfig;
 import io.warmer.verify.CacheVerifier;
+import io.warmer.verify.RedisReader;
 import io.warmer.verify.VerifyReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -65,9 +62,6 @@ final class VerifyCommand implements Callable<Integer> {
         try (Connection db = DriverManager.getConnection(endpoint.jdbcUrl(), pg.user(), pg.password());
              RedisReader redis = RedisReader.connect(loaded.redis())) {
             report = new CacheVerifier(loaded, db, redis.commands(), schemas).verify(sample, System.currentTimeMillis());
-        } catch (io.lettuce.core.RedisConnectionException e) {
-            throw new io.warmer.sink.CacheWriteException("Cannot reach Redis at " + loaded.redis().address()
-                    + "; check that Redis is running and that redis.uri is right.", e);
         }
         print(report, sample);
         return report.drifted() ? ExitCodes.NOT_MET : ExitCodes.OK;
@@ -91,27 +85,5 @@ final class VerifyCommand implements Callable<Integer> {
         out.println(report.drifted() ? "verify: DRIFT" : "verify: no drift" + (sample == null ? "" : " in a sample of "
                 + sample + " rows per family"));
         out.flush();
-    }
-
-    /** A synchronous Redis connection of either mode, for reading. */
-    private record RedisReader(AutoCloseable client, AutoCloseable connection, RedisClusterCommands<String, String> commands)
-            implements AutoCloseable {
-
-        static RedisReader connect(RedisSettings settings) {
-            if (settings.mode() == RedisSettings.Mode.CLUSTER) {
-                RedisClusterClient client = RedisClusterClient.create(settings.seedUris());
-                var connection = client.connect();
-                return new RedisReader(client::shutdown, connection, connection.sync());
-            }
-            RedisClient client = RedisClient.create(settings.redisUri());
-            var connection = client.connect();
-            return new RedisReader(client::shutdown, connection, connection.sync());
-        }
-
-        @Override
-        public void close() throws Exception {
-            connection.close();
-            client.close();
-        }
     }
 }

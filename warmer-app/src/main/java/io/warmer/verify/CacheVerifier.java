@@ -87,6 +87,7 @@ public final class CacheVerifier {
         long staleCount;
         long extraCount;
         long checked;
+        long expected;
 
         FamilyCheck(KeyFamily family) {
             this.family = family;
@@ -131,6 +132,7 @@ public final class CacheVerifier {
                 return;
             }
             expectedKeys.add(write.key());
+            expected++;
             if (write instanceof CacheWrite.Put put) {
                 String cached = redis.get(put.key());
                 if (cached == null) {
@@ -189,7 +191,7 @@ public final class CacheVerifier {
         }
 
         VerifyReport.Family report(boolean extraChecked) {
-            return new VerifyReport.Family(family.name(), checked, missingCount, staleCount,
+            return new VerifyReport.Family(family.name(), checked, expected, missingCount, staleCount,
                     extraChecked ? extraCount : null, missing, stale, extra);
         }
 

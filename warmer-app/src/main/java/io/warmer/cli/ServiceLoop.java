@@ -1,0 +1,48 @@
+package io.warmer.cli;
+
+import io.warmer.service.WarmerService;
+import java.io.PrintWriter;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Keeps a started service running until SIGTERM/Ctrl-C (a graceful stop) or a failure, printing a
+ * status line now and then. Shared by {@code run} and {@code warmup --then-run}.
+ */
+final class ServiceLoop {
+
+    /** How often a status line is printed. */
+    static final long STATUS_INTERVAL_SECONDS = 30;
+
+    private ServiceLoop() {
+    }
+
+    static int runUntilStopped(WarmerService service, PrintWriter out, PrintWriter err) throws InterruptedException {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            service.close();
+            out.println("warmer: stopped; capture offsets stored, Redis writes acknowledged, offsets committed.");
+            out.flush();
+            stopped.countDown();
+        }, "warmer-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        long nextStatus = System.nanoTime() + TimeUnit.SECONDS.toNanos(STATUS_INTERVAL_SECONDS);
+        while (!stopped.await(1, TimeUnit.SECONDS)) {
+            if (service.failure().isDone()) {
+                Runtime.getRuntime().removeShutdownHook(hook);
+                service.close();
+                err.println("error: warmer stopped on an error; see the log.");
+                err.flush();
+                return ExitCodes.UNAVAILABLE;
+            }
+            if (System.nanoTime() >= nextStatus) {
+                nextStatus += TimeUnit.SECONDS.toNanos(STATUS_INTERVAL_SECONDS);
+                out.printf("warmer: %,d keys written, %,d deleted, %,d fenced, capture %s, materializer %s%n",
+                        service.counters().puts(), service.counters().deletes(), service.counters().fenced(),
+                        service.capture() == null ? "-" : service.capture().state(), service.materializerState());
+                out.flush();
+            }
+        }
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,134 @@
+package io.warmer.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.warmer.change.RowChangeCodec;
+import io.warmer.config.ConfigLoader;
+import io.warmer.config.Durations;
+import io.warmer.config.WarmerConfig;
+import io.warmer.service.WarmerService;
+import io.warmer.verify.WarmupGate;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code warmer warmup}: the pre-deploy gate. Captures and materializes until the new keyspace is
+ * ready, then exits 0 (or keeps serving with {@code --then-run}); on timeout exits 1 with what is missing.
+ */
+@Command(name = "warmup", mixinStandardHelpOptions = true,
+        description = {"Warm the keyspace and exit 0 once, for every family, the snapshot is done, the lag is at most"
+                + " --max-lag and the coverage (keys present among the rows that should have one, on a random sample)"
+                + " reaches --min-coverage. Exit 1 on --timeout with a per-family report; with --then-run, keep"
+                + " serving as `warmer run` instead of exiting."})
+final class WarmupCommand implements Callable<Integer> {
+
+    static final double DEFAULT_MIN_COVERAGE = 0.999;
+    static final long DEFAULT_MAX_LAG = 0;
+    static final String DEFAULT_TIMEOUT = "30m";
+    static final int DEFAULT_SAMPLE = 1_000;
+    /** How often readiness is measured. */
+    static final long CHECK_INTERVAL_MS = 2_000;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--config", required = true, description = "The YAML configuration file.")
+    Path config;
+
+    @Option(names = "--min-coverage", description = "Coverage every family must reach (default: " + DEFAULT_MIN_COVERAGE + ").")
+    double minCoverage = DEFAULT_MIN_COVERAGE;
+
+    @Option(names = "--max-lag", description = "Change records the materializer may still be behind (default: " + DEFAULT_MAX_LAG + ").")
+    long maxLag = DEFAULT_MAX_LAG;
+
+    @Option(names = "--timeout", description = "Give up after this long, e.g. 30m (default: " + DEFAULT_TIMEOUT + ").")
+    String timeout = DEFAULT_TIMEOUT;
+
+    @Option(names = "--sample", description = "Rows per family the coverage is measured on (default: " + DEFAULT_SAMPLE + ").")
+    int sample = DEFAULT_SAMPLE;
+
+    @Option(names = "--then-run", description = "Once ready, keep serving like `warmer run` instead of exiting.")
+    boolean thenRun;
+
+    @Option(names = "--json", description = "Print the final status as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        WarmerConfig loaded = ConfigLoader.withSystemEnvironment().load(config);
+        Duration limit = parseTimeout();
+        var targets = new WarmupGate.Targets(minCoverage, maxLag, sample);
+        WarmerService service = WarmerService.start(loaded);
+        long deadline = System.nanoTime() + limit.toNanos();
+        WarmupGate.Status status;
+        try (WarmupGate gate = new WarmupGate(loaded, targets, service)) {
+            while (true) {
+                status = gate.check();
+                if (status.ready() || service.failure().isDone() || System.nanoTime() > deadline) {
+                    break;
+                }
+                out.println("warmup: " + describe(status));
+                out.flush();
+                Thread.sleep(CHECK_INTERVAL_MS);
+            }
+        } catch (RuntimeException | InterruptedException e) {
+            service.close();
+            throw e;
+        }
+        report(out, status);
+        if (!status.ready()) {
+            service.close();
+            spec.commandLine().getErr().println(service.failure().isDone() ? "error: warmer stopped on an error; see the log."
+                    : "error: not ready after " + Durations.format(limit) + ": " + describe(status));
+            spec.commandLine().getErr().flush();
+            return service.failure().isDone() ? ExitCodes.UNAVAILABLE : ExitCodes.NOT_MET;
+        }
+        if (!thenRun) {
+            service.close();
+            return ExitCodes.OK;
+        }
+        out.println("warmup: ready; serving on (SIGTERM or Ctrl-C stops).");
+        out.flush();
+        return ServiceLoop.runUntilStopped(service, out, spec.commandLine().getErr());
+    }
+
+    private Duration parseTimeout() {
+        try {
+            return Durations.parse(timeout);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--timeout: " + e.getMessage());
+        }
+    }
+
+    private void report(PrintWriter out, WarmupGate.Status status) throws JsonProcessingException {
+        if (json) {
+            out.println(RowChangeCodec.json().writeValueAsString(status));
+        } else {
+            for (WarmupGate.FamilyCoverage family : status.families()) {
+                out.printf("%s: coverage %.2f%% (%,d of %,d sampled rows' keys missing)%n", family.family(),
+                        100 * family.coverage(), family.missing(), family.checked());
+            }
+            out.println("warmup: " + (status.ready() ? "ready; " : "NOT ready; ") + describe(status));
+        }
+        out.flush();
+    }
+
+    private String describe(WarmupGate.Status status) {
+        if (!status.snapshotDone()) {
+            return "snapshot running, lag " + status.lag();
+        }
+        if (status.families().isEmpty()) {
+            return "snapshot done, lag " + status.lag() + " (target " + maxLag + ")";
+        }
+        return "lag " + status.lag() + ", coverage " + status.families().stream()
+                .map(f -> f.family() + " " + String.format("%.2f%%", 100 * f.coverage())).collect(Collectors.joining(", "))
+                + " (target " + String.format("%.2f%%", 100 * minCoverage) + ")";
+    }
+}
