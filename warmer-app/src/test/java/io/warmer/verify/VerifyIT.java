@@ -4,15 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.lettuce.core.RedisClient;
-import io.warmer.cli.WarmerCli;
 import io.warmer.config.WarmerConfig;
 import io.warmer.service.WarmerService;
+import io.warmer.testing.Cli;
 import io.warmer.testing.TestConfigs;
 import io.warmer.testing.TestDatabase;
 import io.warmer.testing.TestInfra;
 import io.warmer.testing.WarmerInfrastructure;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,20 +22,14 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(WarmerInfrastructure.class)
 class VerifyIT {
 
-    private record Run(int exit, String out) {
-    }
-
-    private static Run verify(Path config, String... options) {
-        StringWriter out = new StringWriter();
-        var cli = WarmerCli.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(out, true));
+    private static Cli.Result verify(Path config, String... options) {
         String[] args = new String[options.length + 3];
         args[0] = "verify";
         args[1] = "--config";
         args[2] = config.toString();
         System.arraycopy(options, 0, args, 3, options.length);
-        return new Run(cli.execute(args), out.toString());
+        Cli.Result result = Cli.run(args);
+        return new Cli.Result(result.exit(), result.out() + result.err(), "");
     }
 
     @Test
@@ -63,7 +55,7 @@ class VerifyIT {
                 await().atMost(Duration.ofSeconds(90)).until(() -> redis.keys(p + ":*").size() == 30 + 15);
             }
 
-            Run clean = verify(file, "--full");
+            Cli.Result clean = verify(file, "--full");
             assertThat(clean.exit()).as(clean.out()).isZero();
             assertThat(clean.out()).contains("profile: 30 rows checked, 0 missing, 0 stale, 0 extra", "verify: no drift");
 
@@ -72,13 +64,13 @@ class VerifyIT {
             redis.set(p + ":user:999", "{\"id\":999}");
             redis.hset(p + ":pro:3", "name", "user 3"); // user 3 is not pro: must have no entry
 
-            Run drift = verify(file, "--full");
+            Cli.Result drift = verify(file, "--full");
             assertThat(drift.exit()).as(drift.out()).isEqualTo(1);
             assertThat(drift.out()).contains("profile: 30 rows checked, 1 missing, 1 stale, 1 extra",
                     "  missing: " + p + ":user:1", "  stale:   " + p + ":user:2 holds", "  extra:   " + p + ":user:999",
                     "pro: 30 rows checked, 0 missing, 1 stale, 0 extra", "verify: DRIFT");
 
-            Run sampled = verify(file, "--sample", "5");
+            Cli.Result sampled = verify(file, "--sample", "5");
             assertThat(sampled.out()).contains("profile: 5 rows checked", "extra keys not looked for (use --full)");
         } finally {
             client.shutdown();

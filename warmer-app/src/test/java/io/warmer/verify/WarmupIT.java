@@ -3,14 +3,12 @@ package io.warmer.verify;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lettuce.core.RedisClient;
-import io.warmer.cli.WarmerCli;
 import io.warmer.embedded.EmbeddedRedis;
+import io.warmer.testing.Cli;
 import io.warmer.testing.TestConfigs;
 import io.warmer.testing.TestDatabase;
 import io.warmer.testing.TestInfra;
 import io.warmer.testing.WarmerInfrastructure;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -21,21 +19,13 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(WarmerInfrastructure.class)
 class WarmupIT {
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run warmup(Path config, String... options) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        var cli = WarmerCli.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
+    private static Cli.Result warmup(Path config, String... options) {
         String[] args = new String[options.length + 3];
         args[0] = "warmup";
         args[1] = "--config";
         args[2] = config.toString();
         System.arraycopy(options, 0, args, 3, options.length);
-        return new Run(cli.execute(args), out.toString(), err.toString());
+        return Cli.run(args);
     }
 
     @Test
@@ -47,7 +37,7 @@ class WarmupIT {
         Path config = dir.resolve("warmer.yml");
         Files.writeString(config, TestConfigs.yaml(infra, db, "  - {name: profile, table: users, key: \"" + p + ":user:${id}\"}\n"));
 
-        Run run = warmup(config, "--min-coverage", "1.0", "--timeout", "90s");
+        Cli.Result run = warmup(config, "--min-coverage", "1.0", "--timeout", "90s");
 
         assertThat(run.exit()).as(run.out() + run.err()).isZero();
         assertThat(run.out()).contains("profile: coverage 100.00%", "warmup: ready");
@@ -75,7 +65,7 @@ class WarmupIT {
             Files.writeString(config, TestConfigs.yaml(infra, db, "{uri: \"" + full.uri() + "\"}",
                     "  - {name: docs, table: docs, key: \"doc:${id}\", fencing: false}\n"));
 
-            Run run = warmup(config, "--timeout", "20s", "--max-lag", "1000000");
+            Cli.Result run = warmup(config, "--timeout", "20s", "--max-lag", "1000000");
 
             assertThat(run.exit()).as(run.out() + run.err()).isEqualTo(1);
             assertThat(run.err()).startsWith("error: not ready after 20s:");
