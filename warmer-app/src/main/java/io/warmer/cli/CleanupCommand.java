@@ -1,0 +1,108 @@
+package io.warmer.cli;
+
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.warmer.config.ConfigLoader;
+import io.warmer.config.WarmerConfig;
+import io.warmer.sink.FencedWrites;
+import io.warmer.verify.RedisReader;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code warmer cleanup}: after the rollback window, removes the old key generation with UNLINK at a
+ * bounded rate (SCAN, never KEYS), so that it does not sit in memory until its TTL and does not stall
+ * the Redis production reads from.
+ */
+@Command(name = "cleanup", mixinStandardHelpOptions = true,
+        description = {"Remove every key matching --pattern (and its fencing version key) with UNLINK, at most"
+                + " --rate keys per second. --dry-run only counts.",
+                "Example: warmer cleanup --config warmer.yml --pattern 'user:*:profile' --rate 5000/s"})
+final class CleanupCommand implements Callable<Integer> {
+
+    static final String DEFAULT_RATE = "5000/s";
+    /** Keys asked of SCAN per call, and unlinked per command. */
+    static final int BATCH = 500;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--config", required = true, description = "The YAML configuration file (its redis section is used).")
+    Path config;
+
+    @Option(names = "--pattern", required = true, description = "A Redis glob pattern, e.g. 'user:*:profile'.")
+    String pattern;
+
+    @Option(names = "--rate", description = "Keys per second at most, e.g. 5000/s (default: " + DEFAULT_RATE + ").")
+    String rate = DEFAULT_RATE;
+
+    @Option(names = "--dry-run", description = "Count the matching keys; remove nothing.")
+    boolean dryRun;
+
+    @Override
+    public Integer call() throws Exception {
+        int perSecond = parseRate();
+        if (pattern.isBlank() || pattern.equals("*")) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--pattern: found '" + pattern + "', expected a pattern that names one key generation, e.g. 'user:*:profile'");
+        }
+        WarmerConfig loaded = ConfigLoader.withSystemEnvironment().load(config);
+        PrintWriter out = spec.commandLine().getOut();
+        long matched = 0;
+        long started = System.nanoTime();
+        try (RedisReader redis = RedisReader.connect(loaded.redis())) {
+            ScanCursor cursor = ScanCursor.INITIAL;
+            do {
+                KeyScanCursor<String> page = redis.commands().scan(cursor, ScanArgs.Builder.matches(pattern).limit(BATCH));
+                List<String> keys = page.getKeys();
+                if (!keys.isEmpty()) {
+                    matched += keys.size();
+                    if (!dryRun) {
+                        List<String> withVersions = new ArrayList<>(keys);
+                        keys.forEach(k -> withVersions.add(FencedWrites.versionKeyOf(k)));
+                        redis.commands().unlink(withVersions.toArray(String[]::new));
+                        throttle(matched, perSecond, started);
+                    }
+                }
+                cursor = page;
+            } while (!cursor.isFinished());
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        out.printf("cleanup: %s %,d keys matching '%s' in %.1f s%n", dryRun ? "would remove" : "removed", matched, pattern,
+                seconds);
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    /** Sleeps until {@code done} keys fit in the elapsed time at {@code perSecond}. */
+    private static void throttle(long done, int perSecond, long started) throws InterruptedException {
+        long due = started + TimeUnit.SECONDS.toNanos(1) * done / perSecond;
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+            TimeUnit.NANOSECONDS.sleep(wait);
+        }
+    }
+
+    private int parseRate() {
+        String text = rate.trim().endsWith("/s") ? rate.trim().substring(0, rate.trim().length() - 2) : rate.trim();
+        try {
+            int value = Integer.parseInt(text);
+            if (value > 0) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                "--rate: found '" + rate + "', expected keys per second such as 5000/s");
+    }
+}
