@@ -105,6 +105,12 @@ public record FamilyConfig(String name, TableId table, List<KeyTemplate> key, Ma
         }
     }
 
+    /** The same family written under other keys, e.g. the next key version. */
+    public FamilyConfig withKeys(List<KeyTemplate> keys) {
+        return new FamilyConfig(name, table, keys, where, value, columns, fields, ttl, ttlColumn, ttlJitter, fencing,
+                tombstoneTtl, join);
+    }
+
     public KeyFamily toKeyFamily() {
         Expiry expiry = ttl == null && ttlColumn == null ? Expiry.NONE
                 : new Expiry(ttl, ttlColumn, ttlJitter == null ? 0 : jitterFraction(ttlJitter));

@@ -35,6 +35,11 @@ public record KafkaSettings(String bootstrapServers, String topicPrefix, Integer
         streamThreads = positive(streamThreads == null ? DEFAULT_STREAM_THREADS : streamThreads, "stream-threads");
     }
 
+    /** The same settings for another consumer group, e.g. a replay's. */
+    public KafkaSettings withApplicationId(String id) {
+        return new KafkaSettings(bootstrapServers, topicPrefix, partitions, replicationFactor, id, streamThreads);
+    }
+
     private static int positive(int value, String field) {
         if (value < 1) {
             throw new InvalidFieldException(field, "found " + value + ", expected a number of at least 1");

@@ -60,6 +60,11 @@ public record WarmerConfig(SourceConfig source, KafkaSettings kafka, RedisSettin
         return required;
     }
 
+    /** The same configuration with other Kafka settings and families, e.g. for a replay. */
+    public WarmerConfig with(KafkaSettings otherKafka, List<FamilyConfig> otherFamilies) {
+        return new WarmerConfig(source, otherKafka, redis, otherFamilies);
+    }
+
     PostgresSourceConfig postgres() {
         return source.postgres();
     }

@@ -92,6 +92,22 @@ public final class KeyTemplate {
         return key.toString();
     }
 
+    /**
+     * The same template under another leading segment: {@code v2:user:${id}} with {@code v3} gives
+     * {@code v3:user:${id}}, for building the next key version.
+     *
+     * @throws IllegalArgumentException when the template does not start with a literal segment
+     */
+    public KeyTemplate withFirstSegment(String segment) {
+        int colon = text.indexOf(':');
+        int placeholder = text.indexOf("${");
+        if (colon <= 0 || (placeholder >= 0 && placeholder < colon)) {
+            throw new IllegalArgumentException("key template '" + text + "' does not start with a literal segment such as"
+                    + " 'v2:' that a target prefix could replace");
+        }
+        return parse(segment + text.substring(colon));
+    }
+
     /** A Redis SCAN pattern matching every key this template renders (literal text escaped). */
     public String globPattern() {
         StringBuilder glob = new StringBuilder();

@@ -51,7 +51,7 @@ public final class WarmerTopology {
         }
         for (KeyFamily family : config.keyFamilies()) {
             if (!family.joins().isEmpty()) {
-                deadLetterParents.addAll(addJoinedFamily(topology, family, sources, prefix, writers));
+                deadLetterParents.addAll(addJoinedFamily(topology, family, sources, config, writers));
             }
         }
         topology.addSink(DEAD_LETTER_SINK, ChangeTopics.deadLetterTopic(prefix), new StringSerializer(),
@@ -64,14 +64,15 @@ public final class WarmerTopology {
         List<String> topics = new ArrayList<>();
         for (KeyFamily family : config.keyFamilies()) {
             for (int i = 0; i < family.joins().size(); i++) {
-                topics.add(joinRouteTopic(config.kafka().topicPrefix(), family, i));
+                topics.add(joinRouteTopic(config, family, i));
             }
         }
         return topics;
     }
 
-    private static String joinRouteTopic(String prefix, KeyFamily family, int join) {
-        return prefix + ".join." + family.name() + "." + join;
+    /** Per application id: a replay beside the live service must not share the live service's routed rows. */
+    private static String joinRouteTopic(WarmerConfig config, KeyFamily family, int join) {
+        return config.kafka().topicPrefix() + ".join." + config.kafka().applicationId() + "." + family.name() + "." + join;
     }
 
     private static String addMaterializer(Topology topology, TableId table, List<KeyFamily> families, String source,
@@ -87,7 +88,7 @@ public final class WarmerTopology {
     }
 
     private static List<String> addJoinedFamily(Topology topology, KeyFamily family, Map<TableId, String> sources,
-                                                String prefix, CacheWriterFactory writers) {
+                                                WarmerConfig config, CacheWriterFactory writers) {
         String name = family.name();
         List<String> joinedStores = new ArrayList<>();
         for (int i = 0; i < family.joins().size(); i++) {
@@ -105,7 +106,7 @@ public final class WarmerTopology {
             String route = "join-route-" + name + "-" + i;
             String routeSink = route + "-out";
             String routeSource = route + "-in";
-            String topic = joinRouteTopic(prefix, family, i);
+            String topic = joinRouteTopic(config, family, i);
             String owners = "join-owner-" + name + "-" + i;
             topology.addProcessor(route, () -> new JoinRouteProcessor(join, owners, routeSink), sources.get(join.table()));
             topology.addStateStore(loggedStore(owners), route);

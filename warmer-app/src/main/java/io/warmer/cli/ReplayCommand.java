@@ -1,0 +1,108 @@
+package io.warmer.cli;
+
+import io.warmer.change.ChangeTopics;
+import io.warmer.config.ConfigException;
+import io.warmer.config.ConfigLoader;
+import io.warmer.config.Durations;
+import io.warmer.config.FamilyConfig;
+import io.warmer.config.WarmerConfig;
+import io.warmer.service.ConsumerProgress;
+import io.warmer.service.Role;
+import io.warmer.service.WarmerService;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code warmer replay}: rebuilds families' keys from the compacted change topics with a fresh
+ * consumer group, beside the live service and without disturbing it (fencing refuses anything older
+ * than what Redis holds); with {@code --target-prefix}, builds the next key version before its deploy.
+ */
+@Command(name = "replay", mixinStandardHelpOptions = true,
+        description = {"Rebuild a keyspace from the change topics (from offset 0, with a fresh consumer group) until"
+                + " caught up with the topics' end at start, then report rows/s and exit.",
+                "Example: warmer replay --config warmer.yml --family user-profile-v2 --target-prefix v3"})
+final class ReplayCommand implements Callable<Integer> {
+
+    static final String DEFAULT_TIMEOUT = "1h";
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--config", required = true, description = "The YAML configuration file.")
+    Path config;
+
+    @Option(names = "--family", description = "Only this family (default: every family).")
+    String family;
+
+    @Option(names = "--target-prefix", description = "Write under this first key segment instead, e.g. v3 for v2:user:${id}.")
+    String targetPrefix;
+
+    @Option(names = "--timeout", description = "Give up after this long (default: " + DEFAULT_TIMEOUT + ").")
+    String timeout = DEFAULT_TIMEOUT;
+
+    @Override
+    public Integer call() throws Exception {
+        WarmerConfig loaded = ConfigLoader.withSystemEnvironment().load(config);
+        WarmerConfig replay = replayConfig(loaded);
+        PrintWriter out = spec.commandLine().getOut();
+        List<String> topics = replay.tables().stream()
+                .map(t -> ChangeTopics.topicFor(replay.kafka().topicPrefix(), t)).toList();
+        long deadline = System.nanoTime() + Durations.parse(timeout).toNanos();
+        long started = System.nanoTime();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, replay.kafka().bootstrapServers()));
+             WarmerService replayer = WarmerService.start(replay, Role.MATERIALIZE)) {
+            ConsumerProgress progress = new ConsumerProgress(admin, replay.kafka().applicationId());
+            var end = progress.endOffsets(topics);
+            long behind;
+            while ((behind = progress.behind(end)) > 0) {
+                if (replayer.failure().isDone()) {
+                    spec.commandLine().getErr().println("error: the replay stopped on an error; see the log.");
+                    return ExitCodes.UNAVAILABLE;
+                }
+                if (System.nanoTime() > deadline) {
+                    spec.commandLine().getErr().printf("error: the replay was still %,d records behind after %s%n", behind, timeout);
+                    return ExitCodes.NOT_MET;
+                }
+                out.printf("replay: %,d records to go, %,d keys written, %,d fenced%n", behind,
+                        replayer.counters().puts(), replayer.counters().fenced());
+                out.flush();
+                Thread.sleep(1_000);
+            }
+            double seconds = (System.nanoTime() - started) / 1e9;
+            long records = end.values().stream().mapToLong(Long::longValue).sum();
+            out.printf("replay: caught up; %,d keys written, %,d deleted, %,d fenced as older than Redis in %.1f s"
+                            + " (%,.0f records/s)%n", replayer.counters().puts(), replayer.counters().deletes(),
+                    replayer.counters().fenced(), seconds, records / seconds);
+            out.flush();
+            return ExitCodes.OK;
+        }
+    }
+
+    private WarmerConfig replayConfig(WarmerConfig loaded) {
+        List<FamilyConfig> families = loaded.families().stream()
+                .filter(f -> family == null || f.name().equals(family)).toList();
+        if (families.isEmpty()) {
+            throw new ConfigException(config.toString(), "families", "has no family '" + family + "'; it has "
+                    + loaded.families().stream().map(FamilyConfig::name).toList());
+        }
+        if (targetPrefix != null) {
+            try {
+                families = families.stream()
+                        .map(f -> f.withKeys(f.key().stream().map(k -> k.withFirstSegment(targetPrefix)).toList())).toList();
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--target-prefix: " + e.getMessage());
+            }
+        }
+        String group = loaded.kafka().applicationId() + "-replay-" + System.currentTimeMillis();
+        return loaded.with(loaded.kafka().withApplicationId(group), families);
+    }
+}
