@@ -3,18 +3,17 @@ package io.warmer.cli;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
-import io.warmer.config.ConfigLoader;
 import io.warmer.config.WarmerConfig;
 import io.warmer.sink.FencedWrites;
 import io.warmer.verify.RedisReader;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -36,8 +35,8 @@ final class CleanupCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--config", required = true, description = "The YAML configuration file (its redis section is used).")
-    Path config;
+    @Mixin
+    ConfigOption config;
 
     @Option(names = "--pattern", required = true, description = "A Redis glob pattern, e.g. 'user:*:profile'.")
     String pattern;
@@ -55,7 +54,7 @@ final class CleanupCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--pattern: found '" + pattern + "', expected a pattern that names one key generation, e.g. 'user:*:profile'");
         }
-        WarmerConfig loaded = ConfigLoader.withSystemEnvironment().load(config);
+        WarmerConfig loaded = config.load();
         PrintWriter out = spec.commandLine().getOut();
         long matched = 0;
         long started = System.nanoTime();

@@ -2,15 +2,14 @@ package io.warmer.cli;
 
 import io.warmer.capture.PostgresEndpoint;
 import io.warmer.capture.PostgresPreflight;
-import io.warmer.config.ConfigLoader;
 import io.warmer.config.PostgresSourceConfig;
 import io.warmer.config.SchemaCheck;
 import io.warmer.config.WarmerConfig;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -27,8 +26,8 @@ final class ConfigCheckCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--config", required = true, description = "The YAML configuration file.")
-    Path config;
+    @Mixin
+    ConfigOption config;
 
     @Option(names = "--connect", description = "Also check tables and columns against the database.")
     boolean connect;
@@ -36,7 +35,7 @@ final class ConfigCheckCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        WarmerConfig loaded = ConfigLoader.withSystemEnvironment().load(config);
+        WarmerConfig loaded = config.load();
         if (connect) {
             PostgresSourceConfig pg = loaded.source().postgres();
             var schemas = PostgresPreflight.check(

@@ -8,17 +8,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.warmer.change.Operation;
 import io.warmer.change.RowChange;
 import io.warmer.change.RowChangeCodec;
-import io.warmer.config.ConfigException;
-import io.warmer.config.ConfigLoader;
 import io.warmer.config.WarmerConfig;
 import io.warmer.family.CacheWrite;
 import io.warmer.family.KeyFamily;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -34,8 +32,8 @@ final class KeysRenderCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--config", required = true, description = "The YAML configuration file.")
-    Path config;
+    @Mixin
+    ConfigOption config;
 
     @Option(names = "--family", required = true, description = "The family's name.")
     String family;
@@ -51,10 +49,8 @@ final class KeysRenderCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        WarmerConfig loaded = ConfigLoader.withSystemEnvironment().load(config);
-        KeyFamily keyFamily = loaded.keyFamilies().stream().filter(f -> f.name().equals(family)).findFirst()
-                .orElseThrow(() -> new ConfigException(config.toString(), "families", "has no family '" + family
-                        + "'; it has " + loaded.families().stream().map(f -> f.name()).toList()));
+        WarmerConfig loaded = config.load();
+        KeyFamily keyFamily = loaded.family(family, config.toString()).toKeyFamily();
         ObjectNode columns = parseRow();
         RowChange change = delete ? new RowChange(Operation.DELETE, 0, 0, keyFamily.table().qualified(), null, columns)
                 : new RowChange(Operation.INSERT, 0, 0, keyFamily.table().qualified(), columns, null);

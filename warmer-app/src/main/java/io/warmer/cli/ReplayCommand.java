@@ -1,8 +1,6 @@
 package io.warmer.cli;
 
 import io.warmer.change.ChangeTopics;
-import io.warmer.config.ConfigException;
-import io.warmer.config.ConfigLoader;
 import io.warmer.config.Durations;
 import io.warmer.config.FamilyConfig;
 import io.warmer.config.WarmerConfig;
@@ -10,7 +8,6 @@ import io.warmer.service.ConsumerProgress;
 import io.warmer.service.Role;
 import io.warmer.service.WarmerService;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -18,6 +15,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -37,8 +35,8 @@ final class ReplayCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--config", required = true, description = "The YAML configuration file.")
-    Path config;
+    @Mixin
+    ConfigOption config;
 
     @Option(names = "--family", description = "Only this family (default: every family).")
     String family;
@@ -51,7 +49,7 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        WarmerConfig loaded = ConfigLoader.withSystemEnvironment().load(config);
+        WarmerConfig loaded = config.load();
         WarmerConfig replay = replayConfig(loaded);
         PrintWriter out = spec.commandLine().getOut();
         List<String> topics = replay.tables().stream()
@@ -88,12 +86,7 @@ final class ReplayCommand implements Callable<Integer> {
     }
 
     private WarmerConfig replayConfig(WarmerConfig loaded) {
-        List<FamilyConfig> families = loaded.families().stream()
-                .filter(f -> family == null || f.name().equals(family)).toList();
-        if (families.isEmpty()) {
-            throw new ConfigException(config.toString(), "families", "has no family '" + family + "'; it has "
-                    + loaded.families().stream().map(FamilyConfig::name).toList());
-        }
+        List<FamilyConfig> families = family == null ? loaded.families() : List.of(loaded.family(family, config.toString()));
         if (targetPrefix != null) {
             try {
                 families = families.stream()

@@ -1,14 +1,13 @@
 package io.warmer.cli;
 
-import io.warmer.config.ConfigLoader;
 import io.warmer.config.WarmerConfig;
 import io.warmer.service.Role;
 import io.warmer.service.WarmerService;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -20,8 +19,8 @@ final class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--config", required = true, description = "The YAML configuration file.")
-    Path config;
+    @Mixin
+    ConfigOption config;
 
     @Option(names = "--role", description = "all: capture and materialize (default); capture: only PostgreSQL into"
             + " Kafka (one process per slot); materialize: only Kafka into Redis (scale out with more processes).")
@@ -30,7 +29,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
-        WarmerConfig loaded = ConfigLoader.withSystemEnvironment().load(config);
+        WarmerConfig loaded = config.load();
         WarmerService service = WarmerService.start(loaded, role);
         out.printf("warmer: running (role %s), %d families from %d tables; SIGTERM or Ctrl-C stops.%n",
                 role, loaded.families().size(), loaded.tables().size());

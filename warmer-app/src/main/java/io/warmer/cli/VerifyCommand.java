@@ -4,20 +4,19 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.warmer.capture.PostgresEndpoint;
 import io.warmer.capture.PostgresPreflight;
 import io.warmer.change.RowChangeCodec;
-import io.warmer.config.ConfigLoader;
 import io.warmer.config.PostgresSourceConfig;
 import io.warmer.config.WarmerConfig;
 import io.warmer.verify.CacheVerifier;
 import io.warmer.verify.RedisReader;
 import io.warmer.verify.VerifyReport;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -34,8 +33,8 @@ final class VerifyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--config", required = true, description = "The YAML configuration file.")
-    Path config;
+    @Mixin
+    ConfigOption config;
 
     @ArgGroup(exclusive = true)
     Scope scope;
@@ -53,7 +52,7 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        WarmerConfig loaded = ConfigLoader.withSystemEnvironment().load(config);
+        WarmerConfig loaded = config.load();
         PostgresSourceConfig pg = loaded.source().postgres();
         PostgresEndpoint endpoint = new PostgresEndpoint(pg.host(), pg.port(), pg.database(), pg.user(), pg.password());
         var schemas = PostgresPreflight.check(endpoint, loaded.tables(), loaded.requiredColumns());

@@ -2,18 +2,17 @@ package io.warmer.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.warmer.change.RowChangeCodec;
-import io.warmer.config.ConfigLoader;
 import io.warmer.config.Durations;
 import io.warmer.config.WarmerConfig;
 import io.warmer.service.WarmerService;
 import io.warmer.verify.WarmupGate;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -38,8 +37,8 @@ final class WarmupCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--config", required = true, description = "The YAML configuration file.")
-    Path config;
+    @Mixin
+    ConfigOption config;
 
     @Option(names = "--min-coverage", description = "Coverage every family must reach (default: " + DEFAULT_MIN_COVERAGE + ").")
     double minCoverage = DEFAULT_MIN_COVERAGE;
@@ -62,7 +61,7 @@ final class WarmupCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        WarmerConfig loaded = ConfigLoader.withSystemEnvironment().load(config);
+        WarmerConfig loaded = config.load();
         Duration limit = parseTimeout();
         var targets = new WarmupGate.Targets(minCoverage, maxLag, sample);
         WarmerService service = WarmerService.start(loaded);

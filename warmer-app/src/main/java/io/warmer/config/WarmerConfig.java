@@ -60,6 +60,16 @@ public record WarmerConfig(SourceConfig source, KafkaSettings kafka, RedisSettin
         return required;
     }
 
+    /**
+     * @param source what to call the configuration in the message, usually its file
+     * @throws ConfigException naming the families there are when none is called {@code name}
+     */
+    public FamilyConfig family(String name, String source) {
+        return families.stream().filter(f -> f.name().equals(name)).findFirst()
+                .orElseThrow(() -> new ConfigException(source, "families", "has no family '" + name + "'; it has "
+                        + families.stream().map(FamilyConfig::name).toList()));
+    }
+
     /** The same configuration with other Kafka settings and families, e.g. for a replay. */
     public WarmerConfig with(KafkaSettings otherKafka, List<FamilyConfig> otherFamilies) {
         return new WarmerConfig(source, otherKafka, redis, otherFamilies);
