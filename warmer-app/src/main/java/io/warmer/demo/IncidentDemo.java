@@ -2,6 +2,8 @@ package io.warmer.demo;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.warmer.capture.PostgresEndpoint;
+import io.warmer.capture.PostgresPreflight;
 import io.warmer.change.ChangeTopics;
 import io.warmer.config.ConfigLoader;
 import io.warmer.config.WarmerConfig;
@@ -10,6 +12,8 @@ import io.warmer.embedded.EmbeddedPostgres;
 import io.warmer.embedded.EmbeddedRedis;
 import io.warmer.service.ConsumerProgress;
 import io.warmer.service.WarmerService;
+import io.warmer.verify.CacheVerifier;
+import io.warmer.verify.VerifyReport;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -115,10 +119,28 @@ public final class IncidentDemo {
             say("cutover: hit rate %.2f%% (%d/%d), stale %d, warm-up %.1f s (%,.0f rows/s)",
                     100 * result.hitRate(), result.hits(), result.reads(), result.stale(), warmUpSeconds,
                     rows / warmUpSeconds);
-            return result.hitRate() >= options.minHitRate() && result.stale() == 0;
+            boolean verified = verify(config, db, redis);
+            return result.hitRate() >= options.minHitRate() && result.stale() == 0 && verified;
         } finally {
             workload.pause();
         }
+    }
+
+    /** The same check an operator runs, `warmer verify`, on a sample of every family. */
+    private boolean verify(WarmerConfig config, Connection db, StatefulRedisConnection<String, String> redis)
+            throws SQLException {
+        var pg = config.source().postgres();
+        var schemas = PostgresPreflight.check(new PostgresEndpoint(pg.host(), pg.port(), pg.database(), pg.user(),
+                pg.password()), config.tables(), config.requiredColumns());
+        VerifyReport report = new CacheVerifier(config, db, redis.sync(), schemas)
+                .verify(options.sample(), System.currentTimeMillis());
+        for (VerifyReport.Family family : report.families()) {
+            say("verify: %s: %,d rows checked, %,d missing, %,d stale", family.name(), family.checked(), family.missing(),
+                    family.stale());
+            family.missingExamples().forEach(k -> say("  missing: %s", k));
+            family.staleExamples().forEach(k -> say("  stale: %s", k));
+        }
+        return !report.drifted();
     }
 
     private void showProgress(WarmerService warmer, DemoWorkload workload, long rows, long started) {

@@ -21,6 +21,8 @@ class DemoIT {
 
         assertThat(exit).as("exit code; output:%n%s%nerrors:%n%s", out, err).isEqualTo(ExitCodes.OK);
         assertThat(out.toString())
-                .containsPattern("(?m)^cutover: hit rate 100\\.00% \\(500/500\\), stale 0, warm-up [0-9.]+ s \\([0-9,]+ rows/s\\)$");
+                .containsPattern("(?m)^cutover: hit rate 100\\.00% \\(500/500\\), stale 0, warm-up [0-9.]+ s \\([0-9,]+ rows/s\\)$")
+                .contains("verify: user-profile-v2: 500 rows checked, 0 missing, 0 stale",
+                        "verify: user-preferences-v2: 500 rows checked, 0 missing, 0 stale");
     }
 }
