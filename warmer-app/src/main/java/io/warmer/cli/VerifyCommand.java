@@ -7,9 +7,11 @@ import io.warmer.change.RowChangeCodec;
 import io.warmer.config.PostgresSourceConfig;
 import io.warmer.config.WarmerConfig;
 import io.warmer.verify.CacheVerifier;
+import io.warmer.verify.ProjectedHitRate;
 import io.warmer.verify.RedisReader;
 import io.warmer.verify.VerifyReport;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.util.concurrent.Callable;
@@ -50,9 +52,21 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the report as JSON.")
     boolean json;
 
+    @Option(names = "--reads", description = {"Instead of comparing with the database: a file of recorded application"
+            + " reads of old-format keys (one key a line, or `redis-cli MONITOR` output). Each is mapped through a"
+            + " family's legacy key (its second or later template) to the new format (its first), and the hit rate"
+            + " the new code would see now is reported."})
+    Path reads;
+
+    @Option(names = "--min-projected-hit-rate", description = "With --reads: exit 1 below this share, e.g. 0.99.")
+    Double minProjectedHitRate;
+
     @Override
     public Integer call() throws Exception {
         WarmerConfig loaded = config.load();
+        if (reads != null) {
+            return projectHitRate(loaded);
+        }
         PostgresSourceConfig pg = loaded.source().postgres();
         PostgresEndpoint endpoint = new PostgresEndpoint(pg.host(), pg.port(), pg.database(), pg.user(), pg.password());
         var schemas = PostgresPreflight.check(endpoint, loaded.tables(), loaded.requiredColumns());
@@ -64,6 +78,29 @@ final class VerifyCommand implements Callable<Integer> {
         }
         print(report, sample);
         return report.drifted() ? ExitCodes.NOT_MET : ExitCodes.OK;
+    }
+
+    private int projectHitRate(WarmerConfig loaded) throws Exception {
+        java.util.List<String> lines;
+        try {
+            lines = java.nio.file.Files.readAllLines(reads);
+        } catch (java.io.IOException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--reads: cannot read " + reads + ": " + e.getMessage());
+        }
+        ProjectedHitRate.Result result;
+        try (RedisReader redis = RedisReader.connect(loaded.redis())) {
+            result = ProjectedHitRate.measure(loaded.keyFamilies(), lines, redis.commands());
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(RowChangeCodec.json().writeValueAsString(result));
+        } else {
+            out.printf("projected hit rate: %.2f%% (%,d of %,d mapped reads would hit; %,d of %,d reads matched no legacy key)%n",
+                    100 * result.hitRate(), result.hits(), result.mapped(), result.reads() - result.mapped(), result.reads());
+            result.missedExamples().forEach(k -> out.println("  miss: " + k));
+        }
+        out.flush();
+        return minProjectedHitRate != null && result.hitRate() < minProjectedHitRate ? ExitCodes.NOT_MET : ExitCodes.OK;
     }
 
     private void print(VerifyReport report, Integer sample) throws JsonProcessingException {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -90,6 +91,35 @@ public final class KeyTemplate {
             key.append(value.isTextual() ? value.textValue() : value.toString());
         }
         return key.toString();
+    }
+
+    /**
+     * The column values a key of this template was made of, e.g. {@code user:42:profile} against
+     * {@code user:${id}:profile} gives {@code {id=42}}; empty when the key is not of this template.
+     */
+    public java.util.Optional<Map<String, String>> match(String key) {
+        StringBuilder regex = new StringBuilder("^");
+        List<String> names = new ArrayList<>();
+        for (Part part : parts) {
+            if (part.column()) {
+                regex.append("(.+?)");
+                names.add(part.text());
+            } else {
+                regex.append(Pattern.quote(part.text()));
+            }
+        }
+        Matcher m = Pattern.compile(regex.append('$').toString()).matcher(key);
+        if (!m.matches()) {
+            return java.util.Optional.empty();
+        }
+        Map<String, String> values = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < names.size(); i++) {
+            String previous = values.putIfAbsent(names.get(i), m.group(i + 1));
+            if (previous != null && !previous.equals(m.group(i + 1))) {
+                return java.util.Optional.empty(); // one column, two different values: not a key of this template
+            }
+        }
+        return java.util.Optional.of(values);
     }
 
     /**

@@ -47,4 +47,12 @@ class KeyTemplateTest {
     void shouldRefuseAnUnclosedPlaceholder() {
         assertThatThrownBy(() -> KeyTemplate.parse("user:${id")).hasMessageContaining("unclosed '${'");
     }
+
+    @Test
+    void shouldReadTheColumnValuesBackOutOfAKey() {
+        KeyTemplate template = KeyTemplate.parse("tenant:${tenant_id}:order:${id}");
+
+        assertThat(template.match("tenant:acme:order:7")).contains(java.util.Map.of("tenant_id", "acme", "id", "7"));
+        assertThat(template.match("tenant:acme:invoice:7")).isEmpty();
+    }
 }
