@@ -7,6 +7,7 @@ import io.warmer.config.WarmerConfig;
 import io.warmer.service.ConsumerProgress;
 import io.warmer.service.Role;
 import io.warmer.service.WarmerService;
+import io.warmer.topology.WarmerTopology;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
@@ -61,7 +62,8 @@ final class ReplayCommand implements Callable<Integer> {
             ConsumerProgress progress = new ConsumerProgress(admin, replay.kafka().applicationId());
             var end = progress.endOffsets(topics);
             long behind;
-            while ((behind = progress.behind(end)) > 0) {
+            List<String> routes = WarmerTopology.joinRouteTopics(replay);
+            while ((behind = progress.behind(end, routes)) > 0) {
                 if (replayer.failure().isDone()) {
                     spec.commandLine().getErr().println("error: the replay stopped on an error; see the log.");
                     return ExitCodes.UNAVAILABLE;

@@ -12,6 +12,7 @@ import io.warmer.embedded.EmbeddedPostgres;
 import io.warmer.embedded.EmbeddedRedis;
 import io.warmer.service.ConsumerProgress;
 import io.warmer.service.WarmerService;
+import io.warmer.topology.WarmerTopology;
 import io.warmer.verify.CacheVerifier;
 import io.warmer.verify.VerifyReport;
 import java.io.IOException;
@@ -80,6 +81,7 @@ public final class IncidentDemo {
         DemoWorkload workload = new DemoWorkload(workloadDb, users + 1L);
         List<String> topics = config.tables().stream()
                 .map(t -> ChangeTopics.topicFor(config.kafka().topicPrefix(), t)).toList();
+        List<String> routes = WarmerTopology.joinRouteTopics(config);
         long started = System.nanoTime();
         try (WarmerService warmer = WarmerService.start(config);
              Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -96,7 +98,7 @@ public final class IncidentDemo {
             Map<TopicPartition, Long> snapshotEnd = progressOfWarmer.endOffsets(topics);
             awaitOrFail("the snapshot to reach Redis", WARM_UP_TIMEOUT, () -> {
                 showProgress(warmer, workload, rows, started);
-                return progressOfWarmer.behind(snapshotEnd) == 0 || warmer.failure().isDone();
+                return progressOfWarmer.behind(snapshotEnd, routes) == 0 || warmer.failure().isDone();
             });
             double warmUpSeconds = (System.nanoTime() - started) / 1e9;
             progress.finish(String.format("warm-up: %,d rows in %.1f s; changes keep streaming", rows, warmUpSeconds));
@@ -111,7 +113,7 @@ public final class IncidentDemo {
             failIfStopped(warmer);
             Map<TopicPartition, Long> lastChange = progressOfWarmer.endOffsets(topics);
             awaitOrFail("the materializer to apply every change", CATCH_UP_TIMEOUT,
-                    () -> progressOfWarmer.behind(lastChange) == 0 || warmer.failure().isDone());
+                    () -> progressOfWarmer.behind(lastChange, routes) == 0 || warmer.failure().isDone());
             failIfStopped(warmer);
 
             CutoverCheck.Result result = CutoverCheck.run(db, redis.sync(), options.sample(), workload.deletedIds());

@@ -55,6 +55,20 @@ public final class ConsumerProgress {
         return behind;
     }
 
+    /**
+     * Like {@link #behind}, then through the join route topics: a joined family's changes pass through
+     * those topics after the change topics, so the cache has them only once both are done. The route
+     * topics are marked only once the change topics are passed (Streams flushes what it routed before it
+     * commits), so the second mark covers every routed record.
+     */
+    public long behind(Map<TopicPartition, Long> changeMarks, List<String> routeTopics) throws InterruptedException {
+        long changes = behind(changeMarks);
+        if (changes > 0 || routeTopics.isEmpty()) {
+            return changes;
+        }
+        return behind(endOffsets(routeTopics));
+    }
+
     private interface AdminCall<T> {
         T call() throws InterruptedException, ExecutionException, TimeoutException;
     }

@@ -9,6 +9,7 @@ import io.warmer.config.PostgresSourceConfig;
 import io.warmer.config.WarmerConfig;
 import io.warmer.service.ConsumerProgress;
 import io.warmer.service.WarmerService;
+import io.warmer.topology.WarmerTopology;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -65,7 +66,7 @@ public final class WarmupGate implements AutoCloseable {
         boolean snapshotDone = warmer.capture() == null || warmer.capture().snapshotCompleted();
         List<String> topics = config.tables().stream()
                 .map(t -> ChangeTopics.topicFor(config.kafka().topicPrefix(), t)).toList();
-        long lag = progress.behind(progress.endOffsets(topics));
+        long lag = progress.behind(progress.endOffsets(topics), WarmerTopology.joinRouteTopics(config));
         if (!snapshotDone || lag > targets.maxLag()) {
             return new Status(snapshotDone, lag, List.of(), false);
         }
