@@ -27,14 +27,6 @@ public final class RowChangeCodec {
         return JSON;
     }
 
-    public static String write(RowChange change) {
-        try {
-            return JSON.writeValueAsString(change);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialize the change of " + change.table(), e);
-        }
-    }
-
     /** A row or value as compact JSON, decimals exact. */
     public static String writeJson(JsonNode node) {
         try {

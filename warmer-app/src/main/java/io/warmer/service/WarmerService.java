@@ -10,6 +10,10 @@ import io.warmer.config.WarmerConfig;
 import io.warmer.sink.RedisCacheWriterFactory;
 import io.warmer.sink.SinkCounters;
 import io.warmer.topology.WarmerTopology;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -35,7 +39,7 @@ public final class WarmerService implements AutoCloseable {
     private RedisCacheWriterFactory redis;
     private PostgresCapture capture;
     private KafkaStreams streams;
-    private java.nio.file.Path stateDir;
+    private Path stateDir;
 
     private WarmerService(WarmerConfig config, Role role) {
         this.config = config;
@@ -90,9 +94,9 @@ public final class WarmerService implements AutoCloseable {
         }
         try {
             // Private to this process: two materializers on one host must not share a state directory.
-            stateDir = java.nio.file.Files.createTempDirectory("warmer-streams-");
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot create a state directory for Kafka Streams", e);
+            stateDir = Files.createTempDirectory("warmer-streams-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a state directory for Kafka Streams", e);
         }
         streams = new KafkaStreams(WarmerTopology.build(config, redis), StreamsProperties.of(config, stateDir));
         // A failed flush to Redis fails the task before it commits; a fresh thread resumes from the
@@ -161,8 +165,8 @@ public final class WarmerService implements AutoCloseable {
             streams.close(STREAMS_CLOSE_TIMEOUT);
             streams.cleanUp(); // the local state is a cache of the changelog topics
             try {
-                java.nio.file.Files.deleteIfExists(stateDir);
-            } catch (java.io.IOException e) {
+                Files.deleteIfExists(stateDir);
+            } catch (IOException e) {
                 LOG.debug("Left the state directory {}: {}", stateDir, e.getMessage());
             }
         }

@@ -40,8 +40,9 @@ final class JoinedRows {
     /** A change of the main row; returns the cache writes. */
     List<CacheWrite> mainChanged(String mainKey, RowChange change, long nowMs) {
         ObjectNode primaryKey = RowChangeCodec.readKey(mainKey);
-        String previous = mains.get(mainKey);
-        Set<String> previousKeys = previous == null ? Set.of() : keysOf(parse(previous));
+        String stored = mains.get(mainKey);
+        ObjectNode previous = stored == null ? null : parse(stored);
+        Set<String> previousKeys = previous == null ? Set.of() : keysOf(previous);
         if (change.isDelete()) {
             mains.delete(mainKey);
             long version = change.version() + joinedVersions(mainKey);
@@ -51,7 +52,7 @@ final class JoinedRows {
         ObjectNode entry = JsonNodeFactory.instance.objectNode();
         entry.put("version", change.version());
         entry.set("row", change.row());
-        entry.set("keys", previous == null ? JsonNodeFactory.instance.arrayNode() : parse(previous).withArray("keys"));
+        entry.set("keys", previous == null ? JsonNodeFactory.instance.arrayNode() : previous.withArray("keys"));
         mains.put(mainKey, RowChangeCodec.writeJson(entry));
         return render(mainKey, nowMs);
     }
