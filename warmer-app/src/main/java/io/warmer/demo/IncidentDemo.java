@@ -7,6 +7,7 @@ import io.warmer.capture.PostgresPreflight;
 import io.warmer.change.ChangeTopics;
 import io.warmer.config.ConfigLoader;
 import io.warmer.config.WarmerConfig;
+import io.warmer.console.ProgressLine;
 import io.warmer.embedded.EmbeddedKafka;
 import io.warmer.embedded.EmbeddedPostgres;
 import io.warmer.embedded.EmbeddedRedis;

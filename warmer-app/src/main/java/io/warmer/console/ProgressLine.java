@@ -1,4 +1,4 @@
-package io.warmer.demo;
+package io.warmer.console;
 
 import java.io.PrintWriter;
 
@@ -6,7 +6,7 @@ import java.io.PrintWriter;
  * A progress display: one line rewritten in place on a terminal, a plain line now and then
  * otherwise (CI logs, pipes), so that neither a person nor a log file gets a wall of text.
  */
-final class ProgressLine {
+public final class ProgressLine {
 
     private static final long PLAIN_EVERY_MS = 2_000;
 
@@ -14,12 +14,17 @@ final class ProgressLine {
     private final boolean terminal;
     private long lastPlain;
 
-    ProgressLine(PrintWriter out, boolean terminal) {
+    public ProgressLine(PrintWriter out, boolean terminal) {
         this.out = out;
         this.terminal = terminal;
     }
 
-    void update(String text) {
+    /** Rewrites in place when the process runs on a terminal, plain lines otherwise. */
+    public static ProgressLine on(PrintWriter out) {
+        return new ProgressLine(out, System.console() != null);
+    }
+
+    public void update(String text) {
         if (terminal) {
             out.print("\r\033[2K" + text);
             out.flush();
@@ -30,7 +35,7 @@ final class ProgressLine {
         }
     }
 
-    void finish(String text) {
+    public void finish(String text) {
         out.println(terminal ? "\r\033[2K" + text : text);
         out.flush();
     }
