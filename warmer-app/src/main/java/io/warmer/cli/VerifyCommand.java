@@ -81,12 +81,7 @@ final class VerifyCommand implements Callable<Integer> {
     }
 
     private int projectHitRate(WarmerConfig loaded) throws Exception {
-        java.util.List<String> lines;
-        try {
-            lines = java.nio.file.Files.readAllLines(reads);
-        } catch (java.io.IOException e) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--reads: cannot read " + reads + ": " + e.getMessage());
-        }
+        var lines = ReadsFile.load(spec, reads);
         ProjectedHitRate.Result result;
         try (RedisReader redis = RedisReader.connect(loaded.redis())) {
             result = ProjectedHitRate.measure(loaded.keyFamilies(), lines, redis.commands());
@@ -95,9 +90,7 @@ final class VerifyCommand implements Callable<Integer> {
         if (json) {
             out.println(RowChangeCodec.json().writeValueAsString(result));
         } else {
-            out.printf("projected hit rate: %.2f%% (%,d of %,d mapped reads would hit; %,d of %,d reads matched no legacy key)%n",
-                    100 * result.hitRate(), result.hits(), result.mapped(), result.reads() - result.mapped(), result.reads());
-            result.missedExamples().forEach(k -> out.println("  miss: " + k));
+            out.println(result.describe());
         }
         out.flush();
         return minProjectedHitRate != null && result.hitRate() < minProjectedHitRate ? ExitCodes.NOT_MET : ExitCodes.OK;

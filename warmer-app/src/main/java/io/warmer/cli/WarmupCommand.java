@@ -7,6 +7,7 @@ import io.warmer.config.WarmerConfig;
 import io.warmer.service.WarmerService;
 import io.warmer.verify.WarmupGate;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -55,15 +56,27 @@ final class WarmupCommand implements Callable<Integer> {
     @Option(names = "--then-run", description = "Once ready, keep serving like `warmer run` instead of exiting.")
     boolean thenRun;
 
+    @Option(names = "--reads", description = {"A file of recorded application reads of old-format keys (one key a line,"
+            + " or `redis-cli MONITOR` output), as for `warmer verify --reads`: the projected hit rate is reported."})
+    Path reads;
+
+    @Option(names = "--min-projected-hit-rate", description = "With --reads: also wait until this share of them would"
+            + " hit the new keys, e.g. 0.99.")
+    Double minProjectedHitRate;
+
     @Option(names = "--json", description = "Print the final status as JSON.")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        if (minProjectedHitRate != null && reads == null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--min-projected-hit-rate needs --reads FILE: the recorded reads it is measured on");
+        }
         WarmerConfig loaded = config.load();
         Duration limit = parseTimeout();
-        var targets = new WarmupGate.Targets(minCoverage, maxLag, sample);
+        var targets = new WarmupGate.Targets(minCoverage, maxLag, sample, ReadsFile.load(spec, reads), minProjectedHitRate);
         WarmerService service = WarmerService.start(loaded);
         long deadline = System.nanoTime() + limit.toNanos();
         WarmupGate.Status status;
@@ -114,6 +127,9 @@ final class WarmupCommand implements Callable<Integer> {
                 out.printf("%s: coverage %.2f%% (%,d of %,d sampled rows' keys missing)%n", family.family(),
                         100 * family.coverage(), family.missing(), family.checked());
             }
+            if (status.projected() != null) {
+                out.println(status.projected().describe());
+            }
             out.println("warmup: " + (status.ready() ? "ready; " : "NOT ready; ") + describe(status));
         }
         out.flush();
@@ -126,8 +142,11 @@ final class WarmupCommand implements Callable<Integer> {
         if (status.families().isEmpty()) {
             return "snapshot done, lag " + status.lag() + " (target " + maxLag + ")";
         }
+        String projected = status.projected() == null ? "" : String.format(", projected hit rate %.2f%%%s",
+                100 * status.projected().hitRate(), minProjectedHitRate == null ? ""
+                        : String.format(" (target %.2f%%)", 100 * minProjectedHitRate));
         return "lag " + status.lag() + ", coverage " + status.families().stream()
                 .map(f -> f.family() + " " + String.format("%.2f%%", 100 * f.coverage())).collect(Collectors.joining(", "))
-                + " (target " + String.format("%.2f%%", 100 * minCoverage) + ")";
+                + " (target " + String.format("%.2f%%", 100 * minCoverage) + ")" + projected;
     }
 }

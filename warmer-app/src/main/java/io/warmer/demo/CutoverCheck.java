@@ -47,7 +47,7 @@ final class CutoverCheck {
 
     static Result run(Connection db, RedisCommands<String, String> redis, int sample, Collection<Long> deletedIds)
             throws SQLException {
-        List<Long> ids = randomUsers(db, sample);
+        List<Long> ids = DemoDatabase.randomUsers(db, sample);
         int hits = 0;
         int stale = 0;
         List<String> examples = new ArrayList<>();
@@ -87,19 +87,6 @@ final class CutoverCheck {
             }
         }
         return new Result(ids.size(), hits, stale, examples);
-    }
-
-    private static List<Long> randomUsers(Connection db, int sample) throws SQLException {
-        List<Long> ids = new ArrayList<>();
-        try (PreparedStatement st = db.prepareStatement("SELECT id FROM users ORDER BY random() LIMIT ?")) {
-            st.setInt(1, sample);
-            try (ResultSet rs = st.executeQuery()) {
-                while (rs.next()) {
-                    ids.add(rs.getLong(1));
-                }
-            }
-        }
-        return ids;
     }
 
     private static Map<Long, Map<String, Object>> rowsById(Connection db, Family family, List<Long> ids)

@@ -4,10 +4,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 
-/** Creates the demo's tables and fills them, straight from the SQL files beside this class. */
+/** Creates the demo's tables and fills them, straight from the SQL files beside this class; picks users. */
 public final class DemoDatabase {
 
     private DemoDatabase() {
@@ -29,5 +33,19 @@ public final class DemoDatabase {
         } catch (IOException e) {
             throw new IllegalStateException("cannot read demo resource " + name, e);
         }
+    }
+
+    /** Users that exist now, at random. */
+    static List<Long> randomUsers(Connection db, int sample) throws SQLException {
+        List<Long> ids = new ArrayList<>();
+        try (PreparedStatement st = db.prepareStatement("SELECT id FROM users ORDER BY random() LIMIT ?")) {
+            st.setInt(1, sample);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getLong(1));
+                }
+            }
+        }
+        return ids;
     }
 }

@@ -15,6 +15,7 @@ import io.warmer.service.ConsumerProgress;
 import io.warmer.service.WarmerService;
 import io.warmer.topology.WarmerTopology;
 import io.warmer.verify.CacheVerifier;
+import io.warmer.verify.ProjectedHitRate;
 import io.warmer.verify.VerifyReport;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -83,6 +84,8 @@ public final class IncidentDemo {
         List<String> topics = config.tables().stream()
                 .map(t -> ChangeTopics.topicFor(config.kafka().topicPrefix(), t)).toList();
         List<String> routes = WarmerTopology.joinRouteTopics(config);
+        // Each family writes its new key and, during the rollout, its legacy one.
+        long keys = (long) users * config.families().stream().mapToInt(f -> f.key().size()).sum();
         long started = System.nanoTime();
         try (WarmerService warmer = WarmerService.start(config);
              Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -92,13 +95,13 @@ public final class IncidentDemo {
             say("warmer: capturing %s; the application keeps writing meanwhile", config.tables());
             // Warm when every record on the topics at the end of the snapshot is in Redis.
             awaitOrFail("the snapshot", WARM_UP_TIMEOUT, () -> {
-                showProgress(warmer, workload, rows, started);
+                showProgress(warmer, workload, keys, started);
                 return warmer.capture().snapshotCompleted() || warmer.failure().isDone();
             });
             failIfStopped(warmer);
             Map<TopicPartition, Long> snapshotEnd = progressOfWarmer.endOffsets(topics);
             awaitOrFail("the snapshot to reach Redis", WARM_UP_TIMEOUT, () -> {
-                showProgress(warmer, workload, rows, started);
+                showProgress(warmer, workload, keys, started);
                 return progressOfWarmer.behind(snapshotEnd, routes) == 0 || warmer.failure().isDone();
             });
             double warmUpSeconds = (System.nanoTime() - started) / 1e9;
@@ -123,6 +126,9 @@ public final class IncidentDemo {
                     100 * result.hitRate(), result.hits(), result.reads(), result.stale(), warmUpSeconds,
                     rows / warmUpSeconds);
             boolean verified = verify(config, db, redis);
+            // What `warmer verify --reads` reports: how the new code would have served production's reads.
+            List<String> reads = OldKeyspace.recordedReads(DemoDatabase.randomUsers(db, options.sample()));
+            say("%s", ProjectedHitRate.measure(config.keyFamilies(), reads, redis.sync()).describe());
             return result.hitRate() >= options.minHitRate() && result.stale() == 0 && verified;
         } finally {
             workload.pause();
@@ -146,11 +152,11 @@ public final class IncidentDemo {
         return !report.drifted();
     }
 
-    private void showProgress(WarmerService warmer, DemoWorkload workload, long rows, long started) {
-        long written = Math.min(warmer.counters().puts(), rows);
+    private void showProgress(WarmerService warmer, DemoWorkload workload, long keys, long started) {
+        long written = Math.min(warmer.counters().puts(), keys);
         double seconds = (System.nanoTime() - started) / 1e9;
-        progress.update(String.format("warming v2:user:{id}:...  %,d / %,d keys  %.0f%%  %,.0f rows/s  (%,d app transactions)",
-                written, rows, 100.0 * written / rows, written / seconds, workload.transactions()));
+        progress.update(String.format("warming v2:user:{id}:...  %,d / %,d keys  %.0f%%  %,.0f keys/s  (%,d app transactions)",
+                written, keys, 100.0 * written / keys, written / seconds, workload.transactions()));
     }
 
     private static WarmerConfig demoConfig(EmbeddedPostgres pg, EmbeddedKafka kafka, EmbeddedRedis redis) {

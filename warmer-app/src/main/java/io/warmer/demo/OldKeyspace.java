@@ -5,6 +5,7 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 /** The cache as production had it before the rename: {@code user:{id}:profile|preferences|settings}. */
@@ -33,6 +34,12 @@ final class OldKeyspace {
         } finally {
             connection.setAutoFlushCommands(true);
         }
+    }
+
+    /** Reads production makes of the old keys just before the deploy: one random key of each user. */
+    static List<String> recordedReads(List<Long> users) {
+        Random random = new Random();
+        return users.stream().map(id -> "user:" + id + ":" + SUFFIXES.get(random.nextInt(SUFFIXES.size()))).toList();
     }
 
     private static void flush(StatefulRedisConnection<String, String> connection, List<RedisFuture<?>> pending) {

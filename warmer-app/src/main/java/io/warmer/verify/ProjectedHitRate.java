@@ -1,5 +1,6 @@
 package io.warmer.verify;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
@@ -10,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * The hit rate the new code would see right now: each recorded application read of an old-format
@@ -22,8 +24,17 @@ public final class ProjectedHitRate {
     private static final Pattern MONITOR_GET = Pattern.compile("\"(?i:get|hgetall|hget|exists|ttl)\" \"((?:[^\"\\\\]|\\\\.)*)\"");
 
     public record Result(long reads, long mapped, long hits, List<String> missedExamples) {
+        @JsonProperty
         public double hitRate() {
             return mapped == 0 ? 0 : (double) hits / mapped;
+        }
+
+        /** As the commands print it: the summary line, then one line per missed example. */
+        public String describe() {
+            String summary = String.format("projected hit rate: %.2f%% (%,d of %,d mapped reads would hit; %,d of %,d"
+                    + " reads matched no legacy key)", 100 * hitRate(), hits, mapped, reads - mapped, reads);
+            return summary + missedExamples.stream().map(k -> System.lineSeparator() + "  miss: " + k)
+                    .collect(Collectors.joining());
         }
     }
 

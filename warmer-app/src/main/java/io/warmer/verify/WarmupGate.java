@@ -21,7 +21,8 @@ import org.apache.kafka.clients.admin.Admin;
 /**
  * The pre-deploy question, "is the new keyspace ready?": the snapshot is done, the materializer is
  * at most {@code maxLag} records behind the change topics, and every family's coverage (keys present
- * among the rows that should have one, measured on a random sample) reaches the target.
+ * among the rows that should have one, measured on a random sample) reaches the target; and, when
+ * recorded application reads are given, the share of them the new keys would serve reaches its target.
  */
 public final class WarmupGate implements AutoCloseable {
 
@@ -29,15 +30,28 @@ public final class WarmupGate implements AutoCloseable {
      * @param minCoverage share of rows that must have their keys, e.g. 0.999
      * @param maxLag      change records the materializer may still be behind
      * @param sample      rows per family the coverage is measured on
+     * @param reads       recorded application reads of old-format keys, or empty
+     * @param minProjectedHitRate the share of {@code reads} that must hit the new keys, or null
      */
-    public record Targets(double minCoverage, long maxLag, int sample) {
+    public record Targets(double minCoverage, long maxLag, int sample, List<String> reads, Double minProjectedHitRate) {
+        public Targets {
+            reads = List.copyOf(reads);
+        }
+
+        public Targets(double minCoverage, long maxLag, int sample) {
+            this(minCoverage, maxLag, sample, List.of(), null);
+        }
     }
 
     public record FamilyCoverage(String family, long checked, long missing, double coverage) {
     }
 
-    /** One look at the keyspace; {@code families} is empty until the snapshot is done and the lag small. */
-    public record Status(boolean snapshotDone, long lag, List<FamilyCoverage> families, boolean ready) {
+    /**
+     * One look at the keyspace; {@code families} is empty until the snapshot is done and the lag small,
+     * {@code projected} is null until then too, or when no reads were given.
+     */
+    public record Status(boolean snapshotDone, long lag, List<FamilyCoverage> families,
+                         ProjectedHitRate.Result projected, boolean ready) {
     }
 
     private final WarmerConfig config;
@@ -68,7 +82,7 @@ public final class WarmupGate implements AutoCloseable {
                 .map(t -> ChangeTopics.topicFor(config.kafka().topicPrefix(), t)).toList();
         long lag = progress.behind(progress.endOffsets(topics), WarmerTopology.joinRouteTopics(config));
         if (!snapshotDone || lag > targets.maxLag()) {
-            return new Status(snapshotDone, lag, List.of(), false);
+            return new Status(snapshotDone, lag, List.of(), null, false);
         }
         VerifyReport report = new CacheVerifier(config, db, redis.commands(), schemas)
                 .verify(targets.sample(), System.currentTimeMillis());
@@ -79,7 +93,12 @@ public final class WarmupGate implements AutoCloseable {
             families.add(new FamilyCoverage(family.name(), family.checked(), family.missing(), coverage));
             covered &= coverage >= targets.minCoverage();
         }
-        return new Status(true, lag, families, covered);
+        ProjectedHitRate.Result projected = null;
+        if (!targets.reads().isEmpty()) {
+            projected = ProjectedHitRate.measure(config.keyFamilies(), targets.reads(), redis.commands());
+            covered &= targets.minProjectedHitRate() == null || projected.hitRate() >= targets.minProjectedHitRate();
+        }
+        return new Status(true, lag, families, projected, covered);
     }
 
     @Override

@@ -11,6 +11,8 @@ import io.warmer.testing.TestInfra;
 import io.warmer.testing.WarmerInfrastructure;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,6 +49,43 @@ class WarmupIT {
         } finally {
             client.shutdown();
         }
+    }
+
+    @Test
+    void shouldGateOnTheProjectedHitRateOfRecordedReads(TestInfra infra, @TempDir Path dir) throws Exception {
+        TestDatabase db = infra.postgres().newDatabase();
+        db.execute("CREATE TABLE users (id bigint PRIMARY KEY, name text)",
+                "INSERT INTO users SELECT i, 'user ' || i FROM generate_series(1, 200) i");
+        String p = infra.uniqueName("wr");
+        Path config = dir.resolve("warmer.yml");
+        Files.writeString(config, TestConfigs.yaml(infra, db, "  - {name: profile, table: users, key: [\"" + p
+                + ":v2:user:${id}\", \"" + p + ":user:${id}\"]}\n"));
+        // 99 reads of users that exist, 1 of a user the database does not have: at best 99%.
+        List<String> reads = new ArrayList<>();
+        for (int id = 1; id <= 99; id++) {
+            reads.add(p + ":user:" + id);
+        }
+        reads.add(p + ":user:9999");
+        Path file = Files.write(dir.resolve("reads.txt"), reads);
+
+        Cli.Result met = warmup(config, "--reads", file.toString(), "--min-projected-hit-rate", "0.99", "--timeout", "90s");
+
+        assertThat(met.exit()).as(met.out() + met.err()).isZero();
+        assertThat(met.out()).contains("projected hit rate: 99.00% (99 of 100 mapped reads would hit",
+                "  miss: " + p + ":user:9999 -> " + p + ":v2:user:9999");
+
+        Cli.Result unmet = warmup(config, "--reads", file.toString(), "--min-projected-hit-rate", "0.995", "--timeout", "10s");
+
+        assertThat(unmet.exit()).as(unmet.out() + unmet.err()).isEqualTo(1);
+        assertThat(unmet.err()).contains("projected hit rate 99.00% (target 99.50%)");
+    }
+
+    @Test
+    void shouldRefuseAProjectedHitRateTargetWithoutReads(@TempDir Path dir) {
+        Cli.Result run = warmup(dir.resolve("unused.yml"), "--min-projected-hit-rate", "0.99");
+
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).contains("--min-projected-hit-rate needs --reads FILE");
     }
 
     @Test
