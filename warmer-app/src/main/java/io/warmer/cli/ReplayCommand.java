@@ -1,19 +1,24 @@
 package io.warmer.cli;
 
 import io.warmer.change.ChangeTopics;
+import io.warmer.change.RowChangeCodec;
 import io.warmer.config.Durations;
 import io.warmer.config.FamilyConfig;
 import io.warmer.config.WarmerConfig;
+import io.warmer.console.ProgressLine;
 import io.warmer.service.ConsumerProgress;
 import io.warmer.service.Role;
 import io.warmer.service.WarmerService;
+import io.warmer.status.PublishedCounters;
 import io.warmer.topology.WarmerTopology;
+import io.warmer.verify.RedisReader;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
@@ -42,11 +47,18 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--family", description = "Only this family (default: every family).")
     String family;
 
-    @Option(names = "--target-prefix", description = "Write under this first key segment instead, e.g. v3 for v2:user:${id}.")
+    @Option(names = "--target-prefix", description = "Write under this first key segment instead, e.g. v3 for v2:user:$${id}.")
     String targetPrefix;
 
     @Option(names = "--timeout", description = "Give up after this long (default: " + DEFAULT_TIMEOUT + ").")
     String timeout = DEFAULT_TIMEOUT;
+
+    @Option(names = "--json", description = "Print the final report as JSON.")
+    boolean json;
+
+    /** What a finished replay reports. */
+    record Report(long records, double seconds, double recordsPerSecond, long written, long deleted, long fenced) {
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -57,6 +69,8 @@ final class ReplayCommand implements Callable<Integer> {
                 .map(t -> ChangeTopics.topicFor(replay.kafka().topicPrefix(), t)).toList();
         long deadline = System.nanoTime() + Durations.parse(timeout).toNanos();
         long started = System.nanoTime();
+        // With --json, standard output carries only the report.
+        ProgressLine progressLine = ProgressLine.on(json ? spec.commandLine().getErr() : out);
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, replay.kafka().bootstrapServers()));
              WarmerService replayer = WarmerService.start(replay, Role.MATERIALIZE)) {
             ConsumerProgress progress = new ConsumerProgress(admin, replay.kafka().applicationId());
@@ -72,18 +86,36 @@ final class ReplayCommand implements Callable<Integer> {
                     spec.commandLine().getErr().printf("error: the replay was still %,d records behind after %s%n", behind, timeout);
                     return ExitCodes.NOT_MET;
                 }
-                out.printf("replay: %,d records to go, %,d keys written, %,d fenced%n", behind,
-                        replayer.counters().puts(), replayer.counters().fenced());
-                out.flush();
+                progressLine.update(String.format("replay: %,d records to go, %,d keys written, %,d fenced", behind,
+                        replayer.counters().puts(), replayer.counters().fenced()));
                 Thread.sleep(1_000);
             }
             double seconds = (System.nanoTime() - started) / 1e9;
             long records = end.values().stream().mapToLong(Long::longValue).sum();
-            out.printf("replay: caught up; %,d keys written, %,d deleted, %,d fenced as older than Redis in %.1f s"
-                            + " (%,.0f records/s)%n", replayer.counters().puts(), replayer.counters().deletes(),
-                    replayer.counters().fenced(), seconds, records / seconds);
-            out.flush();
+            var counters = replayer.counters();
+            Report report = new Report(records, seconds, records / seconds, counters.puts(), counters.deletes(),
+                    counters.fenced());
+            if (json) {
+                progressLine.finish("replay: caught up");
+                out.println(RowChangeCodec.json().writeValueAsString(report));
+                out.flush();
+            } else {
+                progressLine.finish(String.format("replay: caught up; %,d keys written, %,d deleted, %,d fenced as older"
+                                + " than Redis in %.1f s (%,.0f records/s)", report.written(), report.deleted(),
+                        report.fenced(), seconds, report.recordsPerSecond()));
+            }
             return ExitCodes.OK;
+        } finally {
+            forgetCounters(replay);
+        }
+    }
+
+    /** A replay's consumer group is used once: its published counters would only litter Redis. */
+    private static void forgetCounters(WarmerConfig replay) {
+        try (RedisReader redis = RedisReader.connect(replay.redis())) {
+            redis.commands().unlink(PublishedCounters.keyOf(replay.kafka().applicationId()));
+        } catch (Exception e) {
+            LoggerFactory.getLogger(ReplayCommand.class).debug("Left the replay's counters in Redis: {}", e.getMessage());
         }
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.warmer.change.RowChangeCodec;
 import io.warmer.config.Durations;
 import io.warmer.config.WarmerConfig;
+import io.warmer.console.ProgressLine;
 import io.warmer.service.WarmerService;
 import io.warmer.verify.WarmupGate;
 import java.io.PrintWriter;
@@ -80,20 +81,22 @@ final class WarmupCommand implements Callable<Integer> {
         WarmerService service = WarmerService.start(loaded);
         long deadline = System.nanoTime() + limit.toNanos();
         WarmupGate.Status status;
+        // With --json, standard output carries only the report.
+        ProgressLine progressLine = ProgressLine.on(json ? spec.commandLine().getErr() : out);
         try (WarmupGate gate = new WarmupGate(loaded, targets, service)) {
             while (true) {
                 status = gate.check();
                 if (status.ready() || service.failure().isDone() || System.nanoTime() > deadline) {
                     break;
                 }
-                out.println("warmup: " + describe(status));
-                out.flush();
+                progressLine.update("warmup: " + describe(status));
                 Thread.sleep(CHECK_INTERVAL_MS);
             }
         } catch (RuntimeException | InterruptedException e) {
             service.close();
             throw e;
         }
+        progressLine.clear();
         report(out, status);
         if (!status.ready()) {
             service.close();

@@ -35,6 +35,14 @@ public final class ProgressLine {
         }
     }
 
+    /** Erases the line on a terminal, so that what is printed next starts on a clean one. */
+    public void clear() {
+        if (terminal) {
+            out.print("\r\033[2K");
+            out.flush();
+        }
+    }
+
     public void finish(String text) {
         out.println(terminal ? "\r\033[2K" + text : text);
         out.flush();

@@ -9,6 +9,7 @@ import io.warmer.config.SchemaCheck;
 import io.warmer.config.WarmerConfig;
 import io.warmer.sink.RedisCacheWriterFactory;
 import io.warmer.sink.SinkCounters;
+import io.warmer.status.CountersPublisher;
 import io.warmer.topology.WarmerTopology;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,6 +38,7 @@ public final class WarmerService implements AutoCloseable {
     private final SinkCounters counters = new SinkCounters();
     private final CompletableFuture<Void> failure = new CompletableFuture<>();
     private RedisCacheWriterFactory redis;
+    private CountersPublisher publisher;
     private PostgresCapture capture;
     private KafkaStreams streams;
     private Path stateDir;
@@ -66,6 +68,7 @@ public final class WarmerService implements AutoCloseable {
     private void startAll() {
         if (role.materializes()) {
             redis = RedisCacheWriterFactory.connect(config.redis(), counters);
+            publisher = CountersPublisher.start(config, counters);
         }
         if (role.captures()) {
             capture = PostgresCapture.start(captureSettings(config), config.requiredColumns(),
@@ -169,6 +172,9 @@ public final class WarmerService implements AutoCloseable {
             } catch (IOException e) {
                 LOG.debug("Left the state directory {}: {}", stateDir, e.getMessage());
             }
+        }
+        if (publisher != null) {
+            publisher.close(); // after the materializer's last flush, so that its writes are counted
         }
         if (redis != null) {
             redis.close();

@@ -45,9 +45,9 @@ public final class CacheSinkStore implements StateStore, CachedStateStore<String
         open = true;
     }
 
-    public void write(List<CacheWrite> writes) {
+    public void write(String family, List<CacheWrite> writes) {
         for (CacheWrite write : writes) {
-            writer.submit(write);
+            writer.submit(family, write);
         }
     }
 

@@ -9,7 +9,8 @@ import io.warmer.family.CacheWrite;
  */
 public interface CacheWriter extends AutoCloseable {
 
-    void submit(CacheWrite write);
+    /** @param family the key family the write belongs to, for counting */
+    void submit(String family, CacheWrite write);
 
     /** @throws CacheWriteException when a write failed or was not acknowledged in time */
     void awaitAcknowledged();

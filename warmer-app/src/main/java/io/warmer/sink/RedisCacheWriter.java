@@ -9,7 +9,11 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.warmer.family.CacheWrite;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -46,9 +50,9 @@ final class RedisCacheWriter implements CacheWriter {
     private final List<RedisFuture<?>> pending = new ArrayList<>();
     /** Positions in {@link #pending} of fenced writes, whose result says whether they applied. */
     private final List<Integer> fencedPending = new ArrayList<>();
+    /** What each write in {@link #pending} was, for the counters. */
+    private final List<Submitted> submitted = new ArrayList<>();
     private final String scriptSha;
-    private long pendingPuts;
-    private long pendingDeletes;
 
     /**
      * @param connection a new connection with auto-flush still on; the writer owns and closes it
@@ -90,7 +94,8 @@ final class RedisCacheWriter implements CacheWriter {
     }
 
     @Override
-    public void submit(CacheWrite write) {
+    public void submit(String family, CacheWrite write) {
+        submitted.add(new Submitted(family, write instanceof CacheWrite.Delete));
         // A hash is replaced atomically by the script even without fencing: no reader sees it half-written.
         if (write.fencing().enabled() || write instanceof CacheWrite.PutHash) {
             pending.add(redis.evalsha(scriptSha, ScriptOutputType.INTEGER, FencedWrites.keys(write),
@@ -98,18 +103,11 @@ final class RedisCacheWriter implements CacheWriter {
             if (write.fencing().enabled()) {
                 fencedPending.add(pending.size() - 1);
             }
-            if (!(write instanceof CacheWrite.Delete)) {
-                pendingPuts++;
-            } else {
-                pendingDeletes++;
-            }
         } else if (write instanceof CacheWrite.Put put) {
             pending.add(put.ttl() == null ? redis.set(put.key(), put.value())
                     : redis.set(put.key(), put.value(), SetArgs.Builder.px(put.ttl().toMillis())));
-            pendingPuts++;
         } else {
             pending.add(redis.unlink(write.key()));
-            pendingDeletes++;
         }
         if (pending.size() % pipeline == 0) {
             connection.flushCommands();
@@ -126,17 +124,31 @@ final class RedisCacheWriter implements CacheWriter {
         }
         RedisFuture<?>[] futures = pending.toArray(new RedisFuture<?>[0]);
         awaitAll(futures);
-        long fenced = 0;
+        Set<Integer> fenced = new HashSet<>();
         for (int position : fencedPending) {
             if (Long.valueOf(0).equals(futures[position].toCompletableFuture().getNow(null))) {
-                fenced++;
+                fenced.add(position);
             }
         }
-        counters.acknowledged(pendingPuts, pendingDeletes, fenced);
+        count(fenced);
         pending.clear();
         fencedPending.clear();
-        pendingPuts = 0;
-        pendingDeletes = 0;
+        submitted.clear();
+    }
+
+    private record Submitted(String family, boolean delete) {
+    }
+
+    /** Adds the acknowledged writes to their families' counters. */
+    private void count(Set<Integer> fenced) {
+        Map<String, long[]> byFamily = new HashMap<>();
+        for (int i = 0; i < submitted.size(); i++) {
+            Submitted write = submitted.get(i);
+            long[] counts = byFamily.computeIfAbsent(write.family(), f -> new long[3]);
+            counts[write.delete() ? 1 : 0]++;
+            counts[2] += fenced.contains(i) ? 1 : 0;
+        }
+        byFamily.forEach((family, counts) -> counters.acknowledged(family, counts[0], counts[1], counts[2]));
     }
 
     private void awaitAll(RedisFuture<?>[] futures) {

@@ -1,31 +1,55 @@
 package io.warmer.sink;
 
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.LongAdder;
 
-/** What the sink has had acknowledged by the cache since start, for progress displays and metrics. */
+/** What the sink has had acknowledged by the cache since start, per key family, for displays and metrics. */
 public final class SinkCounters {
 
-    private final LongAdder puts = new LongAdder();
-    private final LongAdder deletes = new LongAdder();
-    private final LongAdder fenced = new LongAdder();
+    /** One family's acknowledged writes. */
+    public record Counts(long puts, long deletes, long fenced) {
+    }
+
+    private static final class Adders {
+        final LongAdder puts = new LongAdder();
+        final LongAdder deletes = new LongAdder();
+        final LongAdder fenced = new LongAdder();
+
+        Counts sum() {
+            return new Counts(puts.sum(), deletes.sum(), fenced.sum());
+        }
+    }
+
+    private final ConcurrentMap<String, Adders> families = new ConcurrentHashMap<>();
 
     /** @param fencedCount of those, writes not applied because the key held a newer version */
-    void acknowledged(long putCount, long deleteCount, long fencedCount) {
-        puts.add(putCount);
-        deletes.add(deleteCount);
-        fenced.add(fencedCount);
+    void acknowledged(String family, long putCount, long deleteCount, long fencedCount) {
+        Adders adders = families.computeIfAbsent(family, f -> new Adders());
+        adders.puts.add(putCount);
+        adders.deletes.add(deleteCount);
+        adders.fenced.add(fencedCount);
+    }
+
+    /** Per family, in name order; a family appears once it has had a write acknowledged. */
+    public Map<String, Counts> byFamily() {
+        Map<String, Counts> counts = new TreeMap<>();
+        families.forEach((family, adders) -> counts.put(family, adders.sum()));
+        return counts;
     }
 
     /** Writes acknowledged but not applied: the key already held the same or a newer version. */
     public long fenced() {
-        return fenced.sum();
+        return families.values().stream().mapToLong(a -> a.fenced.sum()).sum();
     }
 
     public long puts() {
-        return puts.sum();
+        return families.values().stream().mapToLong(a -> a.puts.sum()).sum();
     }
 
     public long deletes() {
-        return deletes.sum();
+        return families.values().stream().mapToLong(a -> a.deletes.sum()).sum();
     }
 }

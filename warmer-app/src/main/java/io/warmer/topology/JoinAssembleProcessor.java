@@ -61,6 +61,6 @@ final class JoinAssembleProcessor implements Processor<String, String, String, S
                     WarmerTopology.DEAD_LETTER_SINK);
             return;
         }
-        sink.write(writes);
+        sink.write(family.name(), writes);
     }
 }

@@ -55,7 +55,7 @@ final class MaterializeProcessor implements Processor<String, String, String, St
         if (record.value() == null) {
             return; // the tombstone after a delete only lets compaction forget the row
         }
-        List<CacheWrite> writes = new ArrayList<>();
+        Map<String, List<CacheWrite>> writes = new java.util.LinkedHashMap<>();
         Map<String, Set<String>> remembered = new java.util.LinkedHashMap<>();
         String family = "";
         try {
@@ -67,7 +67,7 @@ final class MaterializeProcessor implements Processor<String, String, String, St
                 String memoryKey = f.name() + "|" + record.key();
                 Set<String> previous = remember ? recall(memoryKey) : Set.of();
                 KeyFamily.Mapping mapping = f.map(primaryKey, change, previous, context.currentSystemTimeMs());
-                writes.addAll(mapping.writes());
+                writes.put(f.name(), mapping.writes());
                 if (remember) {
                     remembered.put(memoryKey, mapping.currentKeys());
                 }
@@ -78,7 +78,7 @@ final class MaterializeProcessor implements Processor<String, String, String, St
             return;
         }
         remembered.forEach(this::remember);
-        sink.write(writes);
+        writes.forEach(sink::write);
     }
 
     private Set<String> recall(String memoryKey) {

@@ -70,6 +70,17 @@ public final class WarmerTopology {
         return topics;
     }
 
+    /** The join route topics of one family. */
+    public static List<String> joinRouteTopics(WarmerConfig config, String familyName) {
+        List<String> topics = new ArrayList<>();
+        for (KeyFamily family : config.keyFamilies()) {
+            for (int i = 0; family.name().equals(familyName) && i < family.joins().size(); i++) {
+                topics.add(joinRouteTopic(config, family, i));
+            }
+        }
+        return topics;
+    }
+
     /** Per application id: a replay beside the live service must not share the live service's routed rows. */
     private static String joinRouteTopic(WarmerConfig config, KeyFamily family, int join) {
         return config.kafka().topicPrefix() + ".join." + config.kafka().applicationId() + "." + family.name() + "." + join;

@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.lettuce.core.RedisClient;
 import io.warmer.service.WarmerService;
+import io.warmer.change.RowChangeCodec;
+import io.warmer.status.PublishedCounters;
 import io.warmer.testing.Cli;
 import io.warmer.testing.TestConfigs;
 import io.warmer.testing.TestDatabase;
@@ -60,6 +62,16 @@ class ReplayIT {
             for (int id = 11; id <= ROWS; id++) {
                 assertThat(redis.get("v3:" + p + ":user:" + id)).isEqualTo(redis.get("v2:" + p + ":user:" + id));
             }
+
+            Cli.Result machine = Cli.run("replay", "--config", config.toString(), "--target-prefix", "v4", "--json");
+            assertThat(machine.exit()).as(machine.err()).isZero();
+            var report = RowChangeCodec.json().readTree(machine.out());
+            assertThat(report.path("written").asLong()).isGreaterThanOrEqualTo(ROWS);
+            assertThat(report.path("recordsPerSecond").asDouble()).isPositive();
+            String applicationId = TestConfigs.parse(yaml).kafka().applicationId();
+            assertThat(redis.keys(PublishedCounters.keyOf(applicationId + "-replay-*").replace("{", "\\{")))
+                    .as("the replays' counters are removed").isEmpty();
+            assertThat(redis.exists(PublishedCounters.keyOf(applicationId))).as("the live service's stay").isOne();
         } finally {
             updating.set(false);
             client.shutdown();

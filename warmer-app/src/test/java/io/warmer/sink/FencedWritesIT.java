@@ -51,7 +51,7 @@ class FencedWritesIT {
 
     private void apply(CacheWrite... writes) {
         for (CacheWrite write : writes) {
-            writer.submit(write);
+            writer.submit("test", write);
         }
         writer.awaitAcknowledged();
     }
@@ -124,12 +124,12 @@ class FencedWritesIT {
     @Test
     void shouldFailTheBatchWhenRedisForgotTheScriptAndWorkOnAFreshConnection() {
         redis.scriptFlush();
-        writer.submit(put(key, "lost?", 1));
+        writer.submit("test", put(key, "lost?", 1));
 
         assertThatThrownBy(writer::awaitAcknowledged).isInstanceOf(CacheWriteException.class).hasMessageContaining("NOSCRIPT");
 
         try (CacheWriter fresh = writers.open("retry")) {
-            fresh.submit(put(key, "retried", 1));
+            fresh.submit("test", put(key, "retried", 1));
             fresh.awaitAcknowledged();
         }
         assertThat(redis.get(key)).isEqualTo("retried");

@@ -61,7 +61,7 @@ class RedisClusterIT {
 
     private void apply(CacheWrite... writes) {
         for (CacheWrite write : writes) {
-            writer.submit(write);
+            writer.submit("test", write);
         }
         writer.awaitAcknowledged();
     }
@@ -81,7 +81,7 @@ class RedisClusterIT {
             keys.add(prefix + ":user:" + id + ":profile");
         }
 
-        keys.forEach(key -> writer.submit(put(key, "value-of-" + key, 7)));
+        keys.forEach(key -> writer.submit("test", put(key, "value-of-" + key, 7)));
         writer.awaitAcknowledged();
 
         assertThat(keys.stream().map(this::masterOf).collect(Collectors.toSet())).hasSize(3);
@@ -125,8 +125,8 @@ class RedisClusterIT {
     void shouldWritePlainSetsAndUnlinksWhenFencingIsOff() {
         List<String> keys = List.of(prefix + ":a", prefix + ":b", prefix + ":c", prefix + ":d", prefix + ":e");
 
-        keys.forEach(key -> writer.submit(new CacheWrite.Put(key, "v", Duration.ofHours(1), 1, Fencing.OFF)));
-        writer.submit(new CacheWrite.Delete(keys.get(0), 2, Fencing.OFF));
+        keys.forEach(key -> writer.submit("test", new CacheWrite.Put(key, "v", Duration.ofHours(1), 1, Fencing.OFF)));
+        writer.submit("test", new CacheWrite.Delete(keys.get(0), 2, Fencing.OFF));
         writer.awaitAcknowledged();
 
         assertThat(redis.exists(keys.get(0))).isZero();
@@ -144,13 +144,13 @@ class RedisClusterIT {
     void shouldFailTheBatchWhenANodeForgotTheScriptAndWorkOnAFreshConnection() {
         String key = prefix + ":user:1:profile";
         redis.scriptFlush(); // on every node
-        writer.submit(put(key, "lost?", 1));
+        writer.submit("test", put(key, "lost?", 1));
 
         assertThatThrownBy(writer::awaitAcknowledged).isInstanceOf(CacheWriteException.class)
                 .hasMessageContaining("NOSCRIPT").hasMessageContaining("retried from Kafka on a new connection");
 
         try (CacheWriter fresh = writers.open("retry")) {
-            fresh.submit(put(key, "retried", 1));
+            fresh.submit("test", put(key, "retried", 1));
             fresh.awaitAcknowledged();
         }
         assertThat(redis.get(key)).isEqualTo("retried");

@@ -21,7 +21,7 @@ final class InMemoryCache implements CacheWriterFactory {
             private final java.util.List<CacheWrite> pending = new java.util.ArrayList<>();
 
             @Override
-            public void submit(CacheWrite write) {
+            public void submit(String family, CacheWrite write) {
                 pending.add(write);
             }
 

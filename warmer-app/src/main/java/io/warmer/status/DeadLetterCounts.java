@@ -1,0 +1,27 @@
+package io.warmer.status;
+
+import io.warmer.change.ChangeTopics;
+import io.warmer.change.DeadLetterHeaders;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Events set aside on the dead-letter topic, per family; those set aside before any family saw them under "(none)". */
+final class DeadLetterCounts {
+
+    static final String NONE = "(none)";
+
+    private DeadLetterCounts() {
+    }
+
+    static Map<String, Long> read(String bootstrapServers, String topicPrefix) {
+        Map<String, Long> counts = new HashMap<>();
+        TopicReader.readAll(bootstrapServers, ChangeTopics.deadLetterTopic(topicPrefix), record -> {
+            var header = record.headers().lastHeader(DeadLetterHeaders.FAMILY);
+            String family = header == null ? "" : new String(header.value(), StandardCharsets.UTF_8);
+            family = family.isBlank() ? NONE : family;
+            counts.merge(family, 1L, Long::sum);
+        });
+        return counts;
+    }
+}

@@ -1,0 +1,134 @@
+package io.warmer.status;
+
+import io.warmer.capture.CaptureException;
+import io.warmer.capture.ChangeTopicProvisioner;
+import io.warmer.capture.PostgresEndpoint;
+import io.warmer.capture.PostgresPreflight;
+import io.warmer.change.ChangeTopics;
+import io.warmer.change.TableId;
+import io.warmer.config.FamilyConfig;
+import io.warmer.config.JoinConfig;
+import io.warmer.config.PostgresSourceConfig;
+import io.warmer.config.WarmerConfig;
+import io.warmer.service.ConsumerProgress;
+import io.warmer.sink.SinkCounters;
+import io.warmer.topology.WarmerTopology;
+import io.warmer.verify.CacheVerifier;
+import io.warmer.verify.RedisReader;
+import io.warmer.verify.VerifyReport;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+
+/**
+ * Gathers {@link StatusReport} from what any process can see: the capture's stored offsets, the
+ * consumer group's committed offsets, the counters the materializers publish to Redis, the
+ * dead-letter topic, and a sampled comparison of the database with Redis.
+ */
+public final class StatusProbe {
+
+    private static final long TIMEOUT_SECONDS = 30;
+
+    private final WarmerConfig config;
+
+    public StatusProbe(WarmerConfig config) {
+        this.config = config;
+    }
+
+    /**
+     * @param sample rows per family for the coverage; 0 skips it (and the database)
+     * @param window how long to watch the counters for the write rate
+     */
+    public StatusReport look(int sample, Duration window) throws InterruptedException {
+        String bootstrap = config.kafka().bootstrapServers();
+        String prefix = config.kafka().topicPrefix();
+        List<String> notes = new ArrayList<>();
+        try (RedisReader redis = RedisReader.connect(config.redis());
+             Admin admin = ChangeTopicProvisioner.connect(bootstrap)) {
+            ChangeTopicProvisioner.awaitReachable(admin, bootstrap);
+            Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            CaptureStage capture = existing.contains(ChangeTopics.offsetTopic(prefix))
+                    ? CaptureStage.read(bootstrap, prefix) : CaptureStage.NOT_STARTED;
+            Map<String, Long> deadLettered = existing.contains(ChangeTopics.deadLetterTopic(prefix))
+                    ? DeadLetterCounts.read(bootstrap, prefix) : Map.of();
+            Map<String, Long> lag = lag(admin, existing);
+            String key = PublishedCounters.keyOf(config.kafka().applicationId());
+            Map<String, SinkCounters.Counts> before = PublishedCounters.read(redis.commands(), key);
+            long started = System.nanoTime();
+            Map<String, Double> coverage = sample > 0 ? coverage(redis, sample, notes) : Map.of();
+            long left = window.toNanos() - (System.nanoTime() - started);
+            if (left > 0) {
+                TimeUnit.NANOSECONDS.sleep(left);
+            }
+            Map<String, SinkCounters.Counts> after = PublishedCounters.read(redis.commands(), key);
+            double seconds = (System.nanoTime() - started) / 1e9;
+            List<StatusReport.Family> families = new ArrayList<>();
+            SinkCounters.Counts none = new SinkCounters.Counts(0, 0, 0);
+            for (FamilyConfig family : config.families()) {
+                SinkCounters.Counts then = before.getOrDefault(family.name(), none);
+                SinkCounters.Counts now = after.getOrDefault(family.name(), none);
+                double rate = seconds <= 0 ? 0 : (now.puts() + now.deletes() - then.puts() - then.deletes()) / seconds;
+                families.add(new StatusReport.Family(family.name(), lag.get(family.name()), coverage.get(family.name()),
+                        rate, now.puts(), now.deletes(), now.fenced(), deadLettered.getOrDefault(family.name(), 0L)));
+            }
+            if (lag.size() < config.families().size()) {
+                notes.add("no lag where the change topics do not exist yet: the capture has not run");
+            }
+            return new StatusReport(config.kafka().applicationId(), capture, families, deadLettered, notes);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new CaptureException("Kafka at " + bootstrap + " did not list its topics: " + e.getMessage(), e);
+        } catch (InterruptedException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("closing the status connections: " + e.getMessage(), e);
+        }
+    }
+
+    /** Per family whose change topics exist: the records its materializer has not committed yet. */
+    private Map<String, Long> lag(Admin admin, Set<String> existing) throws InterruptedException {
+        ConsumerProgress progress = new ConsumerProgress(admin, config.kafka().applicationId());
+        Map<String, Long> lag = new HashMap<>();
+        for (FamilyConfig family : config.families()) {
+            List<String> topics = Stream.concat(Stream.of(family.table()), family.join().stream().map(JoinConfig::table))
+                    .map(t -> ChangeTopics.topicFor(config.kafka().topicPrefix(), t)).distinct().toList();
+            if (!existing.containsAll(topics)) {
+                continue;
+            }
+            List<String> routes = WarmerTopology.joinRouteTopics(config, family.name()).stream()
+                    .filter(existing::contains).toList();
+            lag.put(family.name(), progress.behind(progress.endOffsets(topics))
+                    + (routes.isEmpty() ? 0 : progress.behind(progress.endOffsets(routes))));
+        }
+        return lag;
+    }
+
+    /** Sampled like `warmer verify`; the database being down makes a note, not a failure. */
+    private Map<String, Double> coverage(RedisReader redis, int sample, List<String> notes) {
+        PostgresSourceConfig pg = config.source().postgres();
+        PostgresEndpoint endpoint = new PostgresEndpoint(pg.host(), pg.port(), pg.database(), pg.user(), pg.password());
+        Map<String, Double> coverage = new HashMap<>();
+        try {
+            Map<TableId, io.warmer.capture.TableSchema> schemas = PostgresPreflight.check(endpoint, config.tables(),
+                    config.requiredColumns());
+            try (Connection db = DriverManager.getConnection(endpoint.jdbcUrl(), pg.user(), pg.password())) {
+                VerifyReport report = new CacheVerifier(config, db, redis.commands(), schemas)
+                        .verify(sample, System.currentTimeMillis());
+                report.families().forEach(f -> coverage.put(f.name(), f.coverage()));
+            }
+        } catch (SQLException | RuntimeException e) {
+            notes.add("coverage not measured: " + e.getMessage());
+        }
+        return coverage;
+    }
+}

@@ -1,0 +1,29 @@
+package io.warmer.status;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What {@code warmer status} shows: one look at the whole pipeline, per family.
+ *
+ * @param capture        where the capture is
+ * @param families       one line each, in configuration order
+ * @param deadLettered   dead-lettered events per family, including {@code (none)} for those set aside
+ *                       before any family saw them
+ * @param notes          what could not be measured, and why
+ */
+public record StatusReport(String applicationId, CaptureStage capture, List<Family> families,
+                           Map<String, Long> deadLettered, List<String> notes) {
+
+    /**
+     * @param lag          change records (and routed join records) the materializer has not committed yet;
+     *                     null before the capture created the change topics
+     * @param coverage     share of sampled rows whose keys are present; null when not measured
+     * @param writesPerSecond writes acknowledged per second over the measuring window, by all processes
+     * @param written      writes (puts) acknowledged since the first start, by all processes
+     * @param fenced       of the writes, those refused because Redis held a newer version
+     */
+    public record Family(String name, Long lag, Double coverage, double writesPerSecond, long written, long deleted,
+                         long fenced, long deadLettered) {
+    }
+}

@@ -1,0 +1,55 @@
+package io.warmer.status;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Reads a whole topic, from its beginning to its end at the time of the call, without a consumer
+ * group: looking must not commit offsets or join a group the service uses.
+ */
+final class TopicReader {
+
+    private static final Duration POLL = Duration.ofMillis(500);
+    private static final Duration LIMIT = Duration.ofSeconds(60);
+
+    private TopicReader() {
+    }
+
+    /** @return false when the topic does not exist (yet) */
+    static boolean readAll(String bootstrapServers, String topic, Consumer<ConsumerRecord<String, String>> each) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+            var partitions = consumer.partitionsFor(topic, LIMIT);
+            if (partitions == null || partitions.isEmpty()) {
+                return false;
+            }
+            List<TopicPartition> assigned = partitions.stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(assigned);
+            consumer.seekToBeginning(assigned);
+            Map<TopicPartition, Long> end = consumer.endOffsets(assigned, LIMIT);
+            long deadline = System.nanoTime() + LIMIT.toNanos();
+            while (assigned.stream().anyMatch(tp -> consumer.position(tp, LIMIT) < end.get(tp))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("could not read topic " + topic + " to its end within "
+                            + LIMIT.toSeconds() + " s; check that Kafka at " + bootstrapServers + " is healthy");
+                }
+                consumer.poll(POLL).forEach(each);
+            }
+            return true;
+        } catch (org.apache.kafka.common.errors.UnknownTopicOrPartitionException e) {
+            return false;
+        }
+    }
+}
