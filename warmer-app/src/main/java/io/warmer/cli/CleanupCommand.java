@@ -10,7 +10,6 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
@@ -28,7 +27,6 @@ import picocli.CommandLine.Spec;
                 "Example: warmer cleanup --config warmer.yml --pattern 'user:*:profile' --rate 5000/s"})
 final class CleanupCommand implements Callable<Integer> {
 
-    static final String DEFAULT_RATE = "5000/s";
     /** Keys asked of SCAN per call, and unlinked per command. */
     static final int BATCH = 500;
 
@@ -41,15 +39,15 @@ final class CleanupCommand implements Callable<Integer> {
     @Option(names = "--pattern", required = true, description = "A Redis glob pattern, e.g. 'user:*:profile'.")
     String pattern;
 
-    @Option(names = "--rate", description = "Keys per second at most, e.g. 5000/s (default: " + DEFAULT_RATE + ").")
-    String rate = DEFAULT_RATE;
+    @Option(names = "--rate", description = "Keys per second at most, e.g. 5000/s (default: " + KeyRate.DEFAULT + ").")
+    String rate = KeyRate.DEFAULT;
 
     @Option(names = "--dry-run", description = "Count the matching keys; remove nothing.")
     boolean dryRun;
 
     @Override
     public Integer call() throws Exception {
-        int perSecond = parseRate();
+        KeyRate keyRate = KeyRate.parse(rate, spec.commandLine());
         if (pattern.isBlank() || pattern.equals("*")) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--pattern: found '" + pattern + "', expected a pattern that names one key generation, e.g. 'user:*:profile'");
@@ -69,7 +67,7 @@ final class CleanupCommand implements Callable<Integer> {
                         List<String> withVersions = new ArrayList<>(keys);
                         keys.forEach(k -> withVersions.add(FencedWrites.versionKeyOf(k)));
                         redis.commands().unlink(withVersions.toArray(String[]::new));
-                        throttle(matched, perSecond, started);
+                        keyRate.throttle(matched, started);
                     }
                 }
                 cursor = page;
@@ -80,28 +78,5 @@ final class CleanupCommand implements Callable<Integer> {
                 seconds);
         out.flush();
         return ExitCodes.OK;
-    }
-
-    /** Sleeps until {@code done} keys fit in the elapsed time at {@code perSecond}. */
-    private static void throttle(long done, int perSecond, long started) throws InterruptedException {
-        long due = started + TimeUnit.SECONDS.toNanos(1) * done / perSecond;
-        long wait = due - System.nanoTime();
-        if (wait > 0) {
-            TimeUnit.NANOSECONDS.sleep(wait);
-        }
-    }
-
-    private int parseRate() {
-        String text = rate.trim().endsWith("/s") ? rate.trim().substring(0, rate.trim().length() - 2) : rate.trim();
-        try {
-            int value = Integer.parseInt(text);
-            if (value > 0) {
-                return value;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                "--rate: found '" + rate + "', expected keys per second such as 5000/s");
     }
 }
