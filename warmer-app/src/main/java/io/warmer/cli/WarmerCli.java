@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** {@code ./warmer}: the command line. Each subcommand is a {@code Callable<Integer>} returning its exit code. */
 @Command(name = "warmer", mixinStandardHelpOptions = true, versionProvider = WarmerCli.Version.class,
         description = "Keeps a Redis cache hot from database change events.",
-        subcommands = {RunCommand.class, WarmupCommand.class, DemoCommand.class, VerifyCommand.class, ReplayCommand.class, CleanupCommand.class, KeysCommand.class, ConfigCommand.class,
+        subcommands = {RunCommand.class, WarmupCommand.class, DemoCommand.class, VerifyCommand.class, ReplayCommand.class, CleanupCommand.class, MigrateKeysCommand.class,
+                KeysCommand.class, ConfigCommand.class,
                 CommandLine.HelpCommand.class})
 public final class WarmerCli {
 
