@@ -3,14 +3,15 @@ package io.warmer.cli;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
+import io.warmer.change.RowChangeCodec;
 import io.warmer.config.WarmerConfig;
+import io.warmer.console.ProgressLine;
 import io.warmer.sink.FencedWrites;
 import io.warmer.verify.RedisReader;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
@@ -28,7 +29,6 @@ import picocli.CommandLine.Spec;
                 "Example: warmer cleanup --config warmer.yml --pattern 'user:*:profile' --rate 5000/s"})
 final class CleanupCommand implements Callable<Integer> {
 
-    static final String DEFAULT_RATE = "5000/s";
     /** Keys asked of SCAN per call, and unlinked per command. */
     static final int BATCH = 500;
 
@@ -41,15 +41,22 @@ final class CleanupCommand implements Callable<Integer> {
     @Option(names = "--pattern", required = true, description = "A Redis glob pattern, e.g. 'user:*:profile'.")
     String pattern;
 
-    @Option(names = "--rate", description = "Keys per second at most, e.g. 5000/s (default: " + DEFAULT_RATE + ").")
-    String rate = DEFAULT_RATE;
+    @Option(names = "--rate", description = "Keys per second at most, e.g. 5000/s (default: " + KeyRate.DEFAULT + ").")
+    String rate = KeyRate.DEFAULT;
 
     @Option(names = "--dry-run", description = "Count the matching keys; remove nothing.")
     boolean dryRun;
 
+    @Option(names = "--json", description = "Print the report as JSON.")
+    boolean json;
+
+    /** @param removed false for a dry run, which only counts */
+    record Report(String pattern, long matched, boolean removed, double seconds, double keysPerSecond) {
+    }
+
     @Override
     public Integer call() throws Exception {
-        int perSecond = parseRate();
+        KeyRate keyRate = KeyRate.parse(rate, spec.commandLine());
         if (pattern.isBlank() || pattern.equals("*")) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--pattern: found '" + pattern + "', expected a pattern that names one key generation, e.g. 'user:*:profile'");
@@ -57,8 +64,10 @@ final class CleanupCommand implements Callable<Integer> {
         WarmerConfig loaded = config.load();
         PrintWriter out = spec.commandLine().getOut();
         long matched = 0;
-        long started = System.nanoTime();
+        // With --json, standard output carries only the report.
+        ProgressLine progress = ProgressLine.on(json ? spec.commandLine().getErr() : out);
         try (RedisReader redis = RedisReader.connect(loaded.redis())) {
+            long started = System.nanoTime(); // once connected: the rate is that of the commands
             ScanCursor cursor = ScanCursor.INITIAL;
             do {
                 KeyScanCursor<String> page = redis.commands().scan(cursor, ScanArgs.Builder.matches(pattern).limit(BATCH));
@@ -69,39 +78,23 @@ final class CleanupCommand implements Callable<Integer> {
                         List<String> withVersions = new ArrayList<>(keys);
                         keys.forEach(k -> withVersions.add(FencedWrites.versionKeyOf(k)));
                         redis.commands().unlink(withVersions.toArray(String[]::new));
-                        throttle(matched, perSecond, started);
+                        keyRate.throttle(matched, started);
                     }
+                    progress.update(String.format("cleanup: %s %,d keys matching '%s' so far", dryRun ? "found"
+                            : "removed", matched, pattern));
                 }
                 cursor = page;
             } while (!cursor.isFinished());
-        }
-        double seconds = (System.nanoTime() - started) / 1e9;
-        out.printf("cleanup: %s %,d keys matching '%s' in %.1f s%n", dryRun ? "would remove" : "removed", matched, pattern,
-                seconds);
-        out.flush();
-        return ExitCodes.OK;
-    }
-
-    /** Sleeps until {@code done} keys fit in the elapsed time at {@code perSecond}. */
-    private static void throttle(long done, int perSecond, long started) throws InterruptedException {
-        long due = started + TimeUnit.SECONDS.toNanos(1) * done / perSecond;
-        long wait = due - System.nanoTime();
-        if (wait > 0) {
-            TimeUnit.NANOSECONDS.sleep(wait);
-        }
-    }
-
-    private int parseRate() {
-        String text = rate.trim().endsWith("/s") ? rate.trim().substring(0, rate.trim().length() - 2) : rate.trim();
-        try {
-            int value = Integer.parseInt(text);
-            if (value > 0) {
-                return value;
+            double seconds = (System.nanoTime() - started) / 1e9;
+            Report report = new Report(pattern, matched, !dryRun, seconds, seconds > 0 ? matched / seconds : 0);
+            String summary = String.format("cleanup: %s %,d keys matching '%s' in %.1f s", dryRun ? "would remove"
+                    : "removed", matched, pattern, seconds);
+            progress.finish(summary);
+            if (json) {
+                out.println(RowChangeCodec.json().writeValueAsString(report));
+                out.flush();
             }
-        } catch (NumberFormatException e) {
-            // reported below
         }
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                "--rate: found '" + rate + "', expected keys per second such as 5000/s");
+        return ExitCodes.OK;
     }
 }

@@ -6,8 +6,9 @@ import picocli.CommandLine.Command;
 /** {@code ./warmer}: the command line. Each subcommand is a {@code Callable<Integer>} returning its exit code. */
 @Command(name = "warmer", mixinStandardHelpOptions = true, versionProvider = WarmerCli.Version.class,
         description = "Keeps a Redis cache hot from database change events.",
-        subcommands = {RunCommand.class, WarmupCommand.class, DemoCommand.class, VerifyCommand.class, ReplayCommand.class, CleanupCommand.class, KeysCommand.class, ConfigCommand.class,
-                StatusCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, WarmupCommand.class, DemoCommand.class, VerifyCommand.class, ReplayCommand.class,
+                CleanupCommand.class, MigrateKeysCommand.class, StatusCommand.class, KeysCommand.class, ConfigCommand.class,
+                CommandLine.HelpCommand.class})
 public final class WarmerCli {
 
     public static void main(String[] args) {

@@ -45,6 +45,11 @@ class CleanupIT {
 
             Cli.Result dryRun = Cli.run("cleanup", "--config", config.toString(), "--pattern", p + ":user:*:profile", "--dry-run");
             assertThat(dryRun.out()).contains("would remove 2,000 keys");
+            Cli.Result machine = Cli.run("cleanup", "--config", config.toString(), "--pattern", p + ":user:*:profile",
+                    "--dry-run", "--json");
+            var report = io.warmer.change.RowChangeCodec.json().readTree(machine.out());
+            assertThat(report.path("matched").asLong()).isEqualTo(2_000);
+            assertThat(report.path("removed").asBoolean()).isFalse();
             assertThat(redis.keys(p + ":user:*")).hasSize(2_000);
 
             long started = System.nanoTime();

@@ -19,6 +19,6 @@ class LauncherIT {
 
         assertThat(finished).as("the launcher finished; output:%n%s", output).isTrue();
         assertThat(launcher.exitValue()).as(output).isZero();
-        assertThat(output).contains("Usage: warmer", "demo", "warmup", "verify", "replay", "cleanup", "status");
+        assertThat(output).contains("Usage: warmer", "demo", "warmup", "verify", "replay", "cleanup", "migrate-keys", "status");
     }
 }
