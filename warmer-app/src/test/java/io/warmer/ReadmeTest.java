@@ -48,6 +48,7 @@ class ReadmeTest {
                 Map.entry("redis.pipeline", RedisSettings.DEFAULT_PIPELINE),
                 Map.entry("source.postgres.timestamps", PostgresSourceConfig.DEFAULT_TIMESTAMPS.wireName()),
                 Map.entry("redis.mode", RedisSettings.DEFAULT_MODE.wireName()),
+                Map.entry("redis.eviction-guard", RedisSettings.DEFAULT_EVICTION_GUARD.wireName()),
                 Map.entry("families[].fencing", io.warmer.config.FamilyConfig.DEFAULT_FENCING),
                 Map.entry("families[].tombstone-ttl", io.warmer.config.Durations.format(io.warmer.family.Fencing.DEFAULT_TOMBSTONE_TTL)),
                 Map.entry("redis.write-timeout", io.warmer.config.Durations.format(RedisSettings.DEFAULT_WRITE_TIMEOUT)));
