@@ -72,8 +72,8 @@ final class ReplayCommand implements Callable<Integer> {
                     spec.commandLine().getErr().printf("error: the replay was still %,d records behind after %s%n", behind, timeout);
                     return ExitCodes.NOT_MET;
                 }
-                out.printf("replay: %,d records to go, %,d keys written, %,d fenced%n", behind,
-                        replayer.counters().puts(), replayer.counters().fenced());
+                out.printf("replay: %,d records to go, %,d keys written, %,d fenced%s%n", behind,
+                        replayer.counters().puts(), replayer.counters().fenced(), ServiceLoop.evictionNote(replayer));
                 out.flush();
                 Thread.sleep(1_000);
             }

@@ -73,7 +73,7 @@ final class WarmupCommand implements Callable<Integer> {
                 if (status.ready() || service.failure().isDone() || System.nanoTime() > deadline) {
                     break;
                 }
-                out.println("warmup: " + describe(status));
+                out.println("warmup: " + describe(status) + ServiceLoop.evictionNote(service));
                 out.flush();
                 Thread.sleep(CHECK_INTERVAL_MS);
             }
