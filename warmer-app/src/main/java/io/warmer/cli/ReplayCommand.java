@@ -4,6 +4,7 @@ import io.warmer.change.ChangeTopics;
 import io.warmer.config.Durations;
 import io.warmer.config.FamilyConfig;
 import io.warmer.config.WarmerConfig;
+import io.warmer.guard.MemoryEstimate;
 import io.warmer.service.ConsumerProgress;
 import io.warmer.service.Role;
 import io.warmer.service.WarmerService;
@@ -56,6 +57,8 @@ final class ReplayCommand implements Callable<Integer> {
         List<String> topics = replay.tables().stream()
                 .map(t -> ChangeTopics.topicFor(replay.kafka().topicPrefix(), t)).toList();
         long deadline = System.nanoTime() + Durations.parse(timeout).toNanos();
+        MemoryEstimate.of(replay).lines().forEach(out::println);
+        out.flush();
         long started = System.nanoTime();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, replay.kafka().bootstrapServers()));
              WarmerService replayer = WarmerService.start(replay, Role.MATERIALIZE)) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.warmer.change.RowChangeCodec;
 import io.warmer.config.Durations;
 import io.warmer.config.WarmerConfig;
+import io.warmer.guard.MemoryEstimate;
 import io.warmer.service.WarmerService;
 import io.warmer.verify.WarmupGate;
 import java.io.PrintWriter;
@@ -64,6 +65,8 @@ final class WarmupCommand implements Callable<Integer> {
         WarmerConfig loaded = config.load();
         Duration limit = parseTimeout();
         var targets = new WarmupGate.Targets(minCoverage, maxLag, sample);
+        MemoryEstimate.of(loaded).lines().forEach(out::println);
+        out.flush();
         WarmerService service = WarmerService.start(loaded);
         long deadline = System.nanoTime() + limit.toNanos();
         WarmupGate.Status status;
