@@ -88,7 +88,8 @@ final class WarmupCommand implements Callable<Integer> {
         if (!status.ready()) {
             service.close();
             spec.commandLine().getErr().println(service.failure().isDone() ? "error: warmer stopped on an error; see the log."
-                    : "error: not ready after " + Durations.format(limit) + ": " + describe(status));
+                    : "error: not ready after " + Durations.format(limit) + ": " + describe(status)
+                    + ServiceLoop.evictionNote(service));
             spec.commandLine().getErr().flush();
             return service.failure().isDone() ? ExitCodes.UNAVAILABLE : ExitCodes.NOT_MET;
         }

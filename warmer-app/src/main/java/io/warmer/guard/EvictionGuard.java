@@ -32,7 +32,10 @@ public final class EvictionGuard implements AutoCloseable {
      * and the pause evicts too: at once a second, EvictionGuardIT lost every old key before the pause took hold. Two
      * INFO sections per master four times a second cost Redis next to nothing.
      */
-    static final Duration POLL_INTERVAL = Duration.ofMillis(250);
+    public static final Duration POLL_INTERVAL = Duration.ofMillis(250);
+
+    /** Share of {@code maxmemory} every master must be below, and no key evicted since the last poll, to resume. */
+    public static final double RESUME_BELOW = 0.95;
 
     /** What the guard pauses and resumes: the materializer's processing. */
     public record Materializer(Runnable pause, Runnable resume) {
@@ -42,7 +45,7 @@ public final class EvictionGuard implements AutoCloseable {
     private final String address;
     private final Supplier<List<NodeMemory>> sampler;
     private final Materializer materializer;
-    private final EvictionWatch watch = new EvictionWatch();
+    private final EvictionWatch watch = new EvictionWatch(RESUME_BELOW);
     private final AtomicLong pauses = new AtomicLong();
     private final AtomicLong evictedKeysSeen = new AtomicLong();
     private volatile boolean paused;
@@ -188,7 +191,7 @@ public final class EvictionGuard implements AutoCloseable {
     }
 
     private static long resumePercent() {
-        return Math.round(EvictionWatch.RESUME_BELOW * 100);
+        return Math.round(RESUME_BELOW * 100);
     }
 
     @Override

@@ -12,14 +12,10 @@ import java.util.Set;
  * write again. Pure: no clock, no I/O, so the decisions are tested sample by sample.
  *
  * <p>Evicting starts when {@code evicted_keys} rises on any node between two samples. It is over only when no node
- * evicted since the previous sample <em>and</em> every node with a {@code maxmemory} uses less than
- * {@link #RESUME_BELOW} of it: right after evicting, Redis sits just under its limit, and writing again at once would
- * only evict again.
+ * evicted since the previous sample <em>and</em> every node with a {@code maxmemory} uses less than the resume margin
+ * of it: right after evicting, Redis sits just under its limit, and writing again at once would only evict again.
  */
 final class EvictionWatch {
-
-    /** Share of {@code maxmemory} a node must be below before writing resumes. */
-    static final double RESUME_BELOW = 0.95;
 
     /** What one sample changed. */
     enum Transition {
@@ -39,9 +35,15 @@ final class EvictionWatch {
     record Step(Transition transition, long evicted, List<NodeMemory> evicting) {
     }
 
+    private final double resumeBelow;
     private final Map<String, Long> lastEvictedKeys = new HashMap<>();
     private boolean evicting;
     private long evictedSeen;
+
+    /** @param resumeBelow share of {@code maxmemory} every node must be below before evicting is over, e.g. 0.95 */
+    EvictionWatch(double resumeBelow) {
+        this.resumeBelow = resumeBelow;
+    }
 
     Step observe(List<NodeMemory> nodes) {
         long evicted = 0;
@@ -63,7 +65,7 @@ final class EvictionWatch {
             evicting = true;
             return new Step(Transition.STARTED, evicted, evictingNodes);
         }
-        if (evicting && evicted == 0 && nodes.stream().allMatch(EvictionWatch::hasRoom)) {
+        if (evicting && evicted == 0 && nodes.stream().allMatch(this::hasRoom)) {
             evicting = false;
             return new Step(Transition.OVER, 0, List.of());
         }
@@ -80,7 +82,7 @@ final class EvictionWatch {
         return evictedSeen;
     }
 
-    static boolean hasRoom(NodeMemory node) {
-        return !node.limited() || node.usedMemory() < RESUME_BELOW * node.maxMemory();
+    private boolean hasRoom(NodeMemory node) {
+        return !node.limited() || node.usedMemory() < resumeBelow * node.maxMemory();
     }
 }

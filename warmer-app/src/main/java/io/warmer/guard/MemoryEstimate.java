@@ -33,14 +33,14 @@ import java.util.UUID;
 public final class MemoryEstimate {
 
     /** Rows sampled per family. */
-    static final int SAMPLE_ROWS = 200;
+    public static final int SAMPLE_ROWS = 200;
     /** Probe entries written per family, at most. */
-    static final int PROBES = 20;
+    public static final int PROBES = 20;
     /**
      * Probes are written (one at a time) only when every master has this much room: into a full Redis a probe could
      * evict a key, or be refused, so the estimate counts key and value bytes instead, a lower bound.
      */
-    static final long PROBE_HEADROOM = Bytes.MIB;
+    public static final long PROBE_HEADROOM = Bytes.MIB;
     static final String PROBE_PREFIX = "warmer:probe:";
     /**
      * What {@code MEMORY USAGE} leaves out, per key: its bucket in the keyspace's hash table (8 bytes at a load between

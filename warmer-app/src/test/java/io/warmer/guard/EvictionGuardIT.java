@@ -157,7 +157,7 @@ class EvictionGuardIT {
             assertThat(warnings()).singleElement().asString()
                     .startsWith("Redis at " + small.host() + ":" + small.port() + " (used_memory ")
                     .contains("of maxmemory 8.0 MiB, policy allkeys-lru) is evicting keys: evicted_keys rose by ",
-                            "Warmer paused writing", "below 95% of maxmemory", "Raise maxmemory (CONFIG SET maxmemory)");
+                            "Warmer paused writing", "below " + Math.round(100 * EvictionGuard.RESUME_BELOW) + "% of maxmemory", "Raise maxmemory (CONFIG SET maxmemory)");
 
             redis.configSet("maxmemory", "64mb");
 

@@ -11,7 +11,9 @@ class EvictionWatchTest {
 
     private static final long MAX = 8 * Bytes.MIB;
 
-    private final EvictionWatch watch = new EvictionWatch();
+    private static final double RESUME_BELOW = 0.95;
+
+    private final EvictionWatch watch = new EvictionWatch(RESUME_BELOW);
 
     private static NodeMemory node(String address, long used, long max, long evictedKeys) {
         return new NodeMemory(address, used, max, "allkeys-lru", evictedKeys);
@@ -61,7 +63,7 @@ class EvictionWatchTest {
         observe(single(MAX, 10));
 
         assertThat(observe(single(MAX - 100, 10))).isEqualTo(Transition.NONE);
-        assertThat(observe(single((long) Math.ceil(MAX * EvictionWatch.RESUME_BELOW), 10))).as("at the margin, not below")
+        assertThat(observe(single((long) Math.ceil(MAX * RESUME_BELOW), 10))).as("at the margin, not below")
                 .isEqualTo(Transition.NONE);
         assertThat(watch.evicting()).isTrue();
     }
@@ -80,7 +82,7 @@ class EvictionWatchTest {
         observe(single(MAX, 0));
         observe(single(MAX, 10));
 
-        assertThat(observe(single((long) (MAX * EvictionWatch.RESUME_BELOW) - 1, 10))).isEqualTo(Transition.OVER);
+        assertThat(observe(single((long) (MAX * RESUME_BELOW) - 1, 10))).isEqualTo(Transition.OVER);
         assertThat(watch.evicting()).isFalse();
     }
 

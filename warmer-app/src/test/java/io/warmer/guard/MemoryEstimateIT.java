@@ -76,6 +76,7 @@ class MemoryEstimateIT {
                         + ": they need ~", " of maxmemory 8.0 MiB, policy allkeys-lru). With maxmemory-policy allkeys-lru"
                         + " Redis will evict existing keys", "raise maxmemory by at least ",
                 "warmup: snapshot running", ", paused: Redis is evicting");
+        assertThat(warmup.err()).startsWith("error: not ready after 15s: ").contains(", paused: Redis is evicting");
         assertThat(countKeys(redis, MemoryEstimate.PROBE_PREFIX + "*")).as("probe keys left").isZero();
     }
 
