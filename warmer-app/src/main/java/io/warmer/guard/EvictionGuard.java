@@ -50,6 +50,7 @@ public final class EvictionGuard implements AutoCloseable {
     private final AtomicLong evictedKeysSeen = new AtomicLong();
     private volatile boolean paused;
     private volatile boolean evicting;
+    private volatile boolean closed;
     private long pausedSinceNanos;
     private boolean pollFailing;
     private RedisNodes redis;
@@ -71,8 +72,7 @@ public final class EvictionGuard implements AutoCloseable {
     /**
      * Takes a first sample (the baseline: evictions before this moment do not count), then polls on its own thread.
      *
-     * @throws io.warmer.sink.CacheWriteException when Redis cannot be reached
-     * @throws IllegalStateException naming the node and field when Redis hides what the guard reads from INFO
+     * @throws io.warmer.sink.CacheWriteException when Redis cannot be reached, or hides what the guard reads from INFO
      */
     public static EvictionGuard start(RedisSettings settings, Materializer materializer) {
         if (settings.evictionGuard() == EvictionGuardMode.OFF) {
@@ -142,8 +142,8 @@ public final class EvictionGuard implements AutoCloseable {
                 LOG.info("The eviction guard reads Redis at {} again.", address);
             }
         } catch (RuntimeException e) {
-            // The next poll retries; warn once per outage, not every second.
-            if (!pollFailing) {
+            // The next poll retries; warn once per outage, not at every poll.
+            if (!pollFailing && !closed) {
                 pollFailing = true;
                 LOG.warn("The eviction guard cannot read INFO from Redis at {}: {}; it keeps its last decision ({})"
                         + " and retries every {} ms.", address, e.getMessage(), paused ? "paused" : "writing",
@@ -196,8 +196,9 @@ public final class EvictionGuard implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         if (poller != null) {
-            poller.shutdownNow();
+            poller.shutdown(); // a poll under way ends; interrupting it would only make it fail
             try {
                 if (!poller.awaitTermination(RedisNodes.COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
                     LOG.debug("The eviction guard's poll did not end within {}", RedisNodes.COMMAND_TIMEOUT);

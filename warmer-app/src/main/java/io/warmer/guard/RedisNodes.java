@@ -102,9 +102,17 @@ public final class RedisNodes implements AutoCloseable {
         });
     }
 
-    /** Memory and evictions of every master, now. */
+    /**
+     * Memory and evictions of every master, now.
+     *
+     * @throws CacheWriteException naming the node and the field when Redis hides what is read from INFO
+     */
     public List<NodeMemory> masters() {
-        return masters.get();
+        try {
+            return masters.get();
+        } catch (IllegalStateException e) {
+            throw new CacheWriteException(e.getMessage(), e);
+        }
     }
 
     /** Commands on keys, routed to the node owning each key in a cluster. */
