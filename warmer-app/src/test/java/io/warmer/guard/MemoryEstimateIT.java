@@ -69,11 +69,11 @@ class MemoryEstimateIT {
         Cli.Result warmup = Cli.run("warmup", "--config", config.toString(), "--timeout", "15s");
 
         assertThat(warmup.exit()).as(warmup.out() + warmup.err()).isEqualTo(1);
-        assertThat(warmup.out()).contains("estimate: docs: 12,000 rows, 12,000 entries, 0% already in Redis: ~12,000 new"
-                        + " entries of ~", " (MEMORY USAGE of 20 probe entries) = ~",
+        assertThat(warmup.out()).contains(String.format("estimate: docs: %,d rows, %<,d entries, 0%% already in Redis:"
+                        + " ~%<,d new entries of ~", EvictionGuardIT.ROWS), " (MEMORY USAGE of 20 probe entries) = ~",
                 "estimate: Redis at " + private_.host() + ":" + private_.port() + ": used_memory ",
                 "WARNING: the new entries will not fit in Redis at " + private_.host() + ":" + private_.port()
-                        + ": they need ~", " of maxmemory 8.0 MiB, policy allkeys-lru). With maxmemory-policy allkeys-lru"
+                        + ": they need ~", " of maxmemory 16.0 MiB, policy allkeys-lru). With maxmemory-policy allkeys-lru"
                         + " Redis will evict existing keys", "raise maxmemory by at least ",
                 "warmup: snapshot running", ", paused: Redis is evicting");
         assertThat(warmup.err()).startsWith("error: not ready after 15s: ").contains(", paused: Redis is evicting");
