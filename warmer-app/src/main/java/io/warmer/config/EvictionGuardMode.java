@@ -40,7 +40,11 @@ public enum EvictionGuardMode {
                 return mode;
             }
         }
-        throw new IllegalArgumentException("found '" + text + "', expected one of: "
+        if ("false".equals(text)) {
+            return OFF; // YAML 1.1 reads an unquoted off (or no) as the boolean false
+        }
+        throw new IllegalArgumentException("found '" + text + "'" + ("true".equals(text) ? " (YAML reads on and yes as"
+                + " true)" : "") + ", expected one of: "
                 + Arrays.stream(values()).map(EvictionGuardMode::wireName).collect(Collectors.joining(", ")));
     }
 }
