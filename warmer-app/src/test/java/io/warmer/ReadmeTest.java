@@ -7,6 +7,8 @@ import io.warmer.config.KafkaSettings;
 import io.warmer.config.PostgresSourceConfig;
 import io.warmer.config.RedisSettings;
 import io.warmer.config.WarmerConfig;
+import io.warmer.guard.EvictionGuard;
+import io.warmer.guard.MemoryEstimate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -48,6 +50,7 @@ class ReadmeTest {
                 Map.entry("redis.pipeline", RedisSettings.DEFAULT_PIPELINE),
                 Map.entry("source.postgres.timestamps", PostgresSourceConfig.DEFAULT_TIMESTAMPS.wireName()),
                 Map.entry("redis.mode", RedisSettings.DEFAULT_MODE.wireName()),
+                Map.entry("redis.eviction-guard", RedisSettings.DEFAULT_EVICTION_GUARD.wireName()),
                 Map.entry("families[].fencing", io.warmer.config.FamilyConfig.DEFAULT_FENCING),
                 Map.entry("families[].tombstone-ttl", io.warmer.config.Durations.format(io.warmer.family.Fencing.DEFAULT_TOMBSTONE_TTL)),
                 Map.entry("redis.write-timeout", io.warmer.config.Durations.format(RedisSettings.DEFAULT_WRITE_TIMEOUT)));
@@ -56,6 +59,18 @@ class ReadmeTest {
             assertThat(text).as("README row for %s", entry.getKey())
                     .contains("| `" + entry.getKey() + "` | `" + entry.getValue() + "` |");
         }
+    }
+
+    @Test
+    void shouldStateTheEvictionGuardsFiguresTheCodeApplies() throws Exception {
+        String guard = readme().substring(readme().indexOf("### Eviction guard"));
+
+        assertThat(guard).contains(
+                "samples " + MemoryEstimate.SAMPLE_ROWS + " rows",
+                "up to " + MemoryEstimate.PROBES + " probe entries",
+                "less than " + MemoryEstimate.PROBE_HEADROOM / (1024 * 1024) + " MiB free, nothing is probed",
+                "every " + EvictionGuard.POLL_INTERVAL.toMillis() + " ms",
+                "uses less than " + Math.round(100 * EvictionGuard.RESUME_BELOW) + "% of its `maxmemory`");
     }
 
     @Test

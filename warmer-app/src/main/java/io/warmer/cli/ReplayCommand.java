@@ -6,6 +6,7 @@ import io.warmer.config.Durations;
 import io.warmer.config.FamilyConfig;
 import io.warmer.config.WarmerConfig;
 import io.warmer.console.ProgressLine;
+import io.warmer.guard.MemoryEstimate;
 import io.warmer.service.ConsumerProgress;
 import io.warmer.service.Role;
 import io.warmer.service.WarmerService;
@@ -68,9 +69,12 @@ final class ReplayCommand implements Callable<Integer> {
         List<String> topics = replay.tables().stream()
                 .map(t -> ChangeTopics.topicFor(replay.kafka().topicPrefix(), t)).toList();
         long deadline = System.nanoTime() + Durations.parse(timeout).toNanos();
-        long started = System.nanoTime();
         // With --json, standard output carries only the report.
-        ProgressLine progressLine = ProgressLine.on(json ? spec.commandLine().getErr() : out);
+        PrintWriter info = json ? spec.commandLine().getErr() : out;
+        MemoryEstimate.of(replay).lines().forEach(info::println);
+        info.flush();
+        long started = System.nanoTime();
+        ProgressLine progressLine = ProgressLine.on(info);
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, replay.kafka().bootstrapServers()));
              WarmerService replayer = WarmerService.start(replay, Role.MATERIALIZE)) {
             ConsumerProgress progress = new ConsumerProgress(admin, replay.kafka().applicationId());
@@ -86,8 +90,8 @@ final class ReplayCommand implements Callable<Integer> {
                     spec.commandLine().getErr().printf("error: the replay was still %,d records behind after %s%n", behind, timeout);
                     return ExitCodes.NOT_MET;
                 }
-                progressLine.update(String.format("replay: %,d records to go, %,d keys written, %,d fenced", behind,
-                        replayer.counters().puts(), replayer.counters().fenced()));
+                progressLine.update(String.format("replay: %,d records to go, %,d keys written, %,d fenced%s", behind,
+                        replayer.counters().puts(), replayer.counters().fenced(), ServiceLoop.evictionNote(replayer)));
                 Thread.sleep(1_000);
             }
             double seconds = (System.nanoTime() - started) / 1e9;

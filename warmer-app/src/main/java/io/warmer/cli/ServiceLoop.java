@@ -37,12 +37,18 @@ final class ServiceLoop {
             }
             if (System.nanoTime() >= nextStatus) {
                 nextStatus += TimeUnit.SECONDS.toNanos(STATUS_INTERVAL_SECONDS);
-                out.printf("warmer: %,d keys written, %,d deleted, %,d fenced, capture %s, materializer %s%n",
+                out.printf("warmer: %,d keys written, %,d deleted, %,d fenced, capture %s, materializer %s%s%n",
                         service.counters().puts(), service.counters().deletes(), service.counters().fenced(),
-                        service.capture() == null ? "-" : service.capture().state(), service.materializerState());
+                        service.capture() == null ? "-" : service.capture().state(), service.materializerState(),
+                        evictionNote(service));
                 out.flush();
             }
         }
         return ExitCodes.OK;
+    }
+
+    /** For progress lines: ", paused: Redis is evicting" while the eviction guard holds writing back, else nothing. */
+    static String evictionNote(WarmerService service) {
+        return service.evictionGuard().paused() ? ", paused: Redis is evicting" : "";
     }
 }

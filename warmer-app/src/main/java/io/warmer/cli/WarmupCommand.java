@@ -5,6 +5,7 @@ import io.warmer.change.RowChangeCodec;
 import io.warmer.config.Durations;
 import io.warmer.config.WarmerConfig;
 import io.warmer.console.ProgressLine;
+import io.warmer.guard.MemoryEstimate;
 import io.warmer.service.WarmerService;
 import io.warmer.verify.WarmupGate;
 import java.io.PrintWriter;
@@ -78,18 +79,21 @@ final class WarmupCommand implements Callable<Integer> {
         WarmerConfig loaded = config.load();
         Duration limit = parseTimeout();
         var targets = new WarmupGate.Targets(minCoverage, maxLag, sample, ReadsFile.load(spec, reads), minProjectedHitRate);
+        // With --json, standard output carries only the report.
+        PrintWriter info = json ? spec.commandLine().getErr() : out;
+        MemoryEstimate.of(loaded).lines().forEach(info::println);
+        info.flush();
         WarmerService service = WarmerService.start(loaded);
         long deadline = System.nanoTime() + limit.toNanos();
         WarmupGate.Status status;
-        // With --json, standard output carries only the report.
-        ProgressLine progressLine = ProgressLine.on(json ? spec.commandLine().getErr() : out);
+        ProgressLine progressLine = ProgressLine.on(info);
         try (WarmupGate gate = new WarmupGate(loaded, targets, service)) {
             while (true) {
                 status = gate.check();
                 if (status.ready() || service.failure().isDone() || System.nanoTime() > deadline) {
                     break;
                 }
-                progressLine.update("warmup: " + describe(status));
+                progressLine.update("warmup: " + describe(status) + ServiceLoop.evictionNote(service));
                 Thread.sleep(CHECK_INTERVAL_MS);
             }
         } catch (RuntimeException | InterruptedException e) {
@@ -101,7 +105,8 @@ final class WarmupCommand implements Callable<Integer> {
         if (!status.ready()) {
             service.close();
             spec.commandLine().getErr().println(service.failure().isDone() ? "error: warmer stopped on an error; see the log."
-                    : "error: not ready after " + Durations.format(limit) + ": " + describe(status));
+                    : "error: not ready after " + Durations.format(limit) + ": " + describe(status)
+                    + ServiceLoop.evictionNote(service));
             spec.commandLine().getErr().flush();
             return service.failure().isDone() ? ExitCodes.UNAVAILABLE : ExitCodes.NOT_MET;
         }

@@ -21,12 +21,15 @@ import java.util.stream.Collectors;
  * @param pipeline     commands sent per network flush; {@link #DEFAULT_PIPELINE}
  * @param writeTimeout how long a batch may wait for Redis before the batch is retried; {@link #DEFAULT_WRITE_TIMEOUT}
  * @param mode         a single server or a Redis Cluster; {@link #DEFAULT_MODE}
+ * @param evictionGuard what to do when Redis starts evicting while Warmer writes; {@link #DEFAULT_EVICTION_GUARD}
  */
-public record RedisSettings(String uri, Integer pipeline, Duration writeTimeout, Mode mode) {
+public record RedisSettings(String uri, Integer pipeline, Duration writeTimeout, Mode mode,
+                            EvictionGuardMode evictionGuard) {
 
     public static final int DEFAULT_PIPELINE = 512;
     public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(30);
     public static final Mode DEFAULT_MODE = Mode.STANDALONE;
+    public static final EvictionGuardMode DEFAULT_EVICTION_GUARD = EvictionGuardMode.PAUSE;
 
     /** {@code redis.mode}: how Warmer talks to Redis. */
     public enum Mode {
@@ -74,11 +77,17 @@ public record RedisSettings(String uri, Integer pipeline, Duration writeTimeout,
             throw new InvalidFieldException("pipeline", "found " + pipeline + ", expected at least 1");
         }
         writeTimeout = writeTimeout == null ? DEFAULT_WRITE_TIMEOUT : writeTimeout;
+        evictionGuard = evictionGuard == null ? DEFAULT_EVICTION_GUARD : evictionGuard;
+    }
+
+    /** The default eviction guard, for callers that do not choose one. */
+    public RedisSettings(String uri, Integer pipeline, Duration writeTimeout, Mode mode) {
+        this(uri, pipeline, writeTimeout, mode, null);
     }
 
     /** A standalone Redis, for callers that do not choose a mode. */
     public RedisSettings(String uri, Integer pipeline, Duration writeTimeout) {
-        this(uri, pipeline, writeTimeout, null);
+        this(uri, pipeline, writeTimeout, null, null);
     }
 
     /** The standalone server; in cluster mode, the first seed node. */
@@ -99,7 +108,7 @@ public record RedisSettings(String uri, Integer pipeline, Duration writeTimeout,
     @Override
     public String toString() {
         return "RedisSettings[uri=" + masked(uri) + ", mode=" + mode.wireName() + ", pipeline=" + pipeline
-                + ", writeTimeout=" + writeTimeout + "]";
+                + ", writeTimeout=" + writeTimeout + ", evictionGuard=" + evictionGuard.wireName() + "]";
     }
 
     static String masked(String uri) {

@@ -7,6 +7,7 @@ import io.warmer.capture.PostgresEndpoint;
 import io.warmer.config.PostgresSourceConfig;
 import io.warmer.config.SchemaCheck;
 import io.warmer.config.WarmerConfig;
+import io.warmer.guard.EvictionGuard;
 import io.warmer.sink.RedisCacheWriterFactory;
 import io.warmer.sink.SinkCounters;
 import io.warmer.status.CountersPublisher;
@@ -41,6 +42,7 @@ public final class WarmerService implements AutoCloseable {
     private CountersPublisher publisher;
     private PostgresCapture capture;
     private KafkaStreams streams;
+    private EvictionGuard evictionGuard = EvictionGuard.off();
     private Path stateDir;
 
     private WarmerService(WarmerConfig config, Role role) {
@@ -114,6 +116,7 @@ public final class WarmerService implements AutoCloseable {
             }
         });
         streams.start();
+        evictionGuard = EvictionGuard.start(config.redis(), new EvictionGuard.Materializer(streams::pause, streams::resume));
     }
 
     static CaptureSettings captureSettings(WarmerConfig config) {
@@ -150,6 +153,11 @@ public final class WarmerService implements AutoCloseable {
         return streams.metadataForLocalThreads().stream().mapToInt(t -> t.activeTasks().size()).sum();
     }
 
+    /** Whether writing is paused because Redis is evicting, and how often it was; watches nothing when off. */
+    public EvictionGuard evictionGuard() {
+        return evictionGuard;
+    }
+
     /** Completes when the capture or the materializer stopped on an error. */
     public CompletableFuture<Void> failure() {
         return failure;
@@ -164,6 +172,7 @@ public final class WarmerService implements AutoCloseable {
         if (capture != null) {
             capture.close();
         }
+        evictionGuard.close(); // before the materializer, so that nothing resumes a closing stream
         if (streams != null) {
             streams.close(STREAMS_CLOSE_TIMEOUT);
             streams.cleanUp(); // the local state is a cache of the changelog topics

@@ -69,13 +69,18 @@ public final class FencedWrites {
         return close > open + 1;
     }
 
+    /** A version as the script stores it in a version key. */
+    public static String versionText(long version) {
+        return String.format("%0" + VERSION_DIGITS + "d", version);
+    }
+
     static String[] keys(CacheWrite write) {
         return new String[] {write.key(), versionKeyOf(write.key())};
     }
 
     /** The script's arguments; see fenced-write.lua for their order. */
     static String[] args(CacheWrite write) {
-        String version = String.format("%0" + VERSION_DIGITS + "d", write.version());
+        String version = versionText(write.version());
         String tombstoneTtl = String.valueOf(write.fencing().tombstoneTtl().toMillis());
         String fenced = write.fencing().enabled() ? "1" : "0";
         if (write instanceof CacheWrite.Put put) {

@@ -1,32 +1,22 @@
 package io.warmer.verify;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.warmer.capture.TableSchema;
-import io.warmer.change.Operation;
-import io.warmer.change.RowChange;
 import io.warmer.change.TableId;
 import io.warmer.config.WarmerConfig;
 import io.warmer.family.CacheWrite;
-import io.warmer.family.Join;
 import io.warmer.family.KeyFamily;
 import io.warmer.family.KeyTemplate;
-import io.warmer.family.UnrenderableRowException;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -40,18 +30,14 @@ public final class CacheVerifier {
     static final int EXAMPLES = 5;
 
     private final WarmerConfig config;
-    private final Connection db;
     private final RedisClusterCommands<String, String> redis;
-    private final Map<TableId, TableSchema> schemas;
-    private final DatabaseRows rows;
+    private final ExpectedEntries entries;
 
     public CacheVerifier(WarmerConfig config, Connection db, RedisClusterCommands<String, String> redis,
                          Map<TableId, TableSchema> schemas) {
         this.config = config;
-        this.db = db;
         this.redis = redis;
-        this.schemas = schemas;
-        this.rows = new DatabaseRows(config.source().postgres().timestamps());
+        this.entries = new ExpectedEntries(config.source().postgres(), db, schemas);
     }
 
     /**
@@ -94,33 +80,15 @@ public final class CacheVerifier {
         }
 
         void compare(Integer sample, long nowMs) throws SQLException {
-            TableSchema schema = Objects.requireNonNull(schemas.get(family.table()), "schema of " + family.table());
-            List<ObjectNode> mainRows = select(family.table(), sample);
-            Map<Integer, Map<String, List<JsonNode>>> joined = new LinkedHashMap<>();
-            for (int i = 0; i < family.joins().size(); i++) {
-                joined.put(i, joinedRowsByMainKey(family.joins().get(i)));
-            }
-            for (ObjectNode row : mainRows) {
+            for (ExpectedEntries.Row row : entries.of(family, sample, nowMs)) {
                 checked++;
-                ObjectNode primaryKey = JsonNodeFactory.instance.objectNode();
-                schema.primaryKey().forEach(c -> primaryKey.set(c, row.get(c)));
-                ObjectNode combined = row.deepCopy();
-                for (int i = 0; i < family.joins().size(); i++) {
-                    Join join = family.joins().get(i);
-                    combined.set(join.as(), join.render(joined.get(i).getOrDefault(
-                            io.warmer.change.RowChangeCodec.writeJson(primaryKey), List.of())));
-                }
-                List<CacheWrite> writes;
-                try {
-                    writes = family.map(primaryKey, new RowChange(Operation.INSERT, 0, 0, family.table().qualified(),
-                            combined, null), Set.of(), nowMs).writes();
-                } catch (UnrenderableRowException e) {
+                if (row.unrenderable()) {
                     continue; // the pipeline sets such rows aside too (dead-letter topic)
                 }
-                if (writes.isEmpty()) {
-                    expectAbsent(renderable(combined)); // filtered out: none of its keys may exist
+                if (row.writes().isEmpty()) {
+                    expectAbsent(renderable(row.row())); // filtered out: none of its keys may exist
                 }
-                for (CacheWrite write : writes) {
+                for (CacheWrite write : row.writes()) {
                     check(write);
                 }
             }
@@ -200,38 +168,5 @@ public final class CacheVerifier {
                 examples.add(example);
             }
         }
-    }
-
-    private List<ObjectNode> select(TableId table, Integer sample) throws SQLException {
-        String sql = "SELECT * FROM " + quoted(table) + (sample == null ? "" : " ORDER BY random() LIMIT " + sample);
-        List<ObjectNode> result = new ArrayList<>();
-        try (PreparedStatement st = db.prepareStatement(sql); ResultSet rs = st.executeQuery()) {
-            while (rs.next()) {
-                result.add(rows.current(rs));
-            }
-        }
-        return result;
-    }
-
-    /** Every row of the joined table, grouped by the main key it belongs to and ordered by primary key. */
-    private Map<String, List<JsonNode>> joinedRowsByMainKey(Join join) throws SQLException {
-        TableSchema schema = Objects.requireNonNull(schemas.get(join.table()), "schema of " + join.table());
-        String order = String.join(", ", schema.primaryKey().stream().map(c -> "\"" + c + "\"").toList());
-        Map<String, List<JsonNode>> byMain = new LinkedHashMap<>();
-        try (PreparedStatement st = db.prepareStatement("SELECT * FROM " + quoted(join.table()) + " ORDER BY " + order);
-             ResultSet rs = st.executeQuery()) {
-            while (rs.next()) {
-                ObjectNode row = rows.current(rs);
-                String mainKey = join.mainKeyOf(row);
-                if (mainKey != null) {
-                    byMain.computeIfAbsent(mainKey, k -> new ArrayList<>()).add(row);
-                }
-            }
-        }
-        return byMain;
-    }
-
-    private static String quoted(TableId table) {
-        return "\"" + table.schema() + "\".\"" + table.table() + "\"";
     }
 }

@@ -148,6 +148,43 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldPauseWritingWhileRedisEvictsByDefault() {
+        assertThat(loader.parse(VALID, "warmer.yml").redis().evictionGuard())
+                .isEqualTo(RedisSettings.DEFAULT_EVICTION_GUARD).isEqualTo(EvictionGuardMode.PAUSE);
+    }
+
+    @Test
+    void shouldReadTheEvictionGuardByItsWireName() {
+        String yaml = VALID.replace("uri: redis://cache:6379", "uri: redis://cache:6379\n  eviction-guard: warn");
+
+        assertThat(loader.parse(yaml, "warmer.yml").redis().evictionGuard()).isEqualTo(EvictionGuardMode.WARN);
+    }
+
+    @Test
+    void shouldTakeAnUnquotedOffAsOffThoughYamlReadsItAsFalse() {
+        String yaml = VALID.replace("uri: redis://cache:6379", "uri: redis://cache:6379\n  eviction-guard: off");
+
+        assertThat(loader.parse(yaml, "warmer.yml").redis().evictionGuard()).isEqualTo(EvictionGuardMode.OFF);
+    }
+
+    @Test
+    void shouldNameTheAcceptedEvictionGuardModesWhenYamlReadOnAsTrue() {
+        String yaml = VALID.replace("uri: redis://cache:6379", "uri: redis://cache:6379\n  eviction-guard: on");
+
+        assertThatThrownBy(() -> loader.parse(yaml, "warmer.yml"))
+                .hasMessage("warmer.yml: redis.eviction-guard: found 'true' (YAML reads on and yes as true), expected"
+                        + " one of: pause, warn, off");
+    }
+
+    @Test
+    void shouldNameTheAcceptedEvictionGuardModes() {
+        String yaml = VALID.replace("uri: redis://cache:6379", "uri: redis://cache:6379\n  eviction-guard: evict");
+
+        assertThatThrownBy(() -> loader.parse(yaml, "warmer.yml"))
+                .hasMessage("warmer.yml: redis.eviction-guard: found 'evict', expected one of: pause, warn, off");
+    }
+
+    @Test
     void shouldRejectTwoFamiliesWithOneName() {
         String yaml = VALID + """
                   - name: user-profile-v2
