@@ -151,10 +151,11 @@ class EvictionGuardIT {
             long newKeysWhilePaused = countKeys(redis, p + ":doc:*");
             assertThat(guard.paused()).isTrue();
             assertThat(newKeysWhilePaused).as("new keys while paused").isLessThan(ROWS);
-            // With the guard off nearly every old key goes. With it, the evictions are those of the last poll interval
-            // and of the writes already submitted when the pause took hold.
+            // With the guard off nearly every old key goes (84 of 10,600 were left). With it, the evictions are those of
+            // the last poll interval and of the writes already submitted when the pause took hold: 1,115-1,748 on a
+            // quiet machine, 5,780 once with a benchmark running beside CI. A quarter left tells the two cases apart.
             assertThat(countKeys(redis, "old:*")).as("old keys left of %,d, %,d keys evicted", oldKeys, evictedWhilePaused)
-                    .isGreaterThan(oldKeys / 2);
+                    .isGreaterThan(oldKeys / 4);
             assertThat(guard.evictedKeysSeen()).isPositive();
             assertThat(warnings()).singleElement().asString()
                     .startsWith("Redis at " + small.host() + ":" + small.port() + " (used_memory ")
