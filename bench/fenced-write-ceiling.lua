@@ -1,4 +1,4 @@
--- The Redis ceiling for Warmer's fenced write (warmer-app/.../sink/fenced-write.lua) in the shape
+-- The Redis ceiling for Warmer's fenced write (warmer-app/.../sink/fenced-writes.lua) in the shape
 -- redis-ceiling.sh drives: KEYS[1], ARGV[1] an increasing number, ARGV[2] a value. Same work per
 -- call: read the version key, compare, SET the value and the version with a TTL.
 local version = string.rep('0', 20 - #ARGV[1]) .. ARGV[1]

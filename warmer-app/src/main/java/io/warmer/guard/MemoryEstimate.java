@@ -159,7 +159,7 @@ public final class MemoryEstimate {
 
     /** The bytes an entry takes that {@code MEMORY USAGE} does not count, for its key and its version key. */
     static long uncounted(CacheWrite entry) {
-        long keys = entry.fencing().enabled() ? 2 : 1; // a version key has its entry's TTL (fenced-write.lua)
+        long keys = entry.fencing().enabled() ? 2 : 1; // a version key has its entry's TTL (fenced-writes.lua)
         boolean expires = entry instanceof CacheWrite.Put put ? put.ttl() != null
                 : entry instanceof CacheWrite.PutHash hash && hash.ttl() != null;
         return keys * (TABLE_BYTES_PER_KEY + (expires ? EXPIRY_BYTES_PER_KEY : 0));

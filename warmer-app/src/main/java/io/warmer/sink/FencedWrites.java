@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * Stale-write fencing: each fenced key has a companion <em>version key</em> holding the source
@@ -23,7 +24,7 @@ public final class FencedWrites {
     /** Versions are written with this many digits, so that Lua compares them as strings. */
     static final int VERSION_DIGITS = 20;
 
-    static final String SCRIPT = load("fenced-write.lua");
+    static final String SCRIPT = load("fenced-writes.lua");
 
     private FencedWrites() {
     }
@@ -71,36 +72,33 @@ public final class FencedWrites {
 
     /** A version as the script stores it in a version key. */
     public static String versionText(long version) {
-        return String.format("%0" + VERSION_DIGITS + "d", version);
+        // By hand: String.format was a visible share of the materializer's CPU.
+        String digits = Long.toString(version);
+        return "0".repeat(Math.max(0, VERSION_DIGITS - digits.length())) + digits;
     }
 
-    static String[] keys(CacheWrite write) {
-        return new String[] {write.key(), versionKeyOf(write.key())};
+    /** Appends the write's two keys to a batch's KEYS; see fenced-writes.lua. */
+    static void addKeys(CacheWrite write, List<String> keys) {
+        keys.add(write.key());
+        keys.add(versionKeyOf(write.key()));
     }
 
-    /** The script's arguments; see fenced-write.lua for their order. */
-    static String[] args(CacheWrite write) {
-        String version = versionText(write.version());
+    /** Appends the write's arguments to a batch's ARGV, in the order fenced-writes.lua reads them. */
+    static void addArgs(CacheWrite write, List<String> args) {
+        args.add(versionText(write.version()));
         String tombstoneTtl = String.valueOf(write.fencing().tombstoneTtl().toMillis());
         String fenced = write.fencing().enabled() ? "1" : "0";
         if (write instanceof CacheWrite.Put put) {
-            return new String[] {version, "set", millis(put.ttl()), tombstoneTtl, fenced, put.value()};
+            args.addAll(List.of("set", millis(put.ttl()), tombstoneTtl, fenced, "1", put.value()));
+        } else if (write instanceof CacheWrite.PutHash hash) {
+            args.addAll(List.of("hset", millis(hash.ttl()), tombstoneTtl, fenced, String.valueOf(2 * hash.fields().size())));
+            hash.fields().forEach((field, value) -> {
+                args.add(field);
+                args.add(value);
+            });
+        } else {
+            args.addAll(List.of("del", "0", tombstoneTtl, fenced, "0"));
         }
-        if (write instanceof CacheWrite.PutHash hash) {
-            String[] args = new String[5 + 2 * hash.fields().size()];
-            args[0] = version;
-            args[1] = "hset";
-            args[2] = millis(hash.ttl());
-            args[3] = tombstoneTtl;
-            args[4] = fenced;
-            int i = 5;
-            for (var field : hash.fields().entrySet()) {
-                args[i++] = field.getKey();
-                args[i++] = field.getValue();
-            }
-            return args;
-        }
-        return new String[] {version, "del", "0", tombstoneTtl, fenced};
     }
 
     private static String millis(java.time.Duration ttl) {

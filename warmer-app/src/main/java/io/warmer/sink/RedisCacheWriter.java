@@ -5,15 +5,15 @@ import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.warmer.family.CacheWrite;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +35,12 @@ final class RedisCacheWriter implements CacheWriter {
     static final int MAX_UNACKNOWLEDGED = 16_384;
 
     /**
+     * Scripted writes per script call. Redis and the client pay a fixed cost per call (a script call is
+     * dearer than a SET); 64 writes share it, and still keep Redis busy for well under a millisecond.
+     */
+    static final int SCRIPT_BATCH = 64;
+
+    /**
      * While awaiting acknowledgements, flush again this often. A cluster command that had to wait for its
      * node's connection, or that was redirected (MOVED/ASK) to another node, can reach that node's buffer
      * after the last flush (lettuce issues 1111 and 2420); without another flush it would wait forever.
@@ -47,11 +53,13 @@ final class RedisCacheWriter implements CacheWriter {
     private final int pipeline;
     private final Duration timeout;
     private final SinkCounters counters;
-    private final List<RedisFuture<?>> pending = new ArrayList<>();
-    /** Positions in {@link #pending} of fenced writes, whose result says whether they applied. */
-    private final List<Integer> fencedPending = new ArrayList<>();
-    /** What each write in {@link #pending} was, for the counters. */
-    private final List<Submitted> submitted = new ArrayList<>();
+    /** Commands sent and not yet acknowledged, with the writes each carries. */
+    private final List<Sent> pending = new ArrayList<>();
+    /** Scripted writes not sent yet, by hash slot (all in slot 0 on a standalone Redis). */
+    private final Map<Integer, ScriptBatch> open = new HashMap<>();
+    private final boolean cluster;
+    private int unacknowledgedWrites;
+    private int writesSinceFlush;
     private final String scriptSha;
 
     /**
@@ -67,6 +75,7 @@ final class RedisCacheWriter implements CacheWriter {
         this.pipeline = pipeline;
         this.timeout = timeout;
         this.counters = counters;
+        this.cluster = connection instanceof StatefulRedisClusterConnection;
         this.scriptSha = loadScript();
         connection.setAutoFlushCommands(false);
     }
@@ -95,58 +104,108 @@ final class RedisCacheWriter implements CacheWriter {
 
     @Override
     public void submit(String family, CacheWrite write) {
-        submitted.add(new Submitted(family, write instanceof CacheWrite.Delete));
+        int slot = cluster ? SlotHash.getSlot(write.key()) : 0;
         // A hash is replaced atomically by the script even without fencing: no reader sees it half-written.
         if (write.fencing().enabled() || write instanceof CacheWrite.PutHash) {
-            pending.add(redis.evalsha(scriptSha, ScriptOutputType.INTEGER, FencedWrites.keys(write),
-                    FencedWrites.args(write)));
-            if (write.fencing().enabled()) {
-                fencedPending.add(pending.size() - 1);
+            ScriptBatch batch = open.computeIfAbsent(slot, s -> new ScriptBatch());
+            batch.add(family, write);
+            if (batch.writes.size() >= SCRIPT_BATCH) {
+                send(slot, batch);
             }
-        } else if (write instanceof CacheWrite.Put put) {
-            pending.add(put.ttl() == null ? redis.set(put.key(), put.value())
-                    : redis.set(put.key(), put.value(), SetArgs.Builder.px(put.ttl().toMillis())));
         } else {
-            pending.add(redis.unlink(write.key()));
+            // Writes of one key must reach Redis in order: what waits in this slot's batch goes first.
+            ScriptBatch waiting = open.get(slot);
+            if (waiting != null) {
+                send(slot, waiting);
+            }
+            RedisFuture<?> future;
+            if (write instanceof CacheWrite.Put put) {
+                future = put.ttl() == null ? redis.set(put.key(), put.value())
+                        : redis.set(put.key(), put.value(), SetArgs.Builder.px(put.ttl().toMillis()));
+            } else {
+                future = redis.unlink(write.key());
+            }
+            sent(new Sent(future, List.of(new Submitted(family, write instanceof CacheWrite.Delete, false)), false));
         }
-        if (pending.size() % pipeline == 0) {
-            connection.flushCommands();
-        }
-        if (pending.size() >= MAX_UNACKNOWLEDGED) {
+        if (unacknowledgedWrites + pendingInBatches() >= MAX_UNACKNOWLEDGED) {
             awaitAcknowledged();
         }
     }
 
+    private void send(int slot, ScriptBatch batch) {
+        open.remove(slot);
+        RedisFuture<List<Long>> future = redis.evalsha(scriptSha, ScriptOutputType.MULTI,
+                batch.keys.toArray(String[]::new), batch.args.toArray(String[]::new));
+        sent(new Sent(future, batch.writes, true));
+    }
+
+    private void sent(Sent command) {
+        pending.add(command);
+        unacknowledgedWrites += command.writes().size();
+        writesSinceFlush += command.writes().size();
+        if (writesSinceFlush >= pipeline) {
+            connection.flushCommands();
+            writesSinceFlush = 0;
+        }
+    }
+
+    private int pendingInBatches() {
+        int writes = 0;
+        for (ScriptBatch batch : open.values()) {
+            writes += batch.writes.size();
+        }
+        return writes;
+    }
+
     @Override
     public void awaitAcknowledged() {
+        for (var batch : List.copyOf(open.entrySet())) {
+            send(batch.getKey(), batch.getValue());
+        }
         if (pending.isEmpty()) {
             return;
         }
-        RedisFuture<?>[] futures = pending.toArray(new RedisFuture<?>[0]);
+        RedisFuture<?>[] futures = pending.stream().map(Sent::future).toArray(RedisFuture<?>[]::new);
         awaitAll(futures);
-        Set<Integer> fenced = new HashSet<>();
-        for (int position : fencedPending) {
-            if (Long.valueOf(0).equals(futures[position].toCompletableFuture().getNow(null))) {
-                fenced.add(position);
-            }
-        }
-        count(fenced);
+        count();
         pending.clear();
-        fencedPending.clear();
-        submitted.clear();
+        unacknowledgedWrites = 0;
+        writesSinceFlush = 0;
     }
 
-    private record Submitted(String family, boolean delete) {
+    /** Scripted writes for one hash slot, gathered into one script call. */
+    private static final class ScriptBatch {
+        final List<String> keys = new ArrayList<>();
+        final List<String> args = new ArrayList<>();
+        final List<Submitted> writes = new ArrayList<>();
+
+        void add(String family, CacheWrite write) {
+            FencedWrites.addKeys(write, keys);
+            FencedWrites.addArgs(write, args);
+            writes.add(new Submitted(family, write instanceof CacheWrite.Delete, write.fencing().enabled()));
+        }
     }
 
-    /** Adds the acknowledged writes to their families' counters. */
-    private void count(Set<Integer> fenced) {
+    private record Submitted(String family, boolean delete, boolean fenced) {
+    }
+
+    /** A command sent: one plain write, or a script call with the writes of a batch in order. */
+    private record Sent(RedisFuture<?> future, List<Submitted> writes, boolean scripted) {
+    }
+
+    /** Adds the acknowledged writes to their families' counters; a script says which writes it fenced. */
+    private void count() {
         Map<String, long[]> byFamily = new HashMap<>();
-        for (int i = 0; i < submitted.size(); i++) {
-            Submitted write = submitted.get(i);
-            long[] counts = byFamily.computeIfAbsent(write.family(), f -> new long[3]);
-            counts[write.delete() ? 1 : 0]++;
-            counts[2] += fenced.contains(i) ? 1 : 0;
+        for (Sent command : pending) {
+            List<?> results = command.scripted() ? (List<?>) command.future().toCompletableFuture().getNow(null) : null;
+            for (int i = 0; i < command.writes().size(); i++) {
+                Submitted write = command.writes().get(i);
+                long[] counts = byFamily.computeIfAbsent(write.family(), f -> new long[3]);
+                counts[write.delete() ? 1 : 0]++;
+                if (write.fenced() && Long.valueOf(0).equals(results.get(i))) {
+                    counts[2]++;
+                }
+            }
         }
         byFamily.forEach((family, counts) -> counters.acknowledged(family, counts[0], counts[1], counts[2]));
     }

@@ -70,6 +70,32 @@ class FencedWritesIT {
     }
 
     @Test
+    void shouldApplyScriptedAndPlainWritesOfOneKeyInTheOrderSubmitted() {
+        // An unfenced hash goes through the script (batched), its delete is a plain UNLINK: the batch must go first.
+        apply(new CacheWrite.PutHash(key, java.util.Map.of("a", "1"), null, 1, Fencing.OFF),
+                new CacheWrite.Delete(key, 2, Fencing.OFF));
+        assertThat(redis.exists(key)).isZero();
+
+        apply(new CacheWrite.Delete(key, 3, Fencing.OFF),
+                new CacheWrite.PutHash(key, java.util.Map.of("a", "2"), null, 4, Fencing.OFF));
+        assertThat(redis.hgetall(key)).containsExactly(java.util.Map.entry("a", "2"));
+    }
+
+    @Test
+    void shouldCountEveryFencedWriteOfABatchLargerThanOneScriptCall() {
+        CacheWrite[] writes = new CacheWrite[3 * RedisCacheWriter.SCRIPT_BATCH + 5];
+        for (int i = 0; i < writes.length; i++) {
+            // Every other write repeats the version before it: fenced.
+            writes[i] = put(key + ":" + (i / 2), "v" + i, 100);
+        }
+        apply(writes);
+
+        assertThat(counters.fenced()).isEqualTo(writes.length / 2);
+        assertThat(counters.puts()).isEqualTo(writes.length);
+        assertThat(redis.get(key + ":0")).isEqualTo("v0");
+    }
+
+    @Test
     void shouldFenceARepeatOfTheSameVersion() {
         apply(put(key, "first", 10), put(key, "again", 10));
 

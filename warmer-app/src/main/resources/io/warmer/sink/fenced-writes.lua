@@ -1,0 +1,61 @@
+-- Applies a batch of cache writes in order, each atomically; with fencing, each only if it is newer than
+-- what its key holds. One call for many writes: Redis's cost per script call (and the client's per
+-- command) is paid once per batch instead of once per write. All keys of a batch share one hash slot.
+-- For write i: KEYS[2i-1] the cache key, KEYS[2i] its version key (same hash slot; untouched without fencing)
+-- ARGV, per write in turn:
+--   the write's version, zero-padded to 20 digits so that strings compare as numbers;
+--   'set' (a string), 'hset' (a hash, replaced whole) or 'del';
+--   the TTL in ms, '0' for none; how long a deleted key keeps its version, in ms;
+--   '1' to fence, '0' not to; n, the number of value arguments that follow:
+--   the string value (n = 1), the hash's field/value pairs (n = 2 x fields), or nothing (n = 0).
+-- Returns, per write, 1 when applied and 0 when fenced (the key held this version or a newer one).
+local results = {}
+local a = 1
+for w = 1, #KEYS / 2 do
+  local key, versionKey = KEYS[2 * w - 1], KEYS[2 * w]
+  local version, op, ttl, tombstoneTtl = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
+  local fenced, n = ARGV[a + 4] == '1', tonumber(ARGV[a + 5])
+  local first = a + 6
+  a = first + n
+  local applied = 1
+  if fenced then
+    local current = redis.call('GET', versionKey)
+    if current and current >= version then
+      applied = 0
+    end
+  end
+  if applied == 1 then
+    if op == 'del' then
+      redis.call('DEL', key)
+      if fenced then
+        redis.call('SET', versionKey, version, 'PX', tombstoneTtl)
+      end
+    else
+      if op == 'set' then
+        if ttl > 0 then
+          redis.call('SET', key, ARGV[first], 'PX', ttl)
+        else
+          redis.call('SET', key, ARGV[first])
+        end
+      else
+        -- Replace the whole hash, so a column that became NULL loses its field.
+        redis.call('DEL', key)
+        if n > 0 then
+          redis.call('HSET', key, unpack(ARGV, first, first + n - 1))
+          if ttl > 0 then
+            redis.call('PEXPIRE', key, ttl)
+          end
+        end
+      end
+      if fenced then
+        if ttl > 0 then
+          redis.call('SET', versionKey, version, 'PX', ttl)
+        else
+          redis.call('SET', versionKey, version)
+        end
+      end
+    end
+  end
+  results[w] = applied
+end
+return results
