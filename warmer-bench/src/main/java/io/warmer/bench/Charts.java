@@ -3,6 +3,7 @@ package io.warmer.bench;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
+import java.text.DecimalFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -10,6 +11,7 @@ import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.data.xy.XYSeries;
@@ -59,7 +61,19 @@ final class Charts {
         style(chart);
         LogAxis axis = new LogAxis("ms (log)");
         axis.setSmallestValue(0.1);
-        chart.getXYPlot().setRangeAxis(axis);
+        axis.setTickUnit(new NumberTickUnit(1.0));
+        axis.setNumberFormatOverride(new DecimalFormat("#,##0.#"));
+        XYPlot plot = chart.getXYPlot();
+        plot.setRangeAxis(axis);
+        // One colour per rate; p50 solid, p99 dashed, p99.9 dotted.
+        Color[] colours = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0x9467bd)};
+        float[][] dashes = {null, {6f, 4f}, {2f, 3f}};
+        for (int i = 0; i < plot.getSeriesCount(); i++) {
+            plot.getRenderer().setSeriesPaint(i, colours[(i / 3) % colours.length]);
+            float[] dash = dashes[i % 3];
+            plot.getRenderer().setSeriesStroke(i, dash == null ? new BasicStroke(1.8f)
+                    : new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, dash, 0f));
+        }
         return save(chart, dir.resolve("w2-latency.png"));
     }
 

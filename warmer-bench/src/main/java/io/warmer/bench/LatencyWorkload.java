@@ -83,10 +83,15 @@ final class LatencyWorkload {
             if (pgbench.exitValue() != 0) {
                 throw new IllegalStateException("pgbench failed (exit " + pgbench.exitValue() + "); see " + pgbenchOut);
             }
-            // The last second sampled may have been cut by pgbench's end: leave it out of the edges.
-            int usable = Math.max(1, perSecond.size() - 1);
-            perSecond.subList(0, Math.min(edge, usable)).forEach(first::add);
-            perSecond.subList(Math.max(0, usable - edge), usable).forEach(last::add);
+            // Seconds before the first value arrived say nothing about lag; the last second sampled may have
+            // been cut by pgbench's end: both stay out of the edge windows.
+            int from = 0;
+            while (from < perSecond.size() - 1 && perSecond.get(from).getTotalCount() == 0) {
+                from++;
+            }
+            int usable = Math.max(from + 1, perSecond.size() - 1);
+            perSecond.subList(from, Math.min(from + edge, usable)).forEach(first::add);
+            perSecond.subList(Math.max(from, usable - edge), usable).forEach(last::add);
             report(results, rate, total, first, last, drainNanos / 1e9, latency.recorded(),
                     Files.readString(pgbenchOut), settings);
         }
