@@ -56,6 +56,12 @@ final class BenchServers implements AutoCloseable {
         }
     }
 
+    /** PostgreSQL's postmaster, which pg_ctl daemonized: not a descendant of this JVM. */
+    long postmasterPid(Path work) throws java.io.IOException {
+        Path file = work.resolve("postgres").resolve("postgres-data").resolve("postmaster.pid");
+        return Long.parseLong(java.nio.file.Files.readAllLines(file).get(0).trim());
+    }
+
     RedisCommands<String, String> redisSync() {
         return redisConnection.sync();
     }

@@ -27,14 +27,39 @@ final class Results {
     }
 
     /** One line of the table. */
-    record Row(String workload, String figure, String reference, String ratio, String goal, Met met) {
+    record Row(String workload, String figure, String reference, String ratio, String goal, Met met,
+               double otherCores) {
     }
 
     private final PrintWriter out;
     private final List<Row> rows = new ArrayList<>();
+    private CpuMonitor monitor;
+    private String phase;
 
     Results(PrintWriter out) {
         this.out = out;
+    }
+
+    /** From now on, rows and phases carry how busy the cores were with other work. */
+    void watch(CpuMonitor cpu) {
+        this.monitor = cpu;
+    }
+
+    /** Ends the current phase (printing its other work) and begins {@code name}, e.g. {@code W1}. */
+    void phase(String name) {
+        endPhase();
+        phase = name;
+        if (monitor != null) {
+            monitor.phase();
+        }
+    }
+
+    /** Prints {@code result other_cpu_cores_<phase> x}: cores busy with work not the suite's, on average. */
+    void endPhase() {
+        if (phase != null && monitor != null && !Double.isNaN(monitor.foreignCores())) {
+            result("other_cpu_cores_" + phase, Math.round(monitor.foreignCores() * 100) / 100.0);
+        }
+        phase = null;
     }
 
     /** A raw figure, e.g. {@code result w1_rows_per_second 27704}. */
@@ -50,7 +75,8 @@ final class Results {
     }
 
     void row(String workload, String figure, String reference, String ratio, String goal, Met met) {
-        rows.add(new Row(workload, figure, reference, ratio, goal, met));
+        rows.add(new Row(workload, figure, reference, ratio, goal, met,
+                monitor == null ? Double.NaN : monitor.foreignCores()));
     }
 
     List<Row> rows() {
@@ -60,11 +86,19 @@ final class Results {
     /** The table as Markdown, so that it can go into docs/benchmarks.md as printed. */
     void printTable() {
         out.println();
-        out.println("| workload | figure | ceiling / reference | ratio | goal | met? |");
-        out.println("|---|---:|---:|---:|---|:---:|");
+        out.println("| workload | figure | ceiling / reference | ratio | goal | met? | other work |");
+        out.println("|---|---:|---:|---:|---|:---:|---:|");
+        boolean noisy = false;
         for (Row r : rows) {
-            out.printf("| %s | %s | %s | %s | %s | %s |%n", r.workload(), r.figure(), r.reference(), r.ratio(), r.goal(),
-                    r.met().text);
+            String other = Double.isNaN(r.otherCores()) ? "?" : String.format(Locale.ROOT, "%.2f cores%s",
+                    r.otherCores(), r.otherCores() > CpuMonitor.NOISY_CORES ? " ⚠" : "");
+            noisy |= r.otherCores() > CpuMonitor.NOISY_CORES;
+            out.printf("| %s | %s | %s | %s | %s | %s | %s |%n", r.workload(), r.figure(), r.reference(), r.ratio(),
+                    r.goal(), r.met().text, other);
+        }
+        if (noisy) {
+            out.printf("%n⚠ measured beside other work (more than %.2f cores busy on average with processes that are"
+                    + " not the suite's): measure again on a quiet machine before comparing.%n", CpuMonitor.NOISY_CORES);
         }
         out.flush();
     }

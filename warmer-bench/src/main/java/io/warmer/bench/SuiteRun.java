@@ -18,7 +18,10 @@ final class SuiteRun {
     }
 
     void run() throws Exception {
-        try (BenchServers servers = BenchServers.start(settings.work())) {
+        try (BenchServers servers = BenchServers.start(settings.work());
+             CpuMonitor cpu = new CpuMonitor(servers.postmasterPid(settings.work()))) {
+            results.watch(cpu);
+            results.phase("setup");
             boolean table = settings.runs(Workload.W1);
             double copy = Double.NaN;
             if (table) {
@@ -29,6 +32,8 @@ final class SuiteRun {
                 copy = UsersTable.copyRowsPerSecond(servers, settings.rows());
                 results.result("ceiling pg_copy_rows_per_second", Math.round(copy));
             }
+            // The shared script's redis-server daemonizes: its work would count as other work here.
+            results.endPhase();
             results.note("measuring the Redis ceilings (redis-benchmark -P 16 -c 4, %,d requests each)",
                     settings.ceilingRequests());
             Map<String, Double> ceilings = Ceilings.measure(settings.redisCeiling(), settings.shapedLua(),
@@ -38,6 +43,7 @@ final class SuiteRun {
 
             List<Path> charts = new ArrayList<>();
             if (table) {
+                results.phase("W1");
                 results.note("W1: snapshot of %,d rows", settings.rows());
                 SnapshotWorkload.Outcome w1 = SnapshotWorkload.run(servers, settings, results);
                 try (WarmerJvm warmer = w1.warmer()) {
@@ -46,6 +52,7 @@ final class SuiteRun {
                     if (settings.runs(Workload.W2)) {
                         List<LatencyWorkload.Outcome> w2 = new ArrayList<>();
                         for (int rate : settings.w2Rates()) {
+                            results.phase("W2_" + rate);
                             results.note("W2: updates at %,d/s for %d s", rate, settings.w2Seconds());
                             w2.add(LatencyWorkload.run(servers, settings, results, rate));
                         }
@@ -53,23 +60,28 @@ final class SuiteRun {
                     }
                 }
                 if (settings.runs(Workload.W3)) {
+                    results.phase("W3");
                     results.note("W3: replay into a fresh prefix");
                     ReplayWorkload.Replay w3 = ReplayWorkload.w3(servers, settings, results, w1.config(), fenced);
                     memoryRow("W3", w3.heapMib(), w3.rssMib());
                     if (settings.runs(Workload.W4)) {
+                        results.phase("W4");
                         results.note("W4: replay again into the same prefix");
                         ReplayWorkload.w4(servers, settings, results, w1.config(), w3);
                     }
                 }
                 if (settings.runs(Workload.X2)) {
+                    results.phase("X2");
                     results.note("X2: one materializer process, then two");
                     ReplayWorkload.instances(servers, settings, results);
                 }
             }
             if (settings.runs(Workload.W5)) {
+                results.phase("W5");
                 results.note("W5: migrate-keys of %,d keys", settings.rows());
                 MigrateWorkload.run(servers, settings, results);
             }
+            results.endPhase();
             charts.forEach(c -> results.note("chart %s", c));
         }
     }
