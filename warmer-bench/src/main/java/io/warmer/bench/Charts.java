@@ -10,8 +10,7 @@ import java.util.List;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
-import org.jfree.chart.axis.LogAxis;
-import org.jfree.chart.axis.NumberTickUnit;
+import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.data.xy.XYSeries;
@@ -38,7 +37,7 @@ final class Charts {
         return save(chart, dir.resolve("w1-rows-per-second.png"));
     }
 
-    /** W2's p50 and p99 per second, one pair of lines per rate, on a log axis. */
+    /** W2's p50, p99 and p99.9 per second, one colour per rate. */
     static Path w2(Path dir, List<LatencyWorkload.Outcome> outcomes) throws IOException {
         XYSeriesCollection data = new XYSeriesCollection();
         for (LatencyWorkload.Outcome o : outcomes) {
@@ -47,9 +46,9 @@ final class Charts {
             XYSeries p999 = new XYSeries(String.format("%,d/s p99.9", o.rate()));
             for (LatencyWorkload.Second s : o.seconds()) {
                 if (s.count() > 0) {
-                    p50.add(s.seconds(), Math.max(0.1, s.p50()));
-                    p99.add(s.seconds(), Math.max(0.1, s.p99()));
-                    p999.add(s.seconds(), Math.max(0.1, s.p999()));
+                    p50.add(s.seconds(), s.p50());
+                    p99.add(s.seconds(), s.p99());
+                    p999.add(s.seconds(), s.p999());
                 }
             }
             data.addSeries(p50);
@@ -57,14 +56,10 @@ final class Charts {
             data.addSeries(p999);
         }
         JFreeChart chart = ChartFactory.createXYLineChart("W2: change-to-Redis latency per second of the run",
-                "seconds since pgbench started", "ms (log)", data, PlotOrientation.VERTICAL, true, false, false);
+                "seconds since pgbench started", "ms", data, PlotOrientation.VERTICAL, true, false, false);
         style(chart);
-        LogAxis axis = new LogAxis("ms (log)");
-        axis.setSmallestValue(0.1);
-        axis.setTickUnit(new NumberTickUnit(1.0));
-        axis.setNumberFormatOverride(new DecimalFormat("#,##0.#"));
         XYPlot plot = chart.getXYPlot();
-        plot.setRangeAxis(axis);
+        ((NumberAxis) plot.getRangeAxis()).setNumberFormatOverride(new DecimalFormat("#,##0"));
         // One colour per rate; p50 solid, p99 dashed, p99.9 dotted.
         Color[] colours = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0x9467bd)};
         float[][] dashes = {null, {6f, 4f}, {2f, 3f}};
