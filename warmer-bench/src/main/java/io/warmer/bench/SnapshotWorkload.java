@@ -1,0 +1,141 @@
+package io.warmer.bench;
+
+import io.warmer.capture.PostgresEndpoint;
+import io.warmer.capture.PostgresPreflight;
+import io.warmer.change.ChangeTopics;
+import io.warmer.change.TableId;
+import io.warmer.config.ConfigLoader;
+import io.warmer.config.WarmerConfig;
+import io.warmer.verify.CacheVerifier;
+import io.warmer.verify.RedisReader;
+import io.warmer.verify.VerifyReport;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * W1: {@code warmer run} in its own JVM on a freshly filled users table, from the JVM's start until every
+ * row's key is in Redis: the count of {@code v1:user:*} keys is exactly the table's, and a random sample
+ * of values equals what the pipeline's own mapping makes of the database's rows ({@link CacheVerifier}).
+ * The service is left running for W2.
+ */
+final class SnapshotWorkload {
+
+    /** Fenced writes leave a value key and a version key per row. */
+    static final int KEYS_PER_ROW = 2;
+    static final Duration POLL = Duration.ofMillis(200);
+
+    /** What W1 hands on: the running service, its config and its progress over time. */
+    record Outcome(WarmerJvm warmer, Path config, Timeline cached, Timeline captured, double seconds) {
+    }
+
+    private SnapshotWorkload() {
+    }
+
+    static Outcome run(BenchServers servers, SuiteSettings settings, Results results) throws Exception {
+        long rows = settings.rows();
+        Path config = BenchConfig.write(settings.work(), "run", servers, "warmer-bench", BenchConfig.KEY_PREFIX);
+        RedisProbe redis = new RedisProbe(servers.redisSync());
+        long baseline = redis.dbsize();
+        Timeline cached = new Timeline("rows in Redis");
+        Timeline captured = new Timeline("rows in Kafka");
+        String topic = ChangeTopics.topicFor(BenchConfig.TOPIC_PREFIX, TableId.parse(UsersTable.TABLE));
+        Duration timeout = Duration.ofSeconds(Math.max(600, rows / 1_000));
+
+        long start = System.nanoTime();
+        WarmerJvm warmer = WarmerJvm.start("run", settings.warmerApp(), settings.work(), BenchConfig.environment(servers),
+                List.of("run", "--config", config.toString()));
+        double capturedAt = Double.NaN;
+        double seconds;
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                servers.kafka.bootstrapServers()))) {
+            int polls = 0;
+            while (true) {
+                Thread.sleep(POLL.toMillis());
+                double t = (System.nanoTime() - start) / 1e9;
+                long keys = redis.dbsize() - baseline;
+                cached.add(t, keys / (double) KEYS_PER_ROW);
+                if (polls++ % 5 == 0 || Double.isNaN(capturedAt)) {
+                    long inKafka = endOffsets(admin, topic);
+                    captured.add(t, inKafka);
+                    if (Double.isNaN(capturedAt) && inKafka >= rows) {
+                        capturedAt = t;
+                    }
+                }
+                if (!warmer.isAlive()) {
+                    throw new IllegalStateException("warmer run exited during W1; see " + warmer.stderrFile());
+                }
+                if (keys >= KEYS_PER_ROW * rows && redis.count(BenchConfig.KEY_PREFIX + ":user:*") == rows) {
+                    seconds = t;
+                    break;
+                }
+                if (t > timeout.toSeconds()) {
+                    throw new IllegalStateException("W1 did not finish within " + timeout + ": " + keys / KEYS_PER_ROW
+                            + " of " + rows + " rows in Redis");
+                }
+            }
+        } catch (Exception e) {
+            warmer.close();
+            throw e;
+        }
+        results.result("w1_rows", rows);
+        results.result("w1_capture_seconds", Math.round(capturedAt * 10) / 10.0);
+        results.result("w1_seconds", Math.round(seconds * 10) / 10.0);
+        results.result("w1_rows_per_second", Math.round(rows / seconds));
+        results.result("mem_w1_heap_peak_mib", warmer.peakHeapMib());
+        results.result("mem_w1_rss_peak_mib", Math.round(warmer.peakRssMib()));
+        List<String> some = new java.util.ArrayList<>();
+        for (long id = 1; id <= Math.min(rows, 1_000); id++) {
+            some.add(BenchConfig.KEY_PREFIX + ":user:" + id);
+        }
+        results.result("w1_value_bytes_avg", Math.round(redis.averageValueBytes(some)));
+        verify(config, servers, settings, results);
+        return new Outcome(warmer, config, cached, captured, seconds);
+    }
+
+    /** The sampled comparison of database and Redis that `warmer verify --sample` makes, in this JVM. */
+    private static void verify(Path configFile, BenchServers servers, SuiteSettings settings, Results results)
+            throws Exception {
+        WarmerConfig config = new ConfigLoader(name -> servers.postgres.password()).load(configFile);
+        var pg = config.source().postgres();
+        PostgresEndpoint endpoint = new PostgresEndpoint(pg.host(), pg.port(), pg.database(), pg.user(), pg.password());
+        var schemas = PostgresPreflight.check(endpoint, config.tables(), config.requiredColumns());
+        int sample = (int) Math.min(settings.rows(), settings.verifySample());
+        VerifyReport report;
+        try (RedisReader redis = RedisReader.connect(config.redis())) {
+            report = new CacheVerifier(config, servers.db, redis.commands(), schemas).verify(sample,
+                    System.currentTimeMillis());
+        }
+        VerifyReport.Family family = report.families().get(0);
+        results.result("w1_verify_checked", family.checked());
+        results.result("w1_verify_missing", family.missing());
+        results.result("w1_verify_stale", family.stale());
+        if (report.drifted()) {
+            throw new IllegalStateException("W1 ended with drift: " + family);
+        }
+    }
+
+    /** Records in the change topic so far; 0 before the capture created it. */
+    private static long endOffsets(Admin admin, String topic) throws InterruptedException {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (int p = 0; p < BenchConfig.PARTITIONS; p++) {
+            latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        try {
+            if (!admin.listTopics().names().get(10, TimeUnit.SECONDS).contains(topic)) {
+                return 0;
+            }
+            return admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).values().stream()
+                    .mapToLong(info -> info.offset()).sum();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException notYetCreated) {
+            return 0;
+        }
+    }
+}

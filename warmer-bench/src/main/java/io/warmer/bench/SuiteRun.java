@@ -1,0 +1,108 @@
+package io.warmer.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** One run of the chosen workloads, in order, on one set of servers. */
+final class SuiteRun {
+
+    private final SuiteSettings settings;
+    private final Results results;
+
+    SuiteRun(SuiteSettings settings, Results results) {
+        this.settings = settings;
+        this.results = results;
+    }
+
+    void run() throws Exception {
+        try (BenchServers servers = BenchServers.start(settings.work());
+             CpuMonitor cpu = new CpuMonitor(servers.postmasterPid(settings.work()))) {
+            results.watch(cpu);
+            results.phase("setup");
+            boolean table = settings.runs(Workload.W1);
+            double copy = Double.NaN;
+            if (table) {
+                long seeded = System.nanoTime();
+                UsersTable.create(servers, settings.rows());
+                results.note("seeded %,d rows in %.1f s", settings.rows(), (System.nanoTime() - seeded) / 1e9);
+                results.result("users_row_bytes_avg", Math.round(UsersTable.averageRowBytes(servers)));
+                copy = UsersTable.copyRowsPerSecond(servers, settings.rows());
+                results.result("ceiling pg_copy_rows_per_second", Math.round(copy));
+            }
+            // The shared script's redis-server daemonizes: its work would count as other work here.
+            results.endPhase();
+            results.note("measuring the Redis ceilings (redis-benchmark -P 16 -c 4, %,d requests each)",
+                    settings.ceilingRequests());
+            Map<String, Double> ceilings = Ceilings.measure(settings.redisCeiling(), settings.shapedLua(),
+                    settings.work(), settings.ceilingRequests(), 300);
+            ceilings.forEach((name, value) -> results.result("ceiling " + name, Math.round(value)));
+            double fenced = ceilings.get("evalsha_fenced");
+
+            List<Path> charts = new ArrayList<>();
+            if (table) {
+                results.phase("W1");
+                results.note("W1: snapshot of %,d rows", settings.rows());
+                SnapshotWorkload.Outcome w1 = SnapshotWorkload.run(servers, settings, results);
+                try (WarmerJvm warmer = w1.warmer()) {
+                    w1Rows(w1, ceilings, copy);
+                    charts.add(Charts.w1(settings.charts(), w1, settings.rows()));
+                    if (settings.runs(Workload.W2)) {
+                        List<LatencyWorkload.Outcome> w2 = new ArrayList<>();
+                        for (int rate : settings.w2Rates()) {
+                            results.phase("W2_" + rate);
+                            results.note("W2: updates at %,d/s for %d s", rate, settings.w2Seconds());
+                            w2.add(LatencyWorkload.run(servers, settings, results, rate));
+                        }
+                        charts.add(Charts.w2(settings.charts(), w2));
+                    }
+                }
+                if (settings.runs(Workload.W3)) {
+                    results.phase("W3");
+                    results.note("W3: replay into a fresh prefix");
+                    ReplayWorkload.Replay w3 = ReplayWorkload.w3(servers, settings, results, w1.config(), fenced);
+                    memoryRow("W3", w3.heapMib(), w3.rssMib());
+                    if (settings.runs(Workload.W4)) {
+                        results.phase("W4");
+                        results.note("W4: replay again into the same prefix");
+                        ReplayWorkload.w4(servers, settings, results, w1.config(), w3);
+                    }
+                }
+                if (settings.runs(Workload.X2)) {
+                    results.phase("X2");
+                    results.note("X2: one materializer process, then two");
+                    ReplayWorkload.instances(servers, settings, results);
+                }
+            }
+            if (settings.runs(Workload.W5)) {
+                results.phase("W5");
+                results.note("W5: migrate-keys of %,d keys", settings.rows());
+                MigrateWorkload.run(servers, settings, results);
+            }
+            results.endPhase();
+            charts.forEach(c -> results.note("chart %s", c));
+        }
+    }
+
+    private void w1Rows(SnapshotWorkload.Outcome w1, Map<String, Double> ceilings, double copy) {
+        double rate = settings.rows() / w1.seconds();
+        double fenced = ceilings.get("evalsha_fenced");
+        results.result("ratio_w1_evalsha_fenced", Math.round(rate / fenced * 1000) / 1000.0);
+        results.row(String.format(Locale.ROOT, "W1 snapshot, %,d rows", settings.rows()),
+                Results.grouped(rate) + " rows/s",
+                String.format(Locale.ROOT, "EVALSHA fenced-write %s/s; SET EX %s/s; COPY %s rows/s",
+                        Results.grouped(fenced), Results.grouped(ceilings.getOrDefault("set_ex", Double.NaN)),
+                        Results.grouped(copy)),
+                Results.ratio(rate / fenced) + " of EVALSHA", "≥ 60,000 rows/s", Results.Met.of(rate >= 60_000));
+        memoryRow("W1", w1.warmer().peakHeapMib(), w1.warmer().peakRssMib());
+    }
+
+    private void memoryRow(String workload, double heapMib, double rssMib) {
+        results.row(String.format(Locale.ROOT, "memory during %s, %,d rows", workload, settings.rows()),
+                String.format(Locale.ROOT, "heap peak %.0f MiB, RSS peak %.0f MiB", heapMib, rssMib),
+                "-Xmx" + WarmerJvm.MAX_HEAP, "—", "heap ≤ 512 MiB, flat in N (compare runs)",
+                Results.Met.of(heapMib <= 512));
+    }
+}

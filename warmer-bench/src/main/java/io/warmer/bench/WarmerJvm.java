@@ -1,0 +1,182 @@
+package io.warmer.bench;
+
+import io.warmer.embedded.OrphanGuard;
+import io.warmer.embedded.StopSignal;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Warmer's packaged CLI ({@code io.warmer.cli.WarmerCli}) in a JVM of its own, so that its heap and
+ * RSS are Warmer's alone and not the broker's, which runs in the benchmark's JVM. Its heap is read
+ * from its GC log (the highest occupancy before a collection), its RSS from {@code VmHWM} in
+ * {@code /proc/<pid>/status}, sampled until it exits. Guarded so that it dies with the benchmark.
+ */
+final class WarmerJvm implements AutoCloseable {
+
+    /** The heap Warmer gets in every workload, the issue's memory goal. */
+    static final String MAX_HEAP = "512m";
+
+    private static final Pattern GC_LINE = Pattern.compile("(\\d+)M->(\\d+)M\\((\\d+)M\\)");
+    private static final Duration RSS_SAMPLE = Duration.ofMillis(100);
+
+    private final String name;
+    private final Process process;
+    private final OrphanGuard guard;
+    private final Path stdout;
+    private final Path stderr;
+    private final Path gcLog;
+    private final ScheduledExecutorService sampler;
+    private volatile long peakRssKib;
+
+    private WarmerJvm(String name, Process process, OrphanGuard guard, Path stdout, Path stderr, Path gcLog) {
+        this.name = name;
+        this.process = process;
+        this.guard = guard;
+        this.stdout = stdout;
+        this.stderr = stderr;
+        this.gcLog = gcLog;
+        this.sampler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "rss-" + name);
+            t.setDaemon(true);
+            return t;
+        });
+        sampler.scheduleAtFixedRate(this::sampleRss, 0, RSS_SAMPLE.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Starts {@code java -Xmx512m -cp <app>/*.jar:<app>/lib/* io.warmer.cli.WarmerCli args...}.
+     *
+     * @param appTarget warmer-app/target, holding the packaged jar and lib/
+     * @param dir where its stdout, stderr, GC log and Warmer's own log go
+     */
+    static WarmerJvm start(String name, Path appTarget, Path dir, Map<String, String> env, List<String> args) {
+        Path jar = appTarget.resolve("warmer-app-0.1.0-SNAPSHOT.jar");
+        if (!Files.isRegularFile(jar) || !Files.isDirectory(appTarget.resolve("lib"))) {
+            throw new IllegalStateException("Warmer is not packaged: " + jar + " or its lib/ is missing. Build it with"
+                    + " './mvnw -B -q package -DskipTests -pl warmer-bench -am' (bench/run.sh does).");
+        }
+        Path out = dir.resolve(name + ".out");
+        Path err = dir.resolve(name + ".err");
+        Path gc = dir.resolve(name + ".gc.log");
+        Path logs = dir.resolve(name + "-logs");
+        List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx" + MAX_HEAP,
+                "-Xlog:gc:file=" + gc, "-cp", jar + ":" + appTarget.resolve("lib") + "/*", "io.warmer.cli.WarmerCli"));
+        command.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        builder.environment().putAll(env);
+        builder.environment().put("WARMER_LOG_DIR", logs.toString());
+        Process process;
+        try {
+            Files.createDirectories(logs);
+            process = builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not start Warmer's JVM (" + command + "): " + e.getMessage(), e);
+        }
+        return new WarmerJvm(name, process, OrphanGuard.watch("warmer " + name, process.toHandle(), StopSignal.TERM),
+                out, err, gc);
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Waits for it to exit by itself; returns its exit code, or fails after {@code timeout}. */
+    int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("warmer " + name + " did not finish within " + timeout + "; see " + stderr);
+        }
+        return process.exitValue();
+    }
+
+    /** SIGTERM (Warmer's graceful stop), SIGKILL after {@link OrphanGuard#STOP_GRACE}. */
+    void stop() {
+        sampleRss();
+        OrphanGuard.stop("warmer " + name, process.toHandle(), StopSignal.TERM, OrphanGuard.STOP_GRACE);
+    }
+
+    String stdout() {
+        return read(stdout);
+    }
+
+    Path stderrFile() {
+        return stderr;
+    }
+
+    /** The highest RSS the process reached (its {@code VmHWM}) as last sampled, in MiB. */
+    double peakRssMib() {
+        return peakRssKib / 1024.0;
+    }
+
+    /** The highest heap occupancy its GC log shows so far (the heap just before a collection), in MiB. */
+    double peakHeapMib() {
+        long peak = 0;
+        for (String line : read(gcLog).split("\n")) {
+            Matcher m = GC_LINE.matcher(line);
+            if (m.find()) {
+                peak = Math.max(peak, Long.parseLong(m.group(1)));
+            }
+        }
+        return peak;
+    }
+
+    /** How many collections its GC log shows so far (with none, {@link #peakHeapMib} knows nothing). */
+    long collections() {
+        return read(gcLog).lines().filter(l -> GC_LINE.matcher(l).find()).count();
+    }
+
+    private void sampleRss() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    long kib = Long.parseLong(line.replaceAll("[^0-9]", ""));
+                    peakRssKib = Math.max(peakRssKib, kib);
+                }
+            }
+        } catch (IOException | UncheckedIOException | NumberFormatException exited) {
+            // The process is gone; its last sample stands.
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+        sampler.shutdownNow();
+        guard.close();
+    }
+
+    @Override
+    public String toString() {
+        return "warmer " + name + " (pid " + process.pid() + ")";
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not read " + file, e);
+        }
+    }
+
+    private static String javaExecutable() {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+}
