@@ -14,6 +14,7 @@ final class StreamsProperties {
      * before it. Streams' own at-least-once default (30 s) would make catching up look slow.
      */
     static final long COMMIT_INTERVAL_MS = 1_000;
+    static final long POLL_MS = 10;
 
     /**
      * A failed Redis flush replaces the stream thread, and the replacement gets the dead thread's
@@ -39,6 +40,9 @@ final class StreamsProperties {
         p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
         p.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
         p.put(StreamsConfig.consumerPrefix("max.poll.records"), 2_000);
+        // How long a thread with nothing to process blocks in poll (default 100 ms) before it runs the
+        // punctuation that sends the sink's buffered writes: bounds the delay of the last change of a burst.
+        p.put(StreamsConfig.POLL_MS_CONFIG, POLL_MS);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), SESSION_TIMEOUT_MS);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), SESSION_TIMEOUT_MS / 3);
         return p;

@@ -51,6 +51,13 @@ public final class CacheSinkStore implements StateStore, CachedStateStore<String
         }
     }
 
+    /** Sends the buffered writes to the cache now, without waiting for acknowledgements. */
+    public void sendPending() {
+        if (writer != null) {
+            writer.sendPending();
+        }
+    }
+
     @Override
     public void flushCache() {
         flush();

@@ -12,6 +12,12 @@ public interface CacheWriter extends AutoCloseable {
     /** @param family the key family the write belongs to, for counting */
     void submit(String family, CacheWrite write);
 
+    /**
+     * Sends every write submitted so far without waiting for acknowledgements: a write buffered for a
+     * pipeline or a script batch must not wait for the next commit when changes arrive slowly.
+     */
+    void sendPending();
+
     /** @throws CacheWriteException when a write failed or was not acknowledged in time */
     void awaitAcknowledged();
 

@@ -158,6 +158,17 @@ final class RedisCacheWriter implements CacheWriter {
     }
 
     @Override
+    public void sendPending() {
+        for (var batch : List.copyOf(open.entrySet())) {
+            send(batch.getKey(), batch.getValue());
+        }
+        if (writesSinceFlush > 0) {
+            connection.flushCommands();
+            writesSinceFlush = 0;
+        }
+    }
+
+    @Override
     public void awaitAcknowledged() {
         for (var batch : List.copyOf(open.entrySet())) {
             send(batch.getKey(), batch.getValue());

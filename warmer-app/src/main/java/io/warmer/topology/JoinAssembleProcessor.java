@@ -44,6 +44,7 @@ final class JoinAssembleProcessor implements Processor<String, String, String, S
         stores.joined().forEach(name -> joined.add(context.getStateStore(name)));
         this.rows = new JoinedRows(family, context.getStateStore(stores.mains()), joined);
         this.sink = context.getStateStore(stores.sink());
+        WarmerTopology.sendWritesRegularly(context, sink);
     }
 
     @Override

@@ -48,6 +48,7 @@ final class MaterializeProcessor implements Processor<String, String, String, St
         this.context = context;
         this.sink = context.getStateStore(sinkStoreName);
         this.keyMemory = context.getStateStore(keyMemoryName);
+        WarmerTopology.sendWritesRegularly(context, sink);
     }
 
     @Override

@@ -5,8 +5,10 @@ import io.warmer.change.TableId;
 import io.warmer.config.WarmerConfig;
 import io.warmer.family.Join;
 import io.warmer.family.KeyFamily;
+import io.warmer.sink.CacheSinkStore;
 import io.warmer.sink.CacheSinkStoreBuilder;
 import io.warmer.sink.CacheWriterFactory;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,6 +18,8 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
@@ -68,6 +72,17 @@ public final class WarmerTopology {
             }
         }
         return topics;
+    }
+
+    /**
+     * How long a write may sit in the sink's buffers: writes go to Redis in pipelines and script batches,
+     * which fill at once during a snapshot but slowly under a trickle of changes.
+     */
+    static final Duration SEND_INTERVAL = Duration.ofMillis(10);
+
+    /** Has the sink send its buffered writes every {@link #SEND_INTERVAL} of wall-clock time. */
+    static void sendWritesRegularly(ProcessorContext<?, ?> context, CacheSinkStore sink) {
+        context.schedule(SEND_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> sink.sendPending());
     }
 
     /** The join route topics of one family. */

@@ -26,6 +26,11 @@ final class InMemoryCache implements CacheWriterFactory {
             }
 
             @Override
+            public void sendPending() {
+                // becomes visible only once acknowledged, as in Redis
+            }
+
+            @Override
             public void awaitAcknowledged() {
                 for (CacheWrite write : pending) {
                     if (write instanceof CacheWrite.Put put) {

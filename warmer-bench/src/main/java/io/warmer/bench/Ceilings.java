@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@code set_ex}, and {@code lua} (the one-key stand-in {@code bench/fenced-write-ceiling.lua}),
  *       from the shared {@code redis-ceiling.sh}, as every earlier W1 figure was compared;</li>
- *   <li>{@code evalsha_fenced}: an EVALSHA of Warmer's own {@code fenced-write.lua} with the arguments the
+ *   <li>{@code evalsha_fenced}: an EVALSHA of Warmer's own {@code fenced-writes.lua}, one write a call, with the arguments the
  *       sink sends it (key, version key, version, {@code set}, TTL, fencing on, value), keys and versions
  *       drawn from 10^8, so that nearly every call applies its write, as in W3.</li>
  * </ul>
@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
 final class Ceilings {
 
     /** Warmer's fenced write, as the sink loads it. */
-    static final String FENCED_WRITE = "/io/warmer/sink/fenced-write.lua";
+    static final String FENCED_WRITE = "/io/warmer/sink/fenced-writes.lua";
     private static final String KEYSPACE = "100000000";
 
     private Ceilings() {
@@ -73,7 +73,7 @@ final class Ceilings {
             List<String> command = new ArrayList<>(List.of("redis-benchmark", "-p", Integer.toString(redis.port()),
                     "-q", "--csv", "-P", "16", "-c", "4", "-n", Long.toString(requests), "-r", KEYSPACE,
                     "EVALSHA", sha, "2", "bench:__rand_int__", "{bench:__rand_int__}:v", "__rand_int__", "set",
-                    "3600000", "0", "1", "v".repeat(valueBytes)));
+                    "3600000", "0", "1", "1", "v".repeat(valueBytes)));
             return lastCsvRate(run(command));
         }
     }

@@ -61,6 +61,9 @@ final class WarmerJvm implements AutoCloseable {
      * @param appTarget warmer-app/target, holding the packaged jar and lib/
      * @param dir where its stdout, stderr, GC log and Warmer's own log go
      */
+    /** JVM options added to every Warmer JVM the suite starts. */
+    static final String EXTRA_OPTIONS_ENV = "WARMER_BENCH_JVM_OPTS";
+
     static WarmerJvm start(String name, Path appTarget, Path dir, Map<String, String> env, List<String> args) {
         Path jar = appTarget.resolve("warmer-app-0.1.0-SNAPSHOT.jar");
         if (!Files.isRegularFile(jar) || !Files.isDirectory(appTarget.resolve("lib"))) {
@@ -71,8 +74,13 @@ final class WarmerJvm implements AutoCloseable {
         Path err = dir.resolve(name + ".err");
         Path gc = dir.resolve(name + ".gc.log");
         Path logs = dir.resolve(name + "-logs");
-        List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx" + MAX_HEAP,
-                "-Xlog:gc:file=" + gc, "-cp", jar + ":" + appTarget.resolve("lib") + "/*", "io.warmer.cli.WarmerCli"));
+        List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx" + MAX_HEAP, "-Xlog:gc:file=" + gc));
+        // E.g. a JFR recording, for bench/profile-w1.sh; {name} becomes this JVM's name.
+        String extra = System.getenv().getOrDefault(EXTRA_OPTIONS_ENV, "").replace("{name}", name).strip();
+        if (!extra.isEmpty()) {
+            command.addAll(List.of(extra.split("\\s+")));
+        }
+        command.addAll(List.of("-cp", jar + ":" + appTarget.resolve("lib") + "/*", "io.warmer.cli.WarmerCli"));
         command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectOutput(out.toFile())
