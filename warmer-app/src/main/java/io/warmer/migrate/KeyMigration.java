@@ -25,9 +25,10 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Copies every key matching a {@link KeyMapping}'s glob to its new name, with its value and remaining TTL, for data
- * that exists only in the cache (sessions): SCAN, then per batch DUMP and PTTL of the old keys and a script that
- * RESTOREs each under its new name unless that name or its fencing version key exists. DUMP and RESTORE are two
- * commands, not one COPY, because in a Redis Cluster the two names usually live in different slots.
+ * that exists only in the cache (sessions): SCAN, then, on a standalone Redis, a script that COPYs each key server
+ * side unless its new name or that name's fencing version key exists; in a Redis Cluster, where the two names
+ * usually live in different slots, DUMP and PTTL of the old keys and a script that RESTOREs each under its new name
+ * on the same condition.
  *
  * <p>The old keys stay: the old generation is the rollback path until {@code warmer cleanup} removes it.
  */
@@ -37,6 +38,10 @@ public final class KeyMigration {
     static final int BATCH = 500;
 
     static final String SCRIPT = load("restore-if-absent.lua");
+    /** Standalone Redis: the copy done server side, in batches; see copy-if-absent.lua. */
+    static final String COPY_SCRIPT = load("copy-if-absent.lua");
+    /** Keys per copy-if-absent call: a page of SCAN in a few calls, each short for Redis. */
+    static final int COPY_BATCH = 100;
 
     /** What the caller hears while a migration runs: to show progress, and to pace it by blocking. */
     public interface Progress {
@@ -92,7 +97,9 @@ public final class KeyMigration {
             awaitOne(redis.commands().del(bytes(checkpointKey)), "DEL", checkpointKey);
         }
         // Loaded on every node of a cluster: Lettuce sends SCRIPT LOAD to each.
-        String sha = awaitOne(redis.commands().scriptLoad(SCRIPT), "SCRIPT LOAD", "restore-if-absent.lua");
+        boolean standalone = redis.nodes().equals(List.of(RedisKeyspace.STANDALONE_NODE));
+        String sha = standalone ? awaitOne(redis.commands().scriptLoad(COPY_SCRIPT), "SCRIPT LOAD", "copy-if-absent.lua")
+                : awaitOne(redis.commands().scriptLoad(SCRIPT), "SCRIPT LOAD", "restore-if-absent.lua");
         byte[] stored = awaitOne(redis.commands().get(bytes(checkpointKey)), "GET", checkpointKey);
         MigrationCheckpoint from = stored == null ? null : MigrationCheckpoint.fromJson(checkpointKey, stored);
         boolean resumed = from != null;
@@ -117,7 +124,11 @@ public final class KeyMigration {
         for (; node < nodes.size(); node++, cursor = ScanCursor.INITIAL) {
             do {
                 KeyScanCursor<byte[]> page = scan(nodes.get(node), cursor);
-                copy(page.getKeys(), sha, counts);
+                if (standalone) {
+                    copyInPlace(page.getKeys(), sha, counts);
+                } else {
+                    copy(page.getKeys(), sha, counts);
+                }
                 cursor = page;
                 double seconds = secondsBefore + (System.nanoTime() - started) / 1e9;
                 // Stored only once the batch was acknowledged: a run stopped mid-batch does that batch again.
@@ -139,6 +150,35 @@ public final class KeyMigration {
                 counts.skipped, counts.expired, seconds);
         awaitOne(redis.commands().set(bytes(key), checkpoint.toJson(), SetArgs.Builder.px(MigrationCheckpoint.TTL.toMillis())),
                 "SET", key);
+    }
+
+    /** Copies one SCAN page on a standalone Redis, server side: COPY in batches, each new name checked first. */
+    private void copyInPlace(List<byte[]> keys, String sha, Counts counts) throws InterruptedException {
+        List<RedisFuture<List<Long>>> calls = new ArrayList<>();
+        List<String> firstKeys = new ArrayList<>();
+        for (int from = 0; from < keys.size(); from += COPY_BATCH) {
+            List<byte[]> batch = keys.subList(from, Math.min(keys.size(), from + COPY_BATCH));
+            byte[][] scriptKeys = new byte[3 * batch.size()][];
+            for (int i = 0; i < batch.size(); i++) {
+                byte[] target = targetOf(batch.get(i));
+                scriptKeys[3 * i] = batch.get(i);
+                scriptKeys[3 * i + 1] = target;
+                scriptKeys[3 * i + 2] = versionKeyOf(target);
+            }
+            calls.add(redis.commands().evalsha(sha, ScriptOutputType.MULTI, scriptKeys));
+            firstKeys.add(text(batch.get(0)));
+        }
+        for (List<Long> results : await(calls, "EVALSHA copy-if-absent", firstKeys)) {
+            for (long result : results) {
+                if (result == 1) {
+                    counts.copied++;
+                } else if (result == 0) {
+                    counts.skipped++;
+                } else {
+                    counts.expired++;
+                }
+            }
+        }
     }
 
     /** Copies one SCAN page: PTTL and DUMP of every key, then the restore script for those still there. */
