@@ -12,10 +12,11 @@ import jdk.jfr.consumer.RecordingFile;
 /**
  * Where the CPU goes, per stage of the pipeline: reads a JFR recording's execution samples, gives each
  * sample to the stage of the innermost frame that belongs to one, and prints CPU-seconds per million
- * rows. A sample stands for one sampling period of one running thread, so the figures are estimates;
- * the shares between stages are what they are for.
+ * rows: each stage's share of the samples times the CPU time the JVM used over the recording (its
+ * {@code jdk.CPULoad} events). Estimates: JFR samples a few threads per period, and the recording covers
+ * the JVM's start and end as well as the rows.
  *
- * <p>Usage: {@code ProfileStages <recording.jfr> <rows> [sampling period ms, default 10 (JFR "profile")]}
+ * <p>Usage: {@code ProfileStages <recording.jfr> <rows>}
  */
 public final class ProfileStages {
 
@@ -24,7 +25,7 @@ public final class ProfileStages {
 
     static {
         STAGES.put("io.warmer.capture", "warmer capture (Connect record -> change JSON)");
-        STAGES.put("io.warmer.change", "warmer capture (Connect record -> change JSON)");
+        STAGES.put("io.warmer.change", "warmer change codec (no caller above)");
         STAGES.put("io.warmer.topology", "warmer topology (change JSON -> cache writes)");
         STAGES.put("io.warmer.family", "warmer topology (change JSON -> cache writes)");
         STAGES.put("io.warmer.sink", "warmer sink (cache writes -> Lettuce)");
@@ -50,31 +51,51 @@ public final class ProfileStages {
     public static void main(String[] args) throws Exception {
         Path recording = Path.of(args[0]);
         long rows = Long.parseLong(args[1]);
-        double periodSeconds = (args.length > 2 ? Integer.parseInt(args[2]) : 10) / 1000.0;
+        double periodSeconds = 0.010; // JFR "profile": one sample per 10 ms, when nothing better is recorded
         Map<String, Long> samples = new LinkedHashMap<>();
         STAGES.values().forEach(stage -> samples.putIfAbsent(stage, 0L));
         samples.put("other (JDK, GC-free startup, unattributed)", 0L);
         long total = 0;
+        double jvmLoadSum = 0;
+        long jvmLoadEvents = 0;
+        int cores = Runtime.getRuntime().availableProcessors();
+        java.time.Instant first = null;
+        java.time.Instant last = null;
         for (RecordedEvent event : RecordingFile.readAllEvents(recording)) {
-            if (!event.getEventType().getName().equals("jdk.ExecutionSample") || event.getStackTrace() == null) {
-                continue;
+            String type = event.getEventType().getName();
+            first = first == null || event.getStartTime().isBefore(first) ? event.getStartTime() : first;
+            last = last == null || event.getEndTime().isAfter(last) ? event.getEndTime() : last;
+            if (type.equals("jdk.CPULoad")) {
+                // Shares of the whole machine's CPU, all cores together.
+                jvmLoadSum += event.getDouble("jvmUser") + event.getDouble("jvmSystem");
+                jvmLoadEvents++;
+            } else if (type.equals("jdk.CPUInformation")) {
+                cores = event.getInt("hwThreads");
+            } else if (type.equals("jdk.ExecutionSample") && event.getStackTrace() != null) {
+                total++;
+                samples.merge(stageOf(event.getStackTrace().getFrames()), 1L, Long::sum);
             }
-            total++;
-            samples.merge(stageOf(event.getStackTrace().getFrames()), 1L, Long::sum);
         }
-        System.out.printf(Locale.ROOT, "# %,d execution samples at %.0f ms, %,d rows%n", total, periodSeconds * 1000, rows);
+        // JFR samples a few threads per period, not all: the samples give the shares, the JVM's measured CPU
+        // load over the recording gives the total they are shares of.
+        double seconds = first == null ? 0 : java.time.Duration.between(first, last).toMillis() / 1000.0;
+        double jvmCpuSeconds = jvmLoadEvents == 0 ? total * periodSeconds : jvmLoadSum / jvmLoadEvents * cores * seconds;
+        System.out.printf(Locale.ROOT, "# %,d execution samples, %,d rows; the JVM used %.1f CPU-seconds in %.1f s"
+                + " (%.2f of %d cores)%n", total, rows, jvmCpuSeconds, seconds, jvmCpuSeconds / seconds, cores);
         System.out.printf(Locale.ROOT, "%-52s %10s %8s%n", "stage", "cpu-s/1M", "share");
         for (var stage : samples.entrySet()) {
             if (stage.getValue() > 0) {
+                double share = (double) stage.getValue() / total;
                 System.out.printf(Locale.ROOT, "%-52s %10.2f %7.1f%%%n", stage.getKey(),
-                        stage.getValue() * periodSeconds * 1_000_000 / rows, 100.0 * stage.getValue() / total);
+                        share * jvmCpuSeconds * 1_000_000 / rows, 100.0 * share);
             }
         }
-        System.out.printf(Locale.ROOT, "%-52s %10.2f%n", "all Java threads", total * periodSeconds * 1_000_000 / rows);
+        System.out.printf(Locale.ROOT, "%-52s %10.2f%n", "the whole JVM", jvmCpuSeconds * 1_000_000 / rows);
     }
 
     /** Shared libraries: their time belongs to the stage that called them, when one did. */
-    private static final List<String> SHARED = List.of("com.fasterxml.jackson", "org.apache.kafka.common");
+    private static final List<String> SHARED = List.of("com.fasterxml.jackson", "org.apache.kafka.common",
+            "io.warmer.change");
 
     private static String stageOf(List<RecordedFrame> frames) {
         String shared = null;
