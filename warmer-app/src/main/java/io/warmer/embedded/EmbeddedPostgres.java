@@ -51,7 +51,10 @@ public final class EmbeddedPostgres implements AutoCloseable {
                     .setServerConfig("max_wal_senders", "20")
                     // Demo data is disposable; skipping fsync makes startup and every commit much faster.
                     .setServerConfig("fsync", "off")
-                    .setServerConfig("synchronous_commit", "off")
+                    // But commits are synchronous, as in a production PostgreSQL (zonky's default is off): with
+                    // it off the WAL writer flushes only every wal_writer_delay (200 ms), logical decoding sends
+                    // only flushed WAL, and every change waited up to 200 ms before Warmer could see it.
+                    .setServerConfig("synchronous_commit", "on")
                     .setServerConfig("full_page_writes", "off")
                     .setPGStartupWait(Duration.ofSeconds(60))
                     .setOutputRedirector(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
