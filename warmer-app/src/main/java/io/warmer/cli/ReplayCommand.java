@@ -81,7 +81,8 @@ final class ReplayCommand implements Callable<Integer> {
             var end = progress.endOffsets(topics);
             long behind;
             List<String> routes = WarmerTopology.joinRouteTopics(replay);
-            while ((behind = progress.behind(end, routes)) > 0) {
+            var caughtUp = progress.catchUp(end, routes);
+            while ((behind = caughtUp.behind()) > 0) {
                 if (replayer.failure().isDone()) {
                     spec.commandLine().getErr().println("error: the replay stopped on an error; see the log.");
                     return ExitCodes.UNAVAILABLE;

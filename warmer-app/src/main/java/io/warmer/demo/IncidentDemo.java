@@ -29,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * Replays the incident on embedded servers: a database of users, Redis holding the old keys, Warmer
@@ -99,10 +98,10 @@ public final class IncidentDemo {
                 return warmer.capture().snapshotCompleted() || warmer.failure().isDone();
             });
             failIfStopped(warmer);
-            Map<TopicPartition, Long> snapshotEnd = progressOfWarmer.endOffsets(topics);
+            var snapshotInRedis = progressOfWarmer.catchUp(progressOfWarmer.endOffsets(topics), routes);
             awaitOrFail("the snapshot to reach Redis", WARM_UP_TIMEOUT, () -> {
                 showProgress(warmer, workload, keys, started);
-                return progressOfWarmer.behind(snapshotEnd, routes) == 0 || warmer.failure().isDone();
+                return snapshotInRedis.behind() == 0 || warmer.failure().isDone();
             });
             double warmUpSeconds = (System.nanoTime() - started) / 1e9;
             progress.finish(String.format("warm-up: %,d rows in %.1f s; changes keep streaming", rows, warmUpSeconds));
@@ -115,9 +114,9 @@ public final class IncidentDemo {
             awaitOrFail("the capture of the last application change", CATCH_UP_TIMEOUT,
                     () -> warmer.capture().acknowledgedVersion() > position || warmer.failure().isDone());
             failIfStopped(warmer);
-            Map<TopicPartition, Long> lastChange = progressOfWarmer.endOffsets(topics);
+            var lastChangeInRedis = progressOfWarmer.catchUp(progressOfWarmer.endOffsets(topics), routes);
             awaitOrFail("the materializer to apply every change", CATCH_UP_TIMEOUT,
-                    () -> progressOfWarmer.behind(lastChange, routes) == 0 || warmer.failure().isDone());
+                    () -> lastChangeInRedis.behind() == 0 || warmer.failure().isDone());
             failIfStopped(warmer);
 
             CutoverCheck.Result result = CutoverCheck.run(db, redis.sync(), options.sample(), workload.deletedIds());

@@ -56,10 +56,10 @@ public final class ConsumerProgress {
     }
 
     /**
-     * Like {@link #behind}, then through the join route topics: a joined family's changes pass through
-     * those topics after the change topics, so the cache has them only once both are done. The route
-     * topics are marked only once the change topics are passed (Streams flushes what it routed before it
-     * commits), so the second mark covers every routed record.
+     * The lag right now, through the join route topics: a joined family's changes pass through those
+     * topics after the change topics, so the cache has them only once both are done. The route topics
+     * count only once the change topics are passed (Streams flushes what it routed before it commits),
+     * and their end is read afresh at each call: to wait for a point in time, use {@link #catchUp}.
      */
     public long behind(Map<TopicPartition, Long> changeMarks, List<String> routeTopics) throws InterruptedException {
         long changes = behind(changeMarks);
@@ -67,6 +67,40 @@ public final class ConsumerProgress {
             return changes;
         }
         return behind(endOffsets(routeTopics));
+    }
+
+    /**
+     * Waiting until the cache has every change up to {@code changeMarks}, joined families included: the
+     * change topics first, then the join route topics up to their end <em>at the moment</em> the change
+     * topics were passed. Marking the route topics once matters while changes keep coming: a mark taken
+     * afresh at every look moves on with the writes, and may never be reached.
+     */
+    public CatchUp catchUp(Map<TopicPartition, Long> changeMarks, List<String> routeTopics) {
+        return new CatchUp(changeMarks, routeTopics);
+    }
+
+    /** See {@link #catchUp}. Not thread-safe: one waiting loop asks it. */
+    public final class CatchUp {
+        private final Map<TopicPartition, Long> changeMarks;
+        private final List<String> routeTopics;
+        private Map<TopicPartition, Long> routeMarks;
+
+        private CatchUp(Map<TopicPartition, Long> changeMarks, List<String> routeTopics) {
+            this.changeMarks = changeMarks;
+            this.routeTopics = routeTopics;
+        }
+
+        /** Records still to commit: of the change topics, then of the route topics; 0 once caught up. */
+        public long behind() throws InterruptedException {
+            if (routeMarks == null) {
+                long changes = ConsumerProgress.this.behind(changeMarks);
+                if (changes > 0 || routeTopics.isEmpty()) {
+                    return changes;
+                }
+                routeMarks = endOffsets(routeTopics);
+            }
+            return ConsumerProgress.this.behind(routeMarks);
+        }
     }
 
     private interface AdminCall<T> {
