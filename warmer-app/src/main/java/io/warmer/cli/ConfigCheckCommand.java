@@ -1,6 +1,5 @@
 package io.warmer.cli;
 
-import io.warmer.capture.PostgresEndpoint;
 import io.warmer.capture.PostgresPreflight;
 import io.warmer.config.PostgresSourceConfig;
 import io.warmer.config.SchemaCheck;
@@ -39,7 +38,7 @@ final class ConfigCheckCommand implements Callable<Integer> {
         if (connect) {
             PostgresSourceConfig pg = loaded.source().postgres();
             var schemas = PostgresPreflight.check(
-                    new PostgresEndpoint(pg.host(), pg.port(), pg.database(), pg.user(), pg.password()),
+                    pg.endpoint(),
                     loaded.tables(), loaded.requiredColumns());
             SchemaCheck.verify(loaded, schemas);
             schemas.forEach((table, schema) -> out.printf("table %s: primary key %s, columns %s present%n",

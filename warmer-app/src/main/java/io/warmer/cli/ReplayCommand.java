@@ -1,5 +1,6 @@
 package io.warmer.cli;
 
+import io.warmer.capture.ChangeTopicProvisioner;
 import io.warmer.change.ChangeTopics;
 import io.warmer.change.RowChangeCodec;
 import io.warmer.config.Durations;
@@ -15,10 +16,8 @@ import io.warmer.topology.WarmerTopology;
 import io.warmer.verify.RedisReader;
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -75,7 +74,7 @@ final class ReplayCommand implements Callable<Integer> {
         info.flush();
         long started = System.nanoTime();
         ProgressLine progressLine = ProgressLine.on(info);
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, replay.kafka().bootstrapServers()));
+        try (Admin admin = ChangeTopicProvisioner.connect(replay.kafka().bootstrapServers());
              WarmerService replayer = WarmerService.start(replay, Role.MATERIALIZE)) {
             ConsumerProgress progress = new ConsumerProgress(admin, replay.kafka().applicationId());
             var end = progress.endOffsets(topics);

@@ -68,7 +68,7 @@ final class VerifyCommand implements Callable<Integer> {
             return projectHitRate(loaded);
         }
         PostgresSourceConfig pg = loaded.source().postgres();
-        PostgresEndpoint endpoint = new PostgresEndpoint(pg.host(), pg.port(), pg.database(), pg.user(), pg.password());
+        PostgresEndpoint endpoint = pg.endpoint();
         var schemas = PostgresPreflight.check(endpoint, loaded.tables(), loaded.requiredColumns());
         Integer sample = scope != null && scope.full ? null : scope != null && scope.sample != null ? scope.sample : DEFAULT_SAMPLE;
         VerifyReport report;

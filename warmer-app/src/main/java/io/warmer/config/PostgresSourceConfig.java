@@ -2,6 +2,7 @@ package io.warmer.config;
 
 import static io.warmer.config.InvalidFieldException.require;
 
+import io.warmer.capture.PostgresEndpoint;
 import io.warmer.capture.TimestampFormat;
 
 /**
@@ -50,5 +51,10 @@ public record PostgresSourceConfig(String host, Integer port, String database, S
     public String toString() {
         return "PostgresSourceConfig[" + user + "@" + host + ":" + port + "/" + database + ", slot=" + slot
                 + ", publication=" + publication + ", password=****]";
+    }
+
+    /** Where to connect, with these credentials. */
+    public PostgresEndpoint endpoint() {
+        return new PostgresEndpoint(host, port, database, user, password);
     }
 }

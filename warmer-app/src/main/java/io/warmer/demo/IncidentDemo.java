@@ -2,7 +2,7 @@ package io.warmer.demo;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.warmer.capture.PostgresEndpoint;
+import io.warmer.capture.ChangeTopicProvisioner;
 import io.warmer.capture.PostgresPreflight;
 import io.warmer.change.ChangeTopics;
 import io.warmer.config.ConfigLoader;
@@ -26,9 +26,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
  * Replays the incident on embedded servers: a database of users, Redis holding the old keys, Warmer
@@ -87,8 +85,7 @@ public final class IncidentDemo {
         long keys = (long) users * config.families().stream().mapToInt(f -> f.key().size()).sum();
         long started = System.nanoTime();
         try (WarmerService warmer = WarmerService.start(config);
-             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                     config.kafka().bootstrapServers()))) {
+             Admin admin = ChangeTopicProvisioner.connect(config.kafka().bootstrapServers())) {
             ConsumerProgress progressOfWarmer = new ConsumerProgress(admin, config.kafka().applicationId());
             workload.start();
             say("warmer: capturing %s; the application keeps writing meanwhile", config.tables());
@@ -138,8 +135,7 @@ public final class IncidentDemo {
     private boolean verify(WarmerConfig config, Connection db, StatefulRedisConnection<String, String> redis)
             throws SQLException {
         var pg = config.source().postgres();
-        var schemas = PostgresPreflight.check(new PostgresEndpoint(pg.host(), pg.port(), pg.database(), pg.user(),
-                pg.password()), config.tables(), config.requiredColumns());
+        var schemas = PostgresPreflight.check(pg.endpoint(), config.tables(), config.requiredColumns());
         VerifyReport report = new CacheVerifier(config, db, redis.sync(), schemas)
                 .verify(options.sample(), System.currentTimeMillis());
         for (VerifyReport.Family family : report.families()) {

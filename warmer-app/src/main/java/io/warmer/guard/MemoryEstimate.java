@@ -69,7 +69,7 @@ public final class MemoryEstimate {
      */
     public static MemoryReport of(WarmerConfig config) throws SQLException {
         PostgresSourceConfig pg = config.source().postgres();
-        PostgresEndpoint endpoint = new PostgresEndpoint(pg.host(), pg.port(), pg.database(), pg.user(), pg.password());
+        PostgresEndpoint endpoint = pg.endpoint();
         Map<TableId, TableSchema> schemas = PostgresPreflight.check(endpoint, config.tables(), config.requiredColumns());
         try (Connection db = DriverManager.getConnection(endpoint.jdbcUrl(), pg.user(), pg.password());
              RedisNodes redis = RedisNodes.connect(config.redis())) {

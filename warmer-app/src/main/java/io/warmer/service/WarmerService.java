@@ -3,7 +3,6 @@ package io.warmer.service;
 import io.warmer.capture.CaptureSettings;
 import io.warmer.capture.ChangeTopicProvisioner;
 import io.warmer.capture.PostgresCapture;
-import io.warmer.capture.PostgresEndpoint;
 import io.warmer.config.PostgresSourceConfig;
 import io.warmer.config.SchemaCheck;
 import io.warmer.config.WarmerConfig;
@@ -123,7 +122,7 @@ public final class WarmerService implements AutoCloseable {
         PostgresSourceConfig pg = config.source().postgres();
         var kafka = config.kafka();
         return new CaptureSettings(
-                new PostgresEndpoint(pg.host(), pg.port(), pg.database(), pg.user(), pg.password()),
+                pg.endpoint(),
                 config.tables(), pg.slot(), pg.publication(), kafka.bootstrapServers(), kafka.topicPrefix(),
                 kafka.partitions(), kafka.replicationFactor(), pg.timestamps());
     }

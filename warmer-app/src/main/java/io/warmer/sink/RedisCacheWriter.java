@@ -59,6 +59,8 @@ final class RedisCacheWriter implements CacheWriter {
     private final Map<Integer, ScriptBatch> open = new HashMap<>();
     private final boolean cluster;
     private int unacknowledgedWrites;
+    /** Writes waiting in {@link #open}: kept, not counted, since submit asks for it at every write. */
+    private int bufferedWrites;
     private int writesSinceFlush;
     private final String scriptSha;
 
@@ -109,6 +111,7 @@ final class RedisCacheWriter implements CacheWriter {
         if (write.fencing().enabled() || write instanceof CacheWrite.PutHash) {
             ScriptBatch batch = open.computeIfAbsent(slot, s -> new ScriptBatch());
             batch.add(family, write);
+            bufferedWrites++;
             if (batch.writes.size() >= SCRIPT_BATCH) {
                 send(slot, batch);
             }
@@ -127,13 +130,14 @@ final class RedisCacheWriter implements CacheWriter {
             }
             sent(new Sent(future, List.of(new Submitted(family, write instanceof CacheWrite.Delete, false)), false));
         }
-        if (unacknowledgedWrites + pendingInBatches() >= MAX_UNACKNOWLEDGED) {
+        if (unacknowledgedWrites + bufferedWrites >= MAX_UNACKNOWLEDGED) {
             awaitAcknowledged();
         }
     }
 
     private void send(int slot, ScriptBatch batch) {
         open.remove(slot);
+        bufferedWrites -= batch.writes.size();
         RedisFuture<List<Long>> future = redis.evalsha(scriptSha, ScriptOutputType.MULTI,
                 batch.keys.toArray(String[]::new), batch.args.toArray(String[]::new));
         sent(new Sent(future, batch.writes, true));
@@ -149,19 +153,15 @@ final class RedisCacheWriter implements CacheWriter {
         }
     }
 
-    private int pendingInBatches() {
-        int writes = 0;
-        for (ScriptBatch batch : open.values()) {
-            writes += batch.writes.size();
+    private void sendOpenBatches() {
+        for (var batch : List.copyOf(open.entrySet())) {
+            send(batch.getKey(), batch.getValue());
         }
-        return writes;
     }
 
     @Override
     public void sendPending() {
-        for (var batch : List.copyOf(open.entrySet())) {
-            send(batch.getKey(), batch.getValue());
-        }
+        sendOpenBatches();
         if (writesSinceFlush > 0) {
             connection.flushCommands();
             writesSinceFlush = 0;
@@ -170,9 +170,7 @@ final class RedisCacheWriter implements CacheWriter {
 
     @Override
     public void awaitAcknowledged() {
-        for (var batch : List.copyOf(open.entrySet())) {
-            send(batch.getKey(), batch.getValue());
-        }
+        sendOpenBatches();
         if (pending.isEmpty()) {
             return;
         }

@@ -116,7 +116,7 @@ public final class StatusProbe {
     /** Sampled like `warmer verify`; the database being down makes a note, not a failure. */
     private Map<String, Double> coverage(RedisReader redis, int sample, List<String> notes) {
         PostgresSourceConfig pg = config.source().postgres();
-        PostgresEndpoint endpoint = new PostgresEndpoint(pg.host(), pg.port(), pg.database(), pg.user(), pg.password());
+        PostgresEndpoint endpoint = pg.endpoint();
         Map<String, Double> coverage = new HashMap<>();
         try {
             Map<TableId, io.warmer.capture.TableSchema> schemas = PostgresPreflight.check(endpoint, config.tables(),

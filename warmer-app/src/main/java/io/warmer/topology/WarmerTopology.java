@@ -67,9 +67,7 @@ public final class WarmerTopology {
     public static List<String> joinRouteTopics(WarmerConfig config) {
         List<String> topics = new ArrayList<>();
         for (KeyFamily family : config.keyFamilies()) {
-            for (int i = 0; i < family.joins().size(); i++) {
-                topics.add(joinRouteTopic(config, family, i));
-            }
+            topics.addAll(joinRouteTopics(config, family));
         }
         return topics;
     }
@@ -87,11 +85,14 @@ public final class WarmerTopology {
 
     /** The join route topics of one family. */
     public static List<String> joinRouteTopics(WarmerConfig config, String familyName) {
+        return config.keyFamilies().stream().filter(f -> f.name().equals(familyName))
+                .flatMap(f -> joinRouteTopics(config, f).stream()).toList();
+    }
+
+    private static List<String> joinRouteTopics(WarmerConfig config, KeyFamily family) {
         List<String> topics = new ArrayList<>();
-        for (KeyFamily family : config.keyFamilies()) {
-            for (int i = 0; family.name().equals(familyName) && i < family.joins().size(); i++) {
-                topics.add(joinRouteTopic(config, family, i));
-            }
+        for (int i = 0; i < family.joins().size(); i++) {
+            topics.add(joinRouteTopic(config, family, i));
         }
         return topics;
     }

@@ -1,5 +1,6 @@
 package io.warmer.verify;
 
+import io.warmer.capture.ChangeTopicProvisioner;
 import io.warmer.capture.PostgresEndpoint;
 import io.warmer.capture.PostgresPreflight;
 import io.warmer.capture.TableSchema;
@@ -68,9 +69,9 @@ public final class WarmupGate implements AutoCloseable {
         this.targets = targets;
         this.warmer = warmer;
         PostgresSourceConfig pg = config.source().postgres();
-        PostgresEndpoint endpoint = new PostgresEndpoint(pg.host(), pg.port(), pg.database(), pg.user(), pg.password());
+        PostgresEndpoint endpoint = pg.endpoint();
         this.schemas = PostgresPreflight.check(endpoint, config.tables(), config.requiredColumns());
-        this.admin = Admin.create(Map.of("bootstrap.servers", config.kafka().bootstrapServers()));
+        this.admin = ChangeTopicProvisioner.connect(config.kafka().bootstrapServers());
         this.progress = new ConsumerProgress(admin, config.kafka().applicationId());
         this.db = DriverManager.getConnection(endpoint.jdbcUrl(), pg.user(), pg.password());
         this.redis = RedisReader.connect(config.redis());

@@ -105,7 +105,7 @@ final class SnapshotWorkload {
             throws Exception {
         WarmerConfig config = new ConfigLoader(name -> servers.postgres.password()).load(configFile);
         var pg = config.source().postgres();
-        PostgresEndpoint endpoint = new PostgresEndpoint(pg.host(), pg.port(), pg.database(), pg.user(), pg.password());
+        PostgresEndpoint endpoint = pg.endpoint();
         var schemas = PostgresPreflight.check(endpoint, config.tables(), config.requiredColumns());
         int sample = (int) Math.min(settings.rows(), settings.verifySample());
         VerifyReport report;
