@@ -1,10 +1,12 @@
 package io.warmer.cli;
 
+import io.warmer.config.HttpSettings;
 import io.warmer.demo.DemoOptions;
 import io.warmer.demo.IncidentDemo;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -30,9 +32,17 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--min-hit-rate", description = "The hit rate the cutover must reach (default: ${DEFAULT-VALUE}).")
     double minHitRate = DemoOptions.DEFAULT_MIN_HIT_RATE;
 
+    @Option(names = "--serve", description = "After the cutover summary, keep the service, its status page and the"
+            + " application's writes running until interrupted (Ctrl-C).")
+    boolean serve;
+
+    @Mixin
+    HttpOption http;
+
     @Override
     public Integer call() throws Exception {
-        var options = new DemoOptions(users, Math.min(sample, users), Duration.ofSeconds(liveSeconds), minHitRate);
+        var options = new DemoOptions(users, Math.min(sample, users), Duration.ofSeconds(liveSeconds), minHitRate,
+                http.apply(HttpSettings.DEFAULTS), serve);
         boolean terminal = System.console() != null;
         boolean met = new IncidentDemo(options, spec.commandLine().getOut(), terminal).run();
         return met ? ExitCodes.OK : ExitCodes.NOT_MET;

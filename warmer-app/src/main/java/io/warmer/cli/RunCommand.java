@@ -1,9 +1,11 @@
 package io.warmer.cli;
 
 import io.warmer.config.WarmerConfig;
+import io.warmer.http.ServiceMonitoring;
 import io.warmer.service.Role;
 import io.warmer.service.WarmerService;
 import java.io.PrintWriter;
+import java.sql.SQLException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,14 +28,26 @@ final class RunCommand implements Callable<Integer> {
             + " Kafka (one process per slot); materialize: only Kafka into Redis (scale out with more processes).")
     Role role = Role.ALL;
 
+    @Mixin
+    HttpOption http;
+
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() throws InterruptedException, SQLException {
         PrintWriter out = spec.commandLine().getOut();
         WarmerConfig loaded = config.load();
+        loaded = loaded.with(http.apply(loaded.http()));
         WarmerService service = WarmerService.start(loaded, role);
+        ServiceMonitoring monitoring;
+        try {
+            monitoring = ServiceMonitoring.start(service, ServiceMonitoring.configuredTargets(loaded.http()));
+        } catch (RuntimeException | SQLException e) {
+            service.close();
+            throw e;
+        }
         out.printf("warmer: running (role %s), %d families from %d tables; SIGTERM or Ctrl-C stops.%n",
                 role, loaded.families().size(), loaded.tables().size());
+        ServiceLoop.printAddress(monitoring, out);
         out.flush();
-        return ServiceLoop.runUntilStopped(service, out, spec.commandLine().getErr());
+        return ServiceLoop.runUntilStopped(service, monitoring, out, spec.commandLine().getErr());
     }
 }

@@ -1,5 +1,6 @@
 package io.warmer.cli;
 
+import io.warmer.http.ServiceMonitoring;
 import io.warmer.service.WarmerService;
 import java.io.PrintWriter;
 import java.util.concurrent.CountDownLatch;
@@ -17,9 +18,18 @@ final class ServiceLoop {
     private ServiceLoop() {
     }
 
-    static int runUntilStopped(WarmerService service, PrintWriter out, PrintWriter err) throws InterruptedException {
+    /** Prints where the status page is, when it is served. */
+    static void printAddress(ServiceMonitoring monitoring, PrintWriter out) {
+        monitoring.address().ifPresent(address -> out.printf(
+                "warmer: status page at %s (also /health, /ready, /metrics, /api/status)%n", address));
+    }
+
+    /** @param monitoring closed before the service */
+    static int runUntilStopped(WarmerService service, ServiceMonitoring monitoring, PrintWriter out, PrintWriter err)
+            throws InterruptedException {
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
+            monitoring.close();
             service.close();
             out.println("warmer: stopped; capture offsets stored, Redis writes acknowledged, offsets committed.");
             out.flush();
@@ -30,6 +40,7 @@ final class ServiceLoop {
         while (!stopped.await(1, TimeUnit.SECONDS)) {
             if (service.failure().isDone()) {
                 Runtime.getRuntime().removeShutdownHook(hook);
+                monitoring.close();
                 service.close();
                 err.println("error: warmer stopped on an error; see the log.");
                 err.flush();

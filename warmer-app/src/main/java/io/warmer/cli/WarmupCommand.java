@@ -6,12 +6,17 @@ import io.warmer.config.Durations;
 import io.warmer.config.WarmerConfig;
 import io.warmer.console.ProgressLine;
 import io.warmer.guard.MemoryEstimate;
+import io.warmer.http.ServiceMonitoring;
 import io.warmer.service.WarmerService;
 import io.warmer.verify.WarmupGate;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -69,6 +74,9 @@ final class WarmupCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the final status as JSON.")
     boolean json;
 
+    @Mixin
+    HttpOption http;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -77,6 +85,7 @@ final class WarmupCommand implements Callable<Integer> {
                     "--min-projected-hit-rate needs --reads FILE: the recorded reads it is measured on");
         }
         WarmerConfig loaded = config.load();
+        loaded = loaded.with(http.apply(loaded.http()));
         Duration limit = parseTimeout();
         var targets = new WarmupGate.Targets(minCoverage, maxLag, sample, ReadsFile.load(spec, reads), minProjectedHitRate);
         // With --json, standard output carries only the report.
@@ -84,39 +93,64 @@ final class WarmupCommand implements Callable<Integer> {
         MemoryEstimate.of(loaded).lines().forEach(info::println);
         info.flush();
         WarmerService service = WarmerService.start(loaded);
+        ServiceMonitoring monitoring;
+        try {
+            // /ready answers exactly what this command waits for: the same checks, with these targets.
+            monitoring = ServiceMonitoring.start(service, targets, Duration.ofMillis(CHECK_INTERVAL_MS));
+        } catch (RuntimeException | SQLException e) {
+            service.close();
+            throw e;
+        }
+        ServiceLoop.printAddress(monitoring, info);
+        info.flush();
         long deadline = System.nanoTime() + limit.toNanos();
-        WarmupGate.Status status;
+        WarmupGate.Status status = null;
         ProgressLine progressLine = ProgressLine.on(info);
-        try (WarmupGate gate = new WarmupGate(loaded, targets, service)) {
-            while (true) {
-                status = gate.check();
-                if (status.ready() || service.failure().isDone() || System.nanoTime() > deadline) {
+        try {
+            while (!service.failure().isDone() && System.nanoTime() < deadline) {
+                long wait = Math.min(deadline - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(4 * CHECK_INTERVAL_MS));
+                try {
+                    status = monitoring.monitor().nextCheck().get(Math.max(0, wait), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException e) {
+                    status = monitoring.monitor().lastCheck();
+                }
+                if (status != null && status.ready()) {
                     break;
                 }
-                progressLine.update("warmup: " + describe(status) + ServiceLoop.evictionNote(service));
-                Thread.sleep(CHECK_INTERVAL_MS);
+                String checkError = monitoring.monitor().status().checkError();
+                progressLine.update("warmup: " + (status == null ? "waiting for the first check" : describe(status))
+                        + (checkError == null ? "" : "; the last check failed: " + checkError)
+                        + ServiceLoop.evictionNote(service));
             }
-        } catch (RuntimeException | InterruptedException e) {
+        } catch (RuntimeException | InterruptedException | ExecutionException e) {
+            monitoring.close();
             service.close();
             throw e;
         }
         progressLine.clear();
-        report(out, status);
-        if (!status.ready()) {
+        boolean ready = status != null && status.ready();
+        if (status != null) {
+            report(out, status);
+        }
+        if (!ready) {
+            String checkError = monitoring.monitor().status().checkError();
+            monitoring.close();
             service.close();
             spec.commandLine().getErr().println(service.failure().isDone() ? "error: warmer stopped on an error; see the log."
-                    : "error: not ready after " + Durations.format(limit) + ": " + describe(status)
-                    + ServiceLoop.evictionNote(service));
+                    : "error: not ready after " + Durations.format(limit) + ": "
+                    + (status == null ? "no check completed" + (checkError == null ? "" : ": " + checkError)
+                    : describe(status)) + ServiceLoop.evictionNote(service));
             spec.commandLine().getErr().flush();
             return service.failure().isDone() ? ExitCodes.UNAVAILABLE : ExitCodes.NOT_MET;
         }
         if (!thenRun) {
+            monitoring.close();
             service.close();
             return ExitCodes.OK;
         }
         out.println("warmup: ready; serving on (SIGTERM or Ctrl-C stops).");
         out.flush();
-        return ServiceLoop.runUntilStopped(service, out, spec.commandLine().getErr());
+        return ServiceLoop.runUntilStopped(service, monitoring, out, spec.commandLine().getErr());
     }
 
     private Duration parseTimeout() {
@@ -131,9 +165,11 @@ final class WarmupCommand implements Callable<Integer> {
         if (json) {
             out.println(RowChangeCodec.json().writeValueAsString(status));
         } else {
-            for (WarmupGate.FamilyCoverage family : status.families()) {
-                out.printf("%s: coverage %.2f%% (%,d of %,d sampled rows' keys missing)%n", family.family(),
-                        100 * family.coverage(), family.missing(), family.checked());
+            for (WarmupGate.FamilyReadiness family : status.families()) {
+                out.printf("%s: coverage %.2f%% (%,d of %,d sampled rows' keys missing), lag %s%s%n", family.family(),
+                        100 * family.coverage(), family.missing(), family.checked(),
+                        family.lag() == null ? "unknown" : family.lag(),
+                        family.ready() ? "" : "; waiting for " + family.waitingFor());
             }
             if (status.projected() != null) {
                 out.println(status.projected().describe());
@@ -144,17 +180,14 @@ final class WarmupCommand implements Callable<Integer> {
     }
 
     private String describe(WarmupGate.Status status) {
+        String coverage = status.families().stream()
+                .map(f -> f.family() + " " + String.format("%.2f%%", 100 * f.coverage())).collect(Collectors.joining(", "));
         if (!status.snapshotDone()) {
-            return "snapshot running, lag " + status.lag();
-        }
-        if (status.families().isEmpty()) {
-            return "snapshot done, lag " + status.lag() + " (target " + maxLag + ")";
+            return "snapshot running, lag " + status.lag() + ", coverage " + coverage;
         }
         String projected = status.projected() == null ? "" : String.format(", projected hit rate %.2f%%%s",
                 100 * status.projected().hitRate(), minProjectedHitRate == null ? ""
                         : String.format(" (target %.2f%%)", 100 * minProjectedHitRate));
-        return "lag " + status.lag() + ", coverage " + status.families().stream()
-                .map(f -> f.family() + " " + String.format("%.2f%%", 100 * f.coverage())).collect(Collectors.joining(", "))
-                + " (target " + String.format("%.2f%%", 100 * minCoverage) + ")" + projected;
+        return "lag " + status.lag() + " (target " + maxLag + "), coverage " + coverage + " (target " + String.format("%.2f%%", 100 * minCoverage) + ")" + projected;
     }
 }

@@ -11,10 +11,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** The whole configuration: one YAML file, parsed once by {@link ConfigLoader}, immutable after. */
-public record WarmerConfig(SourceConfig source, KafkaSettings kafka, RedisSettings redis, List<FamilyConfig> families) {
+/**
+ * The whole configuration: one YAML file, parsed once by {@link ConfigLoader}, immutable after.
+ *
+ * @param http the monitoring server; {@link HttpSettings#DEFAULTS} when the file has no {@code http} section
+ */
+public record WarmerConfig(SourceConfig source, KafkaSettings kafka, RedisSettings redis, List<FamilyConfig> families,
+                           HttpSettings http) {
+
+    public WarmerConfig(SourceConfig source, KafkaSettings kafka, RedisSettings redis, List<FamilyConfig> families) {
+        this(source, kafka, redis, families, null);
+    }
 
     public WarmerConfig {
+        http = http == null ? HttpSettings.DEFAULTS : http;
         require(source, "source", "{postgres: {...}}");
         require(kafka, "kafka", "{bootstrap-servers: localhost:9092}");
         require(redis, "redis", "{uri: redis://localhost:6379}");
@@ -70,9 +80,14 @@ public record WarmerConfig(SourceConfig source, KafkaSettings kafka, RedisSettin
                         + families.stream().map(FamilyConfig::name).toList()));
     }
 
+    /** The same configuration with another monitoring server, e.g. from {@code --http-port}. */
+    public WarmerConfig with(HttpSettings otherHttp) {
+        return new WarmerConfig(source, kafka, redis, families, otherHttp);
+    }
+
     /** The same configuration with other Kafka settings and families, e.g. for a replay. */
     public WarmerConfig with(KafkaSettings otherKafka, List<FamilyConfig> otherFamilies) {
-        return new WarmerConfig(source, otherKafka, redis, otherFamilies);
+        return new WarmerConfig(source, otherKafka, redis, otherFamilies, http);
     }
 
     PostgresSourceConfig postgres() {
@@ -80,6 +95,6 @@ public record WarmerConfig(SourceConfig source, KafkaSettings kafka, RedisSettin
     }
 
     WarmerConfig withPostgres(PostgresSourceConfig postgres) {
-        return new WarmerConfig(new SourceConfig(postgres), kafka, redis, families);
+        return new WarmerConfig(new SourceConfig(postgres), kafka, redis, families, http);
     }
 }

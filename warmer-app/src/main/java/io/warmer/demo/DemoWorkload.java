@@ -25,18 +25,23 @@ final class DemoWorkload implements Runnable {
     private final AtomicLong nextId;
     private final AtomicLong transactions = new AtomicLong();
     private final Set<Long> deleted = ConcurrentHashMap.newKeySet();
-    private volatile boolean running = true;
+    private volatile boolean running;
     private volatile long lastPositionBefore;
-    private final Thread thread;
+    private Thread thread;
 
     DemoWorkload(Connection connection, long firstNewId) {
         this.connection = connection;
         this.nextId = new AtomicLong(firstNewId);
-        this.thread = new Thread(this, "demo-workload");
-        this.thread.setDaemon(true);
     }
 
+    /** Starts writing, or writing again after {@link #pause()}. */
     void start() {
+        if (running) {
+            return;
+        }
+        running = true;
+        thread = new Thread(this, "demo-workload");
+        thread.setDaemon(true);
         thread.start();
     }
 
@@ -61,7 +66,9 @@ final class DemoWorkload implements Runnable {
     /** Stops after the current transaction; returns a WAL position below every change made. */
     long pause() throws InterruptedException {
         running = false;
-        thread.join();
+        if (thread != null) {
+            thread.join();
+        }
         return lastPositionBefore;
     }
 

@@ -11,6 +11,7 @@ import io.warmer.console.ProgressLine;
 import io.warmer.embedded.EmbeddedKafka;
 import io.warmer.embedded.EmbeddedPostgres;
 import io.warmer.embedded.EmbeddedRedis;
+import io.warmer.http.ServiceMonitoring;
 import io.warmer.service.ConsumerProgress;
 import io.warmer.service.WarmerService;
 import io.warmer.topology.WarmerTopology;
@@ -26,6 +27,8 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 
 /**
@@ -42,6 +45,7 @@ public final class IncidentDemo {
     private final DemoOptions options;
     private final PrintWriter out;
     private final ProgressLine progress;
+    private final CountDownLatch stopped = new CountDownLatch(1);
 
     public IncidentDemo(DemoOptions options, PrintWriter out, boolean terminal) {
         this.options = options;
@@ -51,6 +55,14 @@ public final class IncidentDemo {
 
     /** @return whether the cutover met the target: hit rate at least the minimum and nothing stale */
     public boolean run() throws IOException, SQLException, InterruptedException {
+        try {
+            return runOnce();
+        } finally {
+            stopped.countDown(); // a shutdown hook waiting for the servers to close may let the JVM exit now
+        }
+    }
+
+    private boolean runOnce() throws IOException, SQLException, InterruptedException {
         Path workDir = Files.createTempDirectory("warmer-demo");
         say("starting embedded PostgreSQL, Kafka and Redis in %s ...", workDir);
         try (EmbeddedPostgres pg = EmbeddedPostgres.start(workDir.resolve("postgres"));
@@ -76,7 +88,7 @@ public final class IncidentDemo {
         OldKeyspace.fill(redis, users);
         say("database: %,d users (%,d rows); Redis: %,d keys in the old format user:{id}:...", users, rows, rows);
 
-        WarmerConfig config = demoConfig(pg, kafka, redisServer);
+        WarmerConfig config = demoConfig(pg, kafka, redisServer).with(options.http());
         DemoWorkload workload = new DemoWorkload(workloadDb, users + 1L);
         List<String> topics = config.tables().stream()
                 .map(t -> ChangeTopics.topicFor(config.kafka().topicPrefix(), t)).toList();
@@ -85,7 +97,9 @@ public final class IncidentDemo {
         long keys = (long) users * config.families().stream().mapToInt(f -> f.key().size()).sum();
         long started = System.nanoTime();
         try (WarmerService warmer = WarmerService.start(config);
+             ServiceMonitoring monitoring = ServiceMonitoring.start(warmer, ServiceMonitoring.configuredTargets(config.http()));
              Admin admin = ChangeTopicProvisioner.connect(config.kafka().bootstrapServers())) {
+            monitoring.address().ifPresent(address -> say("warmer: status page at %s", address));
             ConsumerProgress progressOfWarmer = new ConsumerProgress(admin, config.kafka().applicationId());
             workload.start();
             say("warmer: capturing %s; the application keeps writing meanwhile", config.tables());
@@ -125,10 +139,36 @@ public final class IncidentDemo {
             // What `warmer verify --reads` reports: how the new code would have served production's reads.
             List<String> reads = OldKeyspace.recordedReads(DemoDatabase.randomUsers(db, options.sample()));
             say("%s", ProjectedHitRate.measure(config.keyFamilies(), reads, redis.sync()).describe());
-            return result.hitRate() >= options.minHitRate() && result.stale() == 0 && verified;
+            boolean met = result.hitRate() >= options.minHitRate() && result.stale() == 0 && verified;
+            if (options.serve()) {
+                serveUntilInterrupted(monitoring, workload);
+            }
+            return met;
         } finally {
             workload.pause();
         }
+    }
+
+    /**
+     * Keeps everything running, the application writing again, until Ctrl-C or SIGTERM: the shutdown hook lets this
+     * method return, so that the demo closes its servers in order before the JVM exits.
+     */
+    private void serveUntilInterrupted(ServiceMonitoring monitoring, DemoWorkload workload) throws InterruptedException {
+        workload.start();
+        say("serving: the application keeps writing; watch %s (Ctrl-C stops)",
+                monitoring.address().map(Object::toString).orElse("the log"));
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stopRequested.countDown();
+            try {
+                stopped.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "demo-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        stopRequested.await();
+        say("stopping ...");
     }
 
     /** The same check an operator runs, `warmer verify`, on a sample of every family. */

@@ -1,7 +1,6 @@
 package io.warmer.migrate;
 
 import io.lettuce.core.KeyScanCursor;
-import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
@@ -64,14 +63,14 @@ public final class KeyMigration {
     }
 
     /** Counts the keys matching the glob and names the copies of the first {@code examples}; writes nothing. */
-    public MigrationReport dryRun(int examples) {
+    public MigrationReport dryRun(int examples) throws InterruptedException {
         long started = System.nanoTime();
         long matched = 0;
         List<MigrationReport.Example> shown = new ArrayList<>();
         for (String node : redis.nodes()) {
             ScanCursor cursor = ScanCursor.INITIAL;
             do {
-                KeyScanCursor<byte[]> page = scan(node, cursor);
+                KeyScanCursor<byte[]> page = awaitScan(scan(node, cursor), node, cursor);
                 for (byte[] key : page.getKeys()) {
                     matched++;
                     if (shown.size() < examples) {
@@ -121,27 +120,65 @@ public final class KeyMigration {
         }
         long started = System.nanoTime();
         progress.started(counts.report(resumed, secondsBefore));
+        // Two pages deep: the next SCAN and the next page's copies are sent before the previous page's copies are
+        // awaited, so Redis is not idle while this side prepares a page. A checkpoint still names only a position
+        // every key before which was copied and acknowledged.
+        SentPage previous = null;
         for (; node < nodes.size(); node++, cursor = ScanCursor.INITIAL) {
+            String nodeId = nodes.get(node);
+            RedisFuture<KeyScanCursor<byte[]>> nextScan = scan(nodeId, cursor);
+            KeyScanCursor<byte[]> page;
             do {
-                KeyScanCursor<byte[]> page = scan(nodes.get(node), cursor);
-                if (standalone) {
-                    copyInPlace(page.getKeys(), sha, counts);
-                } else {
-                    copy(page.getKeys(), sha, counts);
-                }
-                cursor = page;
-                double seconds = secondsBefore + (System.nanoTime() - started) / 1e9;
-                // Stored only once the batch was acknowledged: a run stopped mid-batch does that batch again.
+                page = awaitScan(nextScan, nodeId, cursor);
                 if (!page.isFinished()) {
-                    storeCheckpoint(checkpointKey, nodes.get(node), page.getCursor(), counts, seconds);
-                } else if (node + 1 < nodes.size()) {
-                    storeCheckpoint(checkpointKey, nodes.get(node + 1), ScanCursor.INITIAL.getCursor(), counts, seconds);
+                    nextScan = scan(nodeId, page);
                 }
-                progress.batchDone(page.getKeys().size(), counts.report(resumed, seconds));
-            } while (!cursor.isFinished());
+                String nextNode = page.isFinished() ? (node + 1 < nodes.size() ? nodes.get(node + 1) : null) : nodeId;
+                String nextCursor = page.isFinished() ? ScanCursor.INITIAL.getCursor() : page.getCursor();
+                SentPage sent = standalone ? copyInPlace(page.getKeys(), sha, nextNode, nextCursor)
+                        : copy(page.getKeys(), sha, nextNode, nextCursor);
+                if (previous != null) {
+                    finish(previous, checkpointKey, counts, resumed, secondsBefore, started, progress);
+                }
+                previous = sent;
+                cursor = page;
+            } while (!page.isFinished());
+        }
+        if (previous != null) {
+            finish(previous, checkpointKey, counts, resumed, secondsBefore, started, progress);
         }
         awaitOne(redis.commands().del(bytes(checkpointKey)), "DEL", checkpointKey);
         return counts.report(resumed, secondsBefore + (System.nanoTime() - started) / 1e9);
+    }
+
+    /**
+     * A page whose copies were sent: {@code results} answers, per key, 1 copied, 0 skipped, -1 gone; {@code nextNode}
+     * and {@code nextCursor} are where scanning goes on after it (null node: nowhere, the migration is done).
+     */
+    private record SentPage(int keys, CheckedSupplier<List<Long>> results, String nextNode, String nextCursor) {
+    }
+
+    private interface CheckedSupplier<T> {
+        T get() throws InterruptedException;
+    }
+
+    /** Counts a sent page once Redis acknowledged it, then stores the checkpoint after it and reports progress. */
+    private void finish(SentPage page, String checkpointKey, Counts counts, boolean resumed, double secondsBefore,
+                        long started, Progress progress) throws InterruptedException {
+        for (long result : page.results().get()) {
+            if (result == 1) {
+                counts.copied++;
+            } else if (result == 0) {
+                counts.skipped++;
+            } else {
+                counts.expired++;
+            }
+        }
+        double seconds = secondsBefore + (System.nanoTime() - started) / 1e9;
+        if (page.nextNode() != null) {
+            storeCheckpoint(checkpointKey, page.nextNode(), page.nextCursor(), counts, seconds);
+        }
+        progress.batchDone(page.keys(), counts.report(resumed, seconds));
     }
 
     private void storeCheckpoint(String key, String node, String cursor, Counts counts, double seconds)
@@ -152,8 +189,8 @@ public final class KeyMigration {
                 "SET", key);
     }
 
-    /** Copies one SCAN page on a standalone Redis, server side: COPY in batches, each new name checked first. */
-    private void copyInPlace(List<byte[]> keys, String sha, Counts counts) throws InterruptedException {
+    /** Sends the copies of one SCAN page on a standalone Redis, server side: COPY in batches, each new name checked. */
+    private SentPage copyInPlace(List<byte[]> keys, String sha, String nextNode, String nextCursor) {
         List<RedisFuture<List<Long>>> calls = new ArrayList<>();
         List<String> firstKeys = new ArrayList<>();
         for (int from = 0; from < keys.size(); from += COPY_BATCH) {
@@ -168,23 +205,20 @@ public final class KeyMigration {
             calls.add(redis.commands().evalsha(sha, ScriptOutputType.MULTI, scriptKeys));
             firstKeys.add(text(batch.get(0)));
         }
-        for (List<Long> results : await(calls, "EVALSHA copy-if-absent", firstKeys)) {
-            for (long result : results) {
-                if (result == 1) {
-                    counts.copied++;
-                } else if (result == 0) {
-                    counts.skipped++;
-                } else {
-                    counts.expired++;
-                }
-            }
-        }
+        return new SentPage(keys.size(), () -> {
+            List<Long> results = new ArrayList<>(keys.size());
+            await(calls, "EVALSHA copy-if-absent", firstKeys).forEach(results::addAll);
+            return results;
+        }, nextNode, nextCursor);
     }
 
-    /** Copies one SCAN page: PTTL and DUMP of every key, then the restore script for those still there. */
-    private void copy(List<byte[]> keys, String sha, Counts counts) throws InterruptedException {
+    /**
+     * Copies one SCAN page through this client, for a cluster: PTTL and DUMP of every key, then the restore script for
+     * those still there. The DUMPs are awaited here; the restores are what the returned page answers.
+     */
+    private SentPage copy(List<byte[]> keys, String sha, String nextNode, String nextCursor) throws InterruptedException {
         if (keys.isEmpty()) {
-            return;
+            return new SentPage(0, List::of, nextNode, nextCursor);
         }
         RedisClusterAsyncCommands<byte[], byte[]> commands = redis.commands();
         List<RedisFuture<Long>> ttls = new ArrayList<>(keys.size());
@@ -199,11 +233,12 @@ public final class KeyMigration {
 
         List<RedisFuture<Long>> restores = new ArrayList<>(keys.size());
         List<String> targets = new ArrayList<>(keys.size());
+        int gone = 0;
         for (int i = 0; i < keys.size(); i++) {
             long ttl = remaining.get(i);
             // -2: gone since SCAN. 0: expires within the millisecond, and RESTORE would take 0 as "never expires".
             if (payloads.get(i) == null || ttl == -2 || ttl == 0) {
-                counts.expired++;
+                gone++;
                 continue;
             }
             byte[] target = targetOf(keys.get(i));
@@ -212,13 +247,15 @@ public final class KeyMigration {
                     new byte[][] {target, versionKeyOf(target)},
                     bytes(ttl == -1 ? "0" : Long.toString(ttl)), payloads.get(i)));
         }
-        for (long restored : await(restores, "EVALSHA restore-if-absent", targets)) {
-            if (restored == 1) {
-                counts.copied++;
-            } else {
-                counts.skipped++;
+        int expired = gone;
+        return new SentPage(keys.size(), () -> {
+            // restore-if-absent answers 1 or 0, as copy-if-absent does; the keys gone since SCAN count as -1.
+            List<Long> results = new ArrayList<>(await(restores, "EVALSHA restore-if-absent", targets));
+            for (int i = 0; i < expired; i++) {
+                results.add(-1L);
             }
-        }
+            return results;
+        }, nextNode, nextCursor);
     }
 
     private byte[] targetOf(byte[] key) {
@@ -238,14 +275,15 @@ public final class KeyMigration {
         return bytes(FencedWrites.versionKeyOf(text(key)));
     }
 
-    private KeyScanCursor<byte[]> scan(String node, ScanCursor cursor) {
-        try {
-            return redis.scan(node, cursor, ScanArgs.Builder.matches(mapping.from()).limit(BATCH));
-        } catch (RedisException e) {
-            throw new CacheWriteException("Redis at " + redis.address() + " failed SCAN " + cursor.getCursor()
-                    + (node.equals(RedisKeyspace.STANDALONE_NODE) ? "" : " on node " + node) + ": " + e.getMessage()
-                    + "; what was copied stays, and a new run resumes from the last checkpoint.", e);
-        }
+    private RedisFuture<KeyScanCursor<byte[]>> scan(String node, ScanCursor cursor) {
+        return redis.scan(node, cursor, ScanArgs.Builder.matches(mapping.from()).limit(BATCH));
+    }
+
+    /** A SCAN's page; a failure names the node of a cluster, as the checkpoint does. */
+    private KeyScanCursor<byte[]> awaitScan(RedisFuture<KeyScanCursor<byte[]>> scan, String node, ScanCursor cursor)
+            throws InterruptedException {
+        return awaitOne(scan, "SCAN", "cursor " + cursor.getCursor()
+                + (node.equals(RedisKeyspace.STANDALONE_NODE) ? "" : " on node " + node));
     }
 
     private <T> T awaitOne(RedisFuture<T> future, String command, String key) throws InterruptedException {

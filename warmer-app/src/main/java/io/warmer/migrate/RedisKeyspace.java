@@ -3,6 +3,7 @@ package io.warmer.migrate;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.StatefulConnection;
@@ -27,7 +28,7 @@ public final class RedisKeyspace implements AutoCloseable {
     static final String STANDALONE_NODE = "standalone";
 
     private interface NodeScan {
-        KeyScanCursor<byte[]> scan(String node, ScanCursor cursor, ScanArgs args);
+        RedisFuture<KeyScanCursor<byte[]>> scan(String node, ScanCursor cursor, ScanArgs args);
     }
 
     private final Runnable shutdown;
@@ -59,7 +60,7 @@ public final class RedisKeyspace implements AutoCloseable {
                         .filter(node -> node.is(RedisClusterNode.NodeFlag.UPSTREAM))
                         .map(RedisClusterNode::getNodeId).sorted(Comparator.naturalOrder()).toList();
                 return new RedisKeyspace(client::shutdown, connection, connection.async(), masters,
-                        (node, cursor, args) -> connection.getConnection(node).sync().scan(cursor, args),
+                        (node, cursor, args) -> connection.getConnection(node).async().scan(cursor, args),
                         settings.address());
             } catch (RedisConnectionException e) {
                 client.shutdown();
@@ -70,7 +71,7 @@ public final class RedisKeyspace implements AutoCloseable {
         try {
             var connection = client.connect(ByteArrayCodec.INSTANCE);
             return new RedisKeyspace(client::shutdown, connection, connection.async(), List.of(STANDALONE_NODE),
-                    (node, cursor, args) -> connection.sync().scan(cursor, args), settings.address());
+                    (node, cursor, args) -> connection.async().scan(cursor, args), settings.address());
         } catch (RedisConnectionException e) {
             client.shutdown();
             throw unreachable(settings, e);
@@ -87,8 +88,8 @@ public final class RedisKeyspace implements AutoCloseable {
         return nodes;
     }
 
-    /** One SCAN call on {@code node}. */
-    KeyScanCursor<byte[]> scan(String node, ScanCursor cursor, ScanArgs args) {
+    /** One SCAN call on {@code node}, sent now: the caller may prepare other work while Redis answers. */
+    RedisFuture<KeyScanCursor<byte[]>> scan(String node, ScanCursor cursor, ScanArgs args) {
         return scan.scan(node, cursor, args);
     }
 

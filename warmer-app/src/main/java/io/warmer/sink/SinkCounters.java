@@ -24,6 +24,7 @@ public final class SinkCounters {
     }
 
     private final ConcurrentMap<String, Adders> families = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, LongAdder> deadLettered = new ConcurrentHashMap<>();
 
     /** @param fencedCount of those, writes not applied because the key held a newer version */
     void acknowledged(String family, long putCount, long deleteCount, long fencedCount) {
@@ -37,6 +38,21 @@ public final class SinkCounters {
     public Map<String, Counts> byFamily() {
         Map<String, Counts> counts = new TreeMap<>();
         families.forEach((family, adders) -> counts.put(family, adders.sum()));
+        return counts;
+    }
+
+    /**
+     * A change set aside to the dead-letter topic by {@code family} (a join's route names itself {@code join <as>});
+     * counted when the topology sets it aside, so a count may include a letter whose send is retried.
+     */
+    public void deadLettered(String family) {
+        deadLettered.computeIfAbsent(family, f -> new LongAdder()).increment();
+    }
+
+    /** Changes set aside per family since start, in name order; a family appears once it set one aside. */
+    public Map<String, Long> deadLetteredByFamily() {
+        Map<String, Long> counts = new TreeMap<>();
+        deadLettered.forEach((family, adder) -> counts.put(family, adder.sum()));
         return counts;
     }
 

@@ -7,12 +7,10 @@ import io.warmer.capture.PostgresPreflight;
 import io.warmer.change.ChangeTopics;
 import io.warmer.change.TableId;
 import io.warmer.config.FamilyConfig;
-import io.warmer.config.JoinConfig;
 import io.warmer.config.PostgresSourceConfig;
 import io.warmer.config.WarmerConfig;
 import io.warmer.service.ConsumerProgress;
 import io.warmer.sink.SinkCounters;
-import io.warmer.topology.WarmerTopology;
 import io.warmer.verify.CacheVerifier;
 import io.warmer.verify.RedisReader;
 import io.warmer.verify.VerifyReport;
@@ -28,7 +26,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 
 /**
@@ -62,7 +59,8 @@ public final class StatusProbe {
                     ? CaptureStage.read(bootstrap, prefix) : CaptureStage.NOT_STARTED;
             Map<String, Long> deadLettered = existing.contains(ChangeTopics.deadLetterTopic(prefix))
                     ? DeadLetterCounts.read(bootstrap, prefix) : Map.of();
-            Map<String, Long> lag = lag(admin, existing);
+            Map<String, Long> lag = new ConsumerProgress(admin, config.kafka().applicationId())
+                    .behindByFamily(config, existing);
             String key = PublishedCounters.keyOf(config.kafka().applicationId());
             Map<String, SinkCounters.Counts> before = PublishedCounters.read(redis.commands(), key);
             long started = System.nanoTime();
@@ -93,24 +91,6 @@ public final class StatusProbe {
         } catch (Exception e) {
             throw new IllegalStateException("closing the status connections: " + e.getMessage(), e);
         }
-    }
-
-    /** Per family whose change topics exist: the records its materializer has not committed yet. */
-    private Map<String, Long> lag(Admin admin, Set<String> existing) throws InterruptedException {
-        ConsumerProgress progress = new ConsumerProgress(admin, config.kafka().applicationId());
-        Map<String, Long> lag = new HashMap<>();
-        for (FamilyConfig family : config.families()) {
-            List<String> topics = Stream.concat(Stream.of(family.table()), family.join().stream().map(JoinConfig::table))
-                    .map(t -> ChangeTopics.topicFor(config.kafka().topicPrefix(), t)).distinct().toList();
-            if (!existing.containsAll(topics)) {
-                continue;
-            }
-            List<String> routes = WarmerTopology.joinRouteTopics(config, family.name()).stream()
-                    .filter(existing::contains).toList();
-            lag.put(family.name(), progress.behind(progress.endOffsets(topics))
-                    + (routes.isEmpty() ? 0 : progress.behind(progress.endOffsets(routes))));
-        }
-        return lag;
     }
 
     /** Sampled like `warmer verify`; the database being down makes a note, not a failure. */

@@ -6,6 +6,7 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.warmer.config.RedisSettings;
 import io.warmer.sink.CacheWriteException;
+import java.time.Duration;
 
 /** A synchronous Redis connection of either mode, for commands that read the cache. */
 public record RedisReader(Runnable shutdown, AutoCloseable connection, RedisClusterCommands<String, String> commands)
@@ -13,10 +14,21 @@ public record RedisReader(Runnable shutdown, AutoCloseable connection, RedisClus
 
     /** @throws CacheWriteException naming the server when Redis cannot be reached */
     public static RedisReader connect(RedisSettings settings) {
+        return connect(settings, null);
+    }
+
+    /**
+     * @param timeout how long a command may wait for its answer, or null for Lettuce's default (60 s)
+     * @throws CacheWriteException naming the server when Redis cannot be reached
+     */
+    public static RedisReader connect(RedisSettings settings, Duration timeout) {
         if (settings.mode() == RedisSettings.Mode.CLUSTER) {
             RedisClusterClient client = RedisClusterClient.create(settings.seedUris());
             try {
                 var connection = client.connect();
+                if (timeout != null) {
+                    connection.setTimeout(timeout);
+                }
                 return new RedisReader(client::shutdown, connection, connection.sync());
             } catch (RedisConnectionException e) {
                 client.shutdown();
@@ -26,6 +38,9 @@ public record RedisReader(Runnable shutdown, AutoCloseable connection, RedisClus
         RedisClient client = RedisClient.create(settings.redisUri());
         try {
             var connection = client.connect();
+            if (timeout != null) {
+                connection.setTimeout(timeout);
+            }
             return new RedisReader(client::shutdown, connection, connection.sync());
         } catch (RedisConnectionException e) {
             client.shutdown();

@@ -4,13 +4,11 @@ import io.warmer.capture.ChangeTopicProvisioner;
 import io.warmer.capture.PostgresEndpoint;
 import io.warmer.capture.PostgresPreflight;
 import io.warmer.capture.TableSchema;
-import io.warmer.change.ChangeTopics;
 import io.warmer.change.TableId;
 import io.warmer.config.PostgresSourceConfig;
 import io.warmer.config.WarmerConfig;
 import io.warmer.service.ConsumerProgress;
 import io.warmer.service.WarmerService;
-import io.warmer.topology.WarmerTopology;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -44,14 +42,24 @@ public final class WarmupGate implements AutoCloseable {
         }
     }
 
-    public record FamilyCoverage(String family, long checked, long missing, double coverage) {
+    /**
+     * One family's side of the gate.
+     *
+     * @param lag        change records (and routed join records) not yet in the cache; null before the capture
+     *                   created the family's topics
+     * @param coverage   share of sampled rows whose keys are present; null when not measured
+     * @param waitingFor what this family still waits for, in words; null once ready
+     */
+    public record FamilyReadiness(String family, Long lag, long checked, long missing, Double coverage, boolean ready,
+                                  String waitingFor) {
     }
 
     /**
-     * One look at the keyspace; {@code families} is empty until the snapshot is done and the lag small,
-     * {@code projected} is null until then too, or when no reads were given.
+     * One look at the keyspace. Coverage is measured at every look, during the snapshot too, so that a warm-up can be
+     * watched filling; {@code projected} is null until the snapshot is done and the lag within bound, or when no
+     * reads were given.
      */
-    public record Status(boolean snapshotDone, long lag, List<FamilyCoverage> families,
+    public record Status(boolean snapshotDone, long lag, List<FamilyReadiness> families,
                          ProjectedHitRate.Result projected, boolean ready) {
     }
 
@@ -79,27 +87,38 @@ public final class WarmupGate implements AutoCloseable {
 
     public Status check() throws InterruptedException, SQLException {
         boolean snapshotDone = warmer.capture() == null || warmer.capture().snapshotCompleted();
-        List<String> topics = config.tables().stream()
-                .map(t -> ChangeTopics.topicFor(config.kafka().topicPrefix(), t)).toList();
-        long lag = progress.behind(progress.endOffsets(topics), WarmerTopology.joinRouteTopics(config));
-        if (!snapshotDone || lag > targets.maxLag()) {
-            return new Status(snapshotDone, lag, List.of(), null, false);
-        }
+        Map<String, Long> lags = progress.behindByFamily(config, progress.existingTopics());
+        long lag = lags.values().stream().mapToLong(Long::longValue).sum();
         VerifyReport report = new CacheVerifier(config, db, redis.commands(), schemas)
                 .verify(targets.sample(), System.currentTimeMillis());
-        List<FamilyCoverage> families = new ArrayList<>();
-        boolean covered = true;
+        List<FamilyReadiness> families = new ArrayList<>();
+        boolean ready = true;
         for (VerifyReport.Family family : report.families()) {
+            Long familyLag = lags.get(family.name());
             double coverage = family.coverage();
-            families.add(new FamilyCoverage(family.name(), family.checked(), family.missing(), coverage));
-            covered &= coverage >= targets.minCoverage();
+            String waitingFor = !snapshotDone ? "the snapshot"
+                    : familyLag == null ? "the change topics (the capture has not created them)"
+                    : familyLag > targets.maxLag() ? "lag " + familyLag + " to fall to " + targets.maxLag()
+                    : coverage < targets.minCoverage() ? String.format("coverage %.2f%% to reach %.2f%%", 100 * coverage,
+                    100 * targets.minCoverage())
+                    : null;
+            families.add(new FamilyReadiness(family.name(), familyLag, family.checked(), family.missing(), coverage,
+                    waitingFor == null, waitingFor));
+            ready &= waitingFor == null;
         }
         ProjectedHitRate.Result projected = null;
-        if (!targets.reads().isEmpty()) {
+        if (ready && !targets.reads().isEmpty()) {
             projected = ProjectedHitRate.measure(config.keyFamilies(), targets.reads(), redis.commands());
-            covered &= targets.minProjectedHitRate() == null || projected.hitRate() >= targets.minProjectedHitRate();
+            ready = targets.minProjectedHitRate() == null || projected.hitRate() >= targets.minProjectedHitRate();
         }
-        return new Status(true, lag, families, projected, covered);
+        return new Status(snapshotDone, lag, families, projected, ready);
+    }
+
+    /** How long Redis takes to answer a PING on the gate's connection, in nanoseconds. */
+    public long pingRedis() {
+        long started = System.nanoTime();
+        redis.commands().ping();
+        return System.nanoTime() - started;
     }
 
     @Override

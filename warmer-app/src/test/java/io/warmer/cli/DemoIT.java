@@ -17,7 +17,8 @@ class DemoIT {
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
 
-        int exit = cli.execute("demo", "--users", "2000", "--sample", "500", "--live-seconds", "2");
+        int exit = cli.execute("demo", "--users", "2000", "--sample", "500", "--live-seconds", "2",
+                "--http-port", "0");
 
         assertThat(exit).as("exit code; output:%n%s%nerrors:%n%s", out, err).isEqualTo(ExitCodes.OK);
         assertThat(out.toString())

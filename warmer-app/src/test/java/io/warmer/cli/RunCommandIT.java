@@ -43,6 +43,7 @@ class RunCommandIT {
                   postgres: {host: %s, port: %d, database: %s, user: %s, password-env: RUN_IT_PASSWORD, slot: %s, publication: %s}
                 kafka: {bootstrap-servers: "%s", topic-prefix: %s, partitions: 2, application-id: %s}
                 redis: {uri: "%s"}
+                http: {port: 0}
                 families:
                   - {name: profile, table: users, key: "%s:user:${id}"}
                 """.formatted(infra.postgres().host(), infra.postgres().port(), db.name(), infra.postgres().user(),

@@ -25,6 +25,7 @@ public final class TestConfigs {
                   postgres: {host: %s, port: %d, database: %s, user: %s, password: "%s", slot: %s, publication: %s}
                 kafka: {bootstrap-servers: "%s", topic-prefix: %s, partitions: 2, application-id: %s}
                 redis: %s
+                http: {port: 0}
                 families:
                 %s""".formatted(infra.postgres().host(), infra.postgres().port(), db.name(), infra.postgres().user(),
                 infra.postgres().password(), infra.uniqueName("slot"), infra.uniqueName("pub"),

@@ -1,0 +1,72 @@
+package io.warmer.http;
+
+import io.warmer.config.HttpSettings;
+import io.warmer.monitor.PipelineMonitor;
+import io.warmer.service.WarmerService;
+import io.warmer.verify.WarmupGate;
+import java.net.URI;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * What watches a running service: the {@link PipelineMonitor}, always (a warm-up gates on it), and the HTTP
+ * endpoints, unless {@code http.enabled} is false. Closed before the service, so that no probe reads a closing one.
+ */
+public final class ServiceMonitoring implements AutoCloseable {
+
+    private final PipelineMonitor monitor;
+    private final MonitoringServer server;
+
+    private ServiceMonitoring(PipelineMonitor monitor, MonitoringServer server) {
+        this.monitor = monitor;
+        this.server = server;
+    }
+
+    /**
+     * @param targets what readiness requires: {@code http.ready}, or a warm-up's own options
+     * @throws SQLException when the database cannot be reached for the coverage checks
+     */
+    public static ServiceMonitoring start(WarmerService service, WarmupGate.Targets targets) throws SQLException {
+        return start(service, targets, service.config().http().checkInterval());
+    }
+
+    /** @param checkInterval how often readiness is checked, instead of {@code http.check-interval} */
+    public static ServiceMonitoring start(WarmerService service, WarmupGate.Targets targets, Duration checkInterval)
+            throws SQLException {
+        HttpSettings http = service.config().http();
+        PipelineMonitor monitor = PipelineMonitor.start(service, targets, checkInterval);
+        if (!http.enabled()) {
+            return new ServiceMonitoring(monitor, null);
+        }
+        try {
+            return new ServiceMonitoring(monitor, MonitoringServer.start(http, monitor, null));
+        } catch (RuntimeException e) {
+            monitor.close();
+            throw e;
+        }
+    }
+
+    /** The targets {@code http.ready} sets, for {@code run} and the demo. */
+    public static WarmupGate.Targets configuredTargets(HttpSettings http) {
+        HttpSettings.ReadySettings ready = http.ready();
+        return new WarmupGate.Targets(ready.minCoverage(), ready.maxLag(), ready.sample());
+    }
+
+    public PipelineMonitor monitor() {
+        return monitor;
+    }
+
+    /** The status page's address, when serving. */
+    public Optional<URI> address() {
+        return Optional.ofNullable(server).map(MonitoringServer::address);
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.close();
+        }
+        monitor.close();
+    }
+}
