@@ -117,7 +117,10 @@ public final class MonitoringServer implements AutoCloseable {
         List<FamilyReadiness> families = status.families().stream()
                 .map(f -> new FamilyReadiness(f.name(), f.stage().label(), f.ready(), f.waitingFor(), f.coverage(), f.lag()))
                 .toList();
-        String waitingFor = status.ready() ? null : status.lastCheck() == null ? "the first check"
+        String waitingFor = status.ready() ? null
+                : !status.health().healthy() ? "a healthy pipeline: " + status.health().failing()
+                : status.checkError() != null ? "a check that works: " + status.checkError()
+                : status.lastCheck() == null ? "the first check"
                 : families.stream().filter(f -> !f.ready()).map(f -> f.name() + ": " + f.waitingFor())
                 .reduce((a, b) -> a + "; " + b).orElse("the projected hit rate");
         json(exchange, status.ready() ? 200 : 503, new Readiness(status.ready(), waitingFor, families));

@@ -271,10 +271,14 @@ public final class PipelineMonitor implements AutoCloseable {
         String captureStage = capture == null ? "not in this process"
                 : capture.state() != CaptureState.RUNNING ? capture.state().name().toLowerCase(java.util.Locale.ROOT)
                 : capture.snapshotCompleted() ? "streaming" : "snapshotting";
+        Health health = health();
+        String error = checkError;
+        // Ready only while the last check held, it is not failing since, and every part runs: a lost Redis is not ready.
+        boolean ready = gateStatus != null && gateStatus.ready() && error == null && health.healthy();
         return new PipelineStatus(config.kafka().applicationId(), Instant.now().toString(),
-                (System.nanoTime() - startedNanos) / 1e9, gateStatus != null && gateStatus.ready(), health(),
+                (System.nanoTime() - startedNanos) / 1e9, ready, health,
                 captureStage, new PipelineStatus.Targets(targets.minCoverage(), targets.maxLag(), targets.sample()),
-                lastCheck == null ? null : lastCheck.toString(), checkError, families, recentErrors.newestFirst());
+                lastCheck == null ? null : lastCheck.toString(), error, families, recentErrors.newestFirst());
     }
 
     public Instant started() {

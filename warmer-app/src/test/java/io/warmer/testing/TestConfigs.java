@@ -20,16 +20,25 @@ public final class TestConfigs {
 
     /** @param redis the YAML mapping under {@code redis:}, e.g. {@code {mode: cluster, uri: "..."}} */
     public static String yaml(TestInfra infra, TestDatabase db, String redis, String families) {
+        return yaml(infra, db, redis, "{port: 0}", families);
+    }
+
+    /**
+     * @param redis the YAML mapping under {@code redis:}
+     * @param http  the YAML mapping under {@code http:}; tests take any free port, {@code port: 0}
+     */
+    public static String yaml(TestInfra infra, TestDatabase db, String redis, String http, String families) {
         return """
                 source:
                   postgres: {host: %s, port: %d, database: %s, user: %s, password: "%s", slot: %s, publication: %s}
                 kafka: {bootstrap-servers: "%s", topic-prefix: %s, partitions: 2, application-id: %s}
                 redis: %s
-                http: {port: 0}
+                http: %s
                 families:
                 %s""".formatted(infra.postgres().host(), infra.postgres().port(), db.name(), infra.postgres().user(),
                 infra.postgres().password(), infra.uniqueName("slot"), infra.uniqueName("pub"),
-                infra.kafkaBootstrapServers(), infra.uniqueName("topics"), infra.uniqueName("app"), redis, families);
+                infra.kafkaBootstrapServers(), infra.uniqueName("topics"), infra.uniqueName("app"), redis, http,
+                families);
     }
 
     public static WarmerConfig parse(String yaml) {
