@@ -53,7 +53,13 @@ class ReadmeTest {
                 Map.entry("redis.eviction-guard", RedisSettings.DEFAULT_EVICTION_GUARD.wireName()),
                 Map.entry("families[].fencing", io.warmer.config.FamilyConfig.DEFAULT_FENCING),
                 Map.entry("families[].tombstone-ttl", io.warmer.config.Durations.format(io.warmer.family.Fencing.DEFAULT_TOMBSTONE_TTL)),
-                Map.entry("redis.write-timeout", io.warmer.config.Durations.format(RedisSettings.DEFAULT_WRITE_TIMEOUT)));
+                Map.entry("redis.write-timeout", io.warmer.config.Durations.format(RedisSettings.DEFAULT_WRITE_TIMEOUT)),
+                Map.entry("http.port", io.warmer.config.HttpSettings.DEFAULT_PORT),
+                Map.entry("http.bind", io.warmer.config.HttpSettings.DEFAULT_BIND),
+                Map.entry("http.check-interval", io.warmer.config.Durations.format(io.warmer.config.HttpSettings.DEFAULT_CHECK_INTERVAL)),
+                Map.entry("http.ready.min-coverage", io.warmer.config.HttpSettings.ReadySettings.DEFAULT_MIN_COVERAGE),
+                Map.entry("http.ready.max-lag", io.warmer.config.HttpSettings.ReadySettings.DEFAULT_MAX_LAG),
+                Map.entry("http.ready.sample", io.warmer.config.HttpSettings.ReadySettings.DEFAULT_SAMPLE));
         String text = readme();
         for (var entry : defaults.entrySet()) {
             assertThat(text).as("README row for %s", entry.getKey())

@@ -28,7 +28,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 
 /**
@@ -45,7 +44,6 @@ public final class IncidentDemo {
     private final DemoOptions options;
     private final PrintWriter out;
     private final ProgressLine progress;
-    private final CountDownLatch stopped = new CountDownLatch(1);
 
     public IncidentDemo(DemoOptions options, PrintWriter out, boolean terminal) {
         this.options = options;
@@ -55,14 +53,6 @@ public final class IncidentDemo {
 
     /** @return whether the cutover met the target: hit rate at least the minimum and nothing stale */
     public boolean run() throws IOException, SQLException, InterruptedException {
-        try {
-            return runOnce();
-        } finally {
-            stopped.countDown(); // a shutdown hook waiting for the servers to close may let the JVM exit now
-        }
-    }
-
-    private boolean runOnce() throws IOException, SQLException, InterruptedException {
         Path workDir = Files.createTempDirectory("warmer-demo");
         say("starting embedded PostgreSQL, Kafka and Redis in %s ...", workDir);
         try (EmbeddedPostgres pg = EmbeddedPostgres.start(workDir.resolve("postgres"));
@@ -150,25 +140,16 @@ public final class IncidentDemo {
     }
 
     /**
-     * Keeps everything running, the application writing again, until Ctrl-C or SIGTERM: the shutdown hook lets this
-     * method return, so that the demo closes its servers in order before the JVM exits.
+     * Keeps everything running, the application writing again, until Ctrl-C or SIGTERM ends the JVM. Nothing here
+     * outlives the demo (its servers' data is in a temporary directory), so the exit is not held up: the servers'
+     * own guards stop them as the JVM exits.
      */
     private void serveUntilInterrupted(ServiceMonitoring monitoring, DemoWorkload workload) throws InterruptedException {
         workload.start();
         say("serving: the application keeps writing; watch %s (Ctrl-C stops)",
                 monitoring.address().map(Object::toString).orElse("the log"));
-        CountDownLatch stopRequested = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            stopRequested.countDown();
-            try {
-                stopped.await(60, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "demo-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
-        stopRequested.await();
-        say("stopping ...");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> say("stopping ..."), "demo-stop"));
+        new CountDownLatch(1).await(); // until the JVM exits
     }
 
     /** The same check an operator runs, `warmer verify`, on a sample of every family. */

@@ -7,10 +7,10 @@ import io.lettuce.core.RedisClient;
 import io.warmer.change.ChangeTopics;
 import io.warmer.change.TableId;
 import io.warmer.service.ConsumerProgress;
+import io.warmer.testing.PackagedWarmer;
 import io.warmer.testing.TestDatabase;
 import io.warmer.testing.TestInfra;
 import io.warmer.testing.WarmerInfrastructure;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,8 +50,7 @@ class RunCommandIT {
                 infra.uniqueName("slot"), infra.uniqueName("pub"), infra.kafkaBootstrapServers(), topicPrefix,
                 applicationId, infra.redisUri(), prefix));
         Path output = dir.resolve("out.txt");
-        ProcessBuilder builder = new ProcessBuilder(javaBinary(), "-cp", packagedClasspath(), WarmerCli.class.getName(),
-                "run", "--config", config.toString())
+        ProcessBuilder builder = PackagedWarmer.command("run", "--config", config.toString())
                 .redirectErrorStream(true).redirectOutput(output.toFile());
         builder.environment().put("RUN_IT_PASSWORD", infra.postgres().password());
         builder.environment().put("WARMER_LOG_DIR", dir.resolve("logs").toString());
@@ -73,20 +72,6 @@ class RunCommandIT {
         } finally {
             warmer.destroyForcibly();
             client.shutdown();
-        }
-    }
-
-    private static String javaBinary() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
-    /** What `./warmer` runs: the module's jar and its copied dependencies (failsafe runs after package). */
-    private static String packagedClasspath() throws Exception {
-        Path target = Path.of("target");
-        try (var jars = Files.list(target)) {
-            Path jar = jars.filter(p -> p.getFileName().toString().matches("warmer-app-.*\\.jar")).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("run `./mvnw package` first: no warmer-app jar in target/"));
-            return jar + File.pathSeparator + target.resolve("lib") + File.separator + "*";
         }
     }
 }
