@@ -62,7 +62,7 @@ public final class ExpectedEntries {
         List<ObjectNode> mainRows = select(family.table(), sample);
         List<Map<String, List<JsonNode>>> joined = new ArrayList<>();
         for (Join join : family.joins()) {
-            joined.add(joinedRowsByMainKey(join));
+            joined.add(joinedRowsByMainKey(join, sample == null ? null : mainRows));
         }
         List<Row> result = new ArrayList<>(mainRows.size());
         for (ObjectNode row : mainRows) {
@@ -94,8 +94,47 @@ public final class ExpectedEntries {
         }
     }
 
+    /**
+     * A random sample, or every row. A large table is sampled by pages first ({@code TABLESAMPLE SYSTEM}, a few
+     * times the rows wanted), so that a sample costs a few pages instead of a sort of the whole table: the status
+     * page and {@code /ready} sample every few seconds. Rows come a page at a time, which is still a fair share of
+     * the table for a coverage.
+     */
     private List<ObjectNode> select(TableId table, Integer sample) throws SQLException {
-        String sql = "SELECT * FROM " + quoted(table) + (sample == null ? "" : " ORDER BY random() LIMIT " + sample);
+        if (sample != null) {
+            double estimated = estimatedRows(table);
+            if (estimated > PAGE_SAMPLING_ABOVE * sample) {
+                double percent = Math.min(100, 100.0 * PAGE_SAMPLE_MARGIN * sample / estimated);
+                List<ObjectNode> rows = query("SELECT * FROM " + quoted(table) + " TABLESAMPLE SYSTEM ("
+                        + String.format(java.util.Locale.ROOT, "%.6f", percent) + ") ORDER BY random() LIMIT " + sample);
+                if (rows.size() == sample) {
+                    return rows;
+                }
+                // Statistics behind the table, or an unlucky draw of pages: sample the whole table instead.
+            }
+        }
+        return query("SELECT * FROM " + quoted(table) + (sample == null ? "" : " ORDER BY random() LIMIT " + sample));
+    }
+
+    /** Column types whose values read back from their text as rendered here: those a join can be narrowed on. */
+    private static final Set<String> KEY_TYPES_AS_TEXT = Set.of("smallint", "integer", "bigint", "numeric", "text",
+            "character varying", "character", "uuid");
+
+    /** Tables with more rows than this many times the sample are sampled by pages. */
+    static final int PAGE_SAMPLING_ABOVE = 20;
+    /** Pages for this many times the rows wanted are read. */
+    static final int PAGE_SAMPLE_MARGIN = 4;
+
+    private double estimatedRows(TableId table) throws SQLException {
+        try (PreparedStatement st = db.prepareStatement("SELECT reltuples FROM pg_class WHERE oid = ?::regclass")) {
+            st.setString(1, quoted(table));
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? rs.getDouble(1) : -1;
+            }
+        }
+    }
+
+    private List<ObjectNode> query(String sql) throws SQLException {
         List<ObjectNode> result = new ArrayList<>();
         try (PreparedStatement st = db.prepareStatement(sql); ResultSet rs = st.executeQuery()) {
             while (rs.next()) {
@@ -105,18 +144,38 @@ public final class ExpectedEntries {
         return result;
     }
 
-    /** Every row of the joined table, grouped by the main key it belongs to and ordered by primary key. */
-    private Map<String, List<JsonNode>> joinedRowsByMainKey(Join join) throws SQLException {
+    /**
+     * The rows of the joined table, grouped by the main key they belong to and ordered by primary key: those of
+     * {@code mainRows} when given and the join is on one column of a plain type, else every row.
+     */
+    private Map<String, List<JsonNode>> joinedRowsByMainKey(Join join, List<ObjectNode> mainRows) throws SQLException {
         TableSchema schema = Objects.requireNonNull(schemas.get(join.table()), "schema of " + join.table());
         String order = String.join(", ", schema.primaryKey().stream().map(c -> "\"" + c + "\"").toList());
+        String where = "";
+        java.sql.Array keys = null;
+        if (mainRows != null && join.on().size() == 1) {
+            var on = join.on().entrySet().iterator().next();
+            String type = schema.columnTypes().get(on.getKey());
+            if (KEY_TYPES_AS_TEXT.contains(type)) {
+                // Only the sampled rows' joined rows: the values go as text and are cast to the column's type,
+                // so that its index is used.
+                where = " WHERE \"" + on.getKey() + "\" = ANY (CAST(? AS " + type + "[]))";
+                keys = db.createArrayOf("text", mainRows.stream().map(r -> r.get(on.getValue()))
+                        .filter(v -> v != null && !v.isNull()).map(JsonNode::asText).toArray());
+            }
+        }
         Map<String, List<JsonNode>> byMain = new LinkedHashMap<>();
-        try (PreparedStatement st = db.prepareStatement("SELECT * FROM " + quoted(join.table()) + " ORDER BY " + order);
-             ResultSet rs = st.executeQuery()) {
-            while (rs.next()) {
-                ObjectNode row = rows.current(rs);
-                String mainKey = join.mainKeyOf(row);
-                if (mainKey != null) {
-                    byMain.computeIfAbsent(mainKey, k -> new ArrayList<>()).add(row);
+        try (PreparedStatement st = db.prepareStatement("SELECT * FROM " + quoted(join.table()) + where + " ORDER BY " + order)) {
+            if (keys != null) {
+                st.setArray(1, keys);
+            }
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    ObjectNode row = rows.current(rs);
+                    String mainKey = join.mainKeyOf(row);
+                    if (mainKey != null) {
+                        byMain.computeIfAbsent(mainKey, k -> new ArrayList<>()).add(row);
+                    }
                 }
             }
         }

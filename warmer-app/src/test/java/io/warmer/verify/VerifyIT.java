@@ -76,4 +76,50 @@ class VerifyIT {
             client.shutdown();
         }
     }
+
+    /**
+     * A table twenty times larger than the sample is sampled by pages, and a joined table is read only for the
+     * sampled rows: the comparison must be as exact as reading everything.
+     */
+    @Test
+    void shouldCompareASampleOfALargeTableWithItsJoinExactly(TestInfra infra, @TempDir Path dir) throws Exception {
+        TestDatabase db = infra.postgres().newDatabase();
+        db.execute("CREATE TABLE users (id bigint PRIMARY KEY, name text)",
+                "CREATE TABLE settings (user_id bigint PRIMARY KEY, theme text)",
+                "INSERT INTO users SELECT i, 'user ' || i FROM generate_series(1, 6000) i",
+                "INSERT INTO settings SELECT i, CASE WHEN i % 2 = 0 THEN 'dark' ELSE 'light' END FROM generate_series(1, 6000) i",
+                "ANALYZE users", "ANALYZE settings");
+        String p = infra.uniqueName("vs");
+        String yaml = TestConfigs.yaml(infra, db, """
+                  - name: profile
+                    table: users
+                    key: "%s:user:${id}"
+                    join:
+                      - {table: settings, on: {user_id: id}, as: settings, columns: [theme]}
+                """.formatted(p));
+        WarmerConfig config = TestConfigs.parse(yaml);
+        Path file = dir.resolve("warmer.yml");
+        Files.writeString(file, yaml);
+        RedisClient client = RedisClient.create(infra.redisUri());
+        try (var connection = client.connect()) {
+            var redis = connection.sync();
+            try (WarmerService warmer = WarmerService.start(config)) {
+                // Every value holds its settings: the joined side arrived too.
+                await().atMost(Duration.ofSeconds(90)).until(() -> redis.keys(p + ":*").size() == 6000
+                        && redis.get(p + ":user:6000") != null && redis.get(p + ":user:6000").contains("dark"));
+                Cli.Result sampled = verify(file, "--sample", "100");
+                assertThat(sampled.exit()).as(sampled.out()).isZero();
+                assertThat(sampled.out()).contains("profile: 100 rows checked, 0 missing, 0 stale");
+            }
+
+            for (int id = 3; id <= 6000; id += 3) {
+                redis.del(p + ":user:" + id);
+            }
+            Cli.Result drift = verify(file, "--sample", "300");
+            assertThat(drift.exit()).as(drift.out()).isEqualTo(1);
+            assertThat(drift.out()).containsPattern("profile: 300 rows checked, ([0-9]+) missing, 0 stale");
+        } finally {
+            client.shutdown();
+        }
+    }
 }
