@@ -36,6 +36,8 @@ final class BenchConfig {
                   stream-threads: %d
                   application-id: %s
                 redis: {uri: "%s"}
+                # Monitoring on, as users run it, on any free port: X2 runs two processes side by side.
+                http: {port: 0}
                 families:
                   - {name: user, table: %s, key: "%s:user:${id}", ttl: 1h}
                 """.formatted(servers.postgres.host(), servers.postgres.port(), servers.postgres.database(),
