@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.LoggingEvent;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -24,6 +27,26 @@ class KeyValueEncoderTest {
         assertThat(line).isEqualTo("time=2026-11-26T20:00:00.123Z level=INFO logger=io.warmer.monitor.PipelineMonitor"
                 + " thread=warmer-monitor-check msg=\"Family by-id is now ready (was streaming)\" event=family_stage"
                 + " family=by-id from=streaming to=ready lag=0 coverage=1.0\n");
+    }
+
+    @Test
+    void shouldWriteTheReadmesExampleAndDefaults() throws Exception {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        LoggingEvent event = LogEvents.withPairs(LogEvents.event(Level.INFO, "Family {} is now {} (was {})", null,
+                "user-profile-v2", "ready", "streaming"), pairs("event", "family_stage", "family", "user-profile-v2",
+                "from", "streaming", "to", "ready", "lag", 0L, "coverage", 1.0));
+
+        assertThat(readme).contains("\n" + encode(event));
+        assertThat(readme).contains("| `WARMER_LOG_FORMAT` | `" + LogFormat.DEFAULT.wireName() + "` (default)",
+                "| `WARMER_LOG_CONSOLE` | `" + ConsoleThreshold.DEFAULT.levelStr.toLowerCase(Locale.ROOT) + "` (default)");
+    }
+
+    private static Map<String, Object> pairs(Object... keysAndValues) {
+        Map<String, Object> pairs = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            pairs.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return pairs;
     }
 
     @Test
