@@ -26,7 +26,8 @@ RUN groupadd --system warmer \
 WORKDIR /opt/warmer
 COPY --from=build /out/lib/ /opt/warmer/lib/
 COPY --from=build /out/warmer-app.jar /opt/warmer/warmer-app.jar
-# The log file goes here; warnings also go to stderr, i.e. `docker logs`.
+# The log file goes here; warnings also go to stderr, i.e. `docker logs` (WARMER_LOG_CONSOLE=info adds
+# Warmer's INFO events, WARMER_LOG_FORMAT=json or kv makes every line one structured event).
 ENV WARMER_LOG_DIR=/var/log/warmer
 USER warmer
 # Exec form: java is PID 1 and receives SIGTERM itself, so `docker stop` stops Warmer gracefully.

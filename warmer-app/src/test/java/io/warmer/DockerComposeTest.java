@@ -207,7 +207,7 @@ class DockerComposeTest {
     }
 
     /** The directory holding docker-compose.yml: the working directory or one of its parents. */
-    private static Path repositoryRoot() {
+    static Path repositoryRoot() {
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
             if (Files.isRegularFile(dir.resolve("docker-compose.yml"))) {
                 return dir;
