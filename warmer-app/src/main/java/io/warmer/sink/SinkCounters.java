@@ -13,6 +13,9 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class SinkCounters {
 
+    /** The family under which a change set aside before any family looked at it is counted. */
+    public static final String UNATTRIBUTED = "(none)";
+
     /**
      * Told of each write the cache acknowledged, with the time from its submit to the acknowledgement. Called on the
      * Redis client's I/O thread, once per write: it must be quick and must not block.
@@ -58,7 +61,8 @@ public final class SinkCounters {
     }
 
     /**
-     * A change set aside to the dead-letter topic by {@code family} (a join's route names itself {@code join <as>});
+     * A change set aside to the dead-letter topic by {@code family} (a join's route names itself {@code join <as>};
+     * {@link #UNATTRIBUTED} when no family had looked at it yet);
      * counted when the topology sets it aside, so a count may include a letter whose send is retried.
      */
     public void deadLettered(String family) {
@@ -72,10 +76,7 @@ public final class SinkCounters {
         return counts;
     }
 
-    /** Unattributed: the family under which a change set aside before any family looked at it is counted. */
-    public static final String UNATTRIBUTED = "(none)";
-
-    /** Writes submitted or acknowledged by a writer: {@code count} may be negative. */
+    /** Writes a writer submitted (a positive count), or had acknowledged or gave up at its close (negative). */
     void unacknowledged(long count) {
         unacknowledged.add(count);
     }
@@ -88,7 +89,11 @@ public final class SinkCounters {
         return unacknowledged.sum();
     }
 
-    /** Times every write acknowledged from now on, until {@link #stopTimingWrites}. */
+    /**
+     * Times every write submitted from now on, until {@link #stopTimingWrites}.
+     *
+     * @throws IllegalStateException when another timer times them already
+     */
     public void timeWrites(WriteTimer timer) {
         if (!writeTimer.compareAndSet(null, timer)) {
             throw new IllegalStateException("the writes are timed already; stop that timer first");
