@@ -165,10 +165,18 @@ public final class PostgresCapture implements AutoCloseable {
         return server.isRegistered(name) && Boolean.TRUE.equals(server.getAttribute(name, attribute));
     }
 
-    /** The connector registers its metrics under its topic prefix, which config validation keeps JMX-safe. */
     private ObjectName connectorMetrics(String context) throws JMException {
-        return new ObjectName("debezium.postgres:type=connector-metrics,context=" + context + ",server="
-                + settings.topicPrefix());
+        return connectorMetrics(settings.topicPrefix(), context);
+    }
+
+    /**
+     * The MBean the connector registers its metrics under: the connector is named by its topic prefix, which config
+     * validation keeps JMX-safe.
+     *
+     * @param context {@code snapshot} or {@code streaming}
+     */
+    public static ObjectName connectorMetrics(String topicPrefix, String context) throws JMException {
+        return new ObjectName("debezium.postgres:type=connector-metrics,context=" + context + ",server=" + topicPrefix);
     }
 
     /** Stops the engine (it stores the offsets of everything acknowledged) and then the producer. */

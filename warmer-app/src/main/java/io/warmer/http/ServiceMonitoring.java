@@ -1,6 +1,7 @@
 package io.warmer.http;
 
 import io.warmer.config.HttpSettings;
+import io.warmer.metrics.WarmerMetrics;
 import io.warmer.monitor.PipelineMonitor;
 import io.warmer.service.WarmerService;
 import io.warmer.verify.WarmupGate;
@@ -11,15 +12,18 @@ import java.util.Optional;
 
 /**
  * What watches a running service: the {@link PipelineMonitor}, always (a warm-up gates on it), and the HTTP
- * endpoints, unless {@code http.enabled} is false. Closed before the service, so that no probe reads a closing one.
+ * endpoints with their {@link WarmerMetrics}, unless {@code http.enabled} is false (nothing then times the writes).
+ * Closed before the service, so that no probe reads a closing one.
  */
 public final class ServiceMonitoring implements AutoCloseable {
 
     private final PipelineMonitor monitor;
+    private final WarmerMetrics metrics;
     private final MonitoringServer server;
 
-    private ServiceMonitoring(PipelineMonitor monitor, MonitoringServer server) {
+    private ServiceMonitoring(PipelineMonitor monitor, WarmerMetrics metrics, MonitoringServer server) {
         this.monitor = monitor;
+        this.metrics = metrics;
         this.server = server;
     }
 
@@ -37,11 +41,16 @@ public final class ServiceMonitoring implements AutoCloseable {
         HttpSettings http = service.config().http();
         PipelineMonitor monitor = PipelineMonitor.start(service, targets, checkInterval);
         if (!http.enabled()) {
-            return new ServiceMonitoring(monitor, null);
+            return new ServiceMonitoring(monitor, null, null);
         }
+        WarmerMetrics metrics = null;
         try {
-            return new ServiceMonitoring(monitor, MonitoringServer.start(http, monitor, null));
+            metrics = WarmerMetrics.start(service, monitor);
+            return new ServiceMonitoring(monitor, metrics, MonitoringServer.start(http, monitor, metrics));
         } catch (RuntimeException e) {
+            if (metrics != null) {
+                metrics.close();
+            }
             monitor.close();
             throw e;
         }
@@ -66,6 +75,9 @@ public final class ServiceMonitoring implements AutoCloseable {
     public void close() {
         if (server != null) {
             server.close();
+        }
+        if (metrics != null) {
+            metrics.close();
         }
         monitor.close();
     }

@@ -1,5 +1,6 @@
 package io.warmer.service;
 
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.warmer.capture.CaptureSettings;
 import io.warmer.capture.ChangeTopicProvisioner;
 import io.warmer.capture.PostgresCapture;
@@ -142,6 +143,14 @@ public final class WarmerService implements AutoCloseable {
 
     public KafkaStreams.State materializerState() {
         return streams == null ? KafkaStreams.State.NOT_RUNNING : streams.state();
+    }
+
+    /**
+     * Kafka Streams' own metrics of the materializer (its threads, tasks, stores and clients), as a Micrometer binder
+     * for the caller to bind and close; null when this process only captures.
+     */
+    public KafkaStreamsMetrics materializerMetrics() {
+        return streams == null ? null : new KafkaStreamsMetrics(streams);
     }
 
     /** Stream tasks (change-topic partitions) this process materializes right now. */

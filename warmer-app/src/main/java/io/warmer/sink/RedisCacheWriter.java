@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
 
 /**
  * Pipelines writes over one connection with auto-flush off: commands go out every {@code pipeline}
@@ -58,9 +59,8 @@ final class RedisCacheWriter implements CacheWriter {
     /** Scripted writes not sent yet, by hash slot (all in slot 0 on a standalone Redis). */
     private final Map<Integer, ScriptBatch> open = new HashMap<>();
     private final boolean cluster;
-    private int unacknowledgedWrites;
-    /** Writes waiting in {@link #open}: kept, not counted, since submit asks for it at every write. */
-    private int bufferedWrites;
+    /** Writes submitted since the last acknowledgement, buffered in {@link #open} or sent: kept, not counted. */
+    private int outstandingWrites;
     private int writesSinceFlush;
     private final String scriptSha;
 
@@ -106,12 +106,13 @@ final class RedisCacheWriter implements CacheWriter {
 
     @Override
     public void submit(String family, CacheWrite write) {
+        SinkCounters.WriteTimer timer = counters.writeTimer();
+        long submitted = timer == null ? UNTIMED : System.nanoTime();
         int slot = cluster ? SlotHash.getSlot(write.key()) : 0;
         // A hash is replaced atomically by the script even without fencing: no reader sees it half-written.
         if (write.fencing().enabled() || write instanceof CacheWrite.PutHash) {
             ScriptBatch batch = open.computeIfAbsent(slot, s -> new ScriptBatch());
-            batch.add(family, write);
-            bufferedWrites++;
+            batch.add(family, write, submitted);
             if (batch.writes.size() >= SCRIPT_BATCH) {
                 send(slot, batch);
             }
@@ -128,24 +129,28 @@ final class RedisCacheWriter implements CacheWriter {
             } else {
                 future = redis.unlink(write.key());
             }
-            sent(new Sent(future, List.of(new Submitted(family, write instanceof CacheWrite.Delete, false)), false));
+            sent(new Sent(future, List.of(new Submitted(family, write instanceof CacheWrite.Delete, false, submitted)),
+                    false, timer));
         }
-        if (unacknowledgedWrites + bufferedWrites >= MAX_UNACKNOWLEDGED) {
+        outstandingWrites++;
+        counters.unacknowledged(1);
+        if (outstandingWrites >= MAX_UNACKNOWLEDGED) {
             awaitAcknowledged();
         }
     }
 
     private void send(int slot, ScriptBatch batch) {
         open.remove(slot);
-        bufferedWrites -= batch.writes.size();
         RedisFuture<List<Long>> future = redis.evalsha(scriptSha, ScriptOutputType.MULTI,
                 batch.keys.toArray(String[]::new), batch.args.toArray(String[]::new));
-        sent(new Sent(future, batch.writes, true));
+        sent(new Sent(future, batch.writes, true, counters.writeTimer()));
     }
 
     private void sent(Sent command) {
         pending.add(command);
-        unacknowledgedWrites += command.writes().size();
+        if (command.timer() != null) {
+            command.future().whenComplete(command);
+        }
         writesSinceFlush += command.writes().size();
         if (writesSinceFlush >= pipeline) {
             connection.flushCommands();
@@ -178,7 +183,8 @@ final class RedisCacheWriter implements CacheWriter {
         awaitAll(futures);
         count();
         pending.clear();
-        unacknowledgedWrites = 0;
+        counters.unacknowledged(-outstandingWrites);
+        outstandingWrites = 0;
         writesSinceFlush = 0;
     }
 
@@ -188,18 +194,42 @@ final class RedisCacheWriter implements CacheWriter {
         final List<String> args = new ArrayList<>();
         final List<Submitted> writes = new ArrayList<>();
 
-        void add(String family, CacheWrite write) {
+        void add(String family, CacheWrite write, long submittedNanos) {
             FencedWrites.addKeys(write, keys);
             FencedWrites.addArgs(write, args);
-            writes.add(new Submitted(family, write instanceof CacheWrite.Delete, write.fencing().enabled()));
+            writes.add(new Submitted(family, write instanceof CacheWrite.Delete, write.fencing().enabled(), submittedNanos));
         }
     }
 
-    private record Submitted(String family, boolean delete, boolean fenced) {
+    /** A {@link Submitted#submittedNanos} when no timer was set at submit. */
+    private static final long UNTIMED = Long.MIN_VALUE;
+
+    /** @param submittedNanos {@link System#nanoTime()} at submit, or {@link #UNTIMED} */
+    private record Submitted(String family, boolean delete, boolean fenced, long submittedNanos) {
     }
 
-    /** A command sent: one plain write, or a script call with the writes of a batch in order. */
-    private record Sent(RedisFuture<?> future, List<Submitted> writes, boolean scripted) {
+    /**
+     * A command sent: one plain write, or a script call with the writes of a batch in order. With a timer, it is its
+     * own completion callback: timing a command allocates only the dependent stage {@code whenComplete} makes, and
+     * nothing per write.
+     */
+    private record Sent(RedisFuture<?> future, List<Submitted> writes, boolean scripted, SinkCounters.WriteTimer timer)
+            implements BiConsumer<Object, Throwable> {
+
+        /** Times each write of the command once Redis answered; a failed command is retried, not timed. */
+        @Override
+        public void accept(Object result, Throwable failure) {
+            if (failure != null) {
+                return;
+            }
+            long now = System.nanoTime();
+            for (int i = 0; i < writes.size(); i++) { // no iterator: this runs for every write
+                Submitted write = writes.get(i);
+                if (write.submittedNanos() != UNTIMED) {
+                    timer.acknowledged(write.family(), now - write.submittedNanos());
+                }
+            }
+        }
     }
 
     /** Adds the acknowledged writes to their families' counters; a script says which writes it fenced. */
@@ -274,6 +304,8 @@ final class RedisCacheWriter implements CacheWriter {
 
     @Override
     public void close() {
+        counters.unacknowledged(-outstandingWrites); // a failed batch is retried by a new writer, which counts it anew
+        outstandingWrites = 0;
         connection.close();
     }
 }

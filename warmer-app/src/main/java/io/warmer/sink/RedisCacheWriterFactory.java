@@ -35,6 +35,11 @@ public final class RedisCacheWriterFactory implements CacheWriterFactory, AutoCl
     }
 
     @Override
+    public SinkCounters counters() {
+        return counters;
+    }
+
+    @Override
     public void close() {
         redis.close();
     }

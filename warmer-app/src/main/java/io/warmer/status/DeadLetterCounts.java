@@ -2,6 +2,7 @@ package io.warmer.status;
 
 import io.warmer.change.ChangeTopics;
 import io.warmer.change.DeadLetterHeaders;
+import io.warmer.sink.SinkCounters;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
@@ -9,7 +10,8 @@ import java.util.Map;
 /** Events set aside on the dead-letter topic, per family; those set aside before any family saw them under "(none)". */
 final class DeadLetterCounts {
 
-    static final String NONE = "(none)";
+    /** As the live counters name them. */
+    static final String NONE = SinkCounters.UNATTRIBUTED;
 
     private DeadLetterCounts() {
     }

@@ -2,8 +2,10 @@ package io.warmer.topology;
 
 import io.warmer.change.DeadLetterHeaders;
 import io.warmer.change.RowChangeCodec;
+import io.warmer.sink.SinkCounters;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 
@@ -16,7 +18,17 @@ final class DeadLetters {
     private DeadLetters() {
     }
 
-    static Record<String, String> of(Record<String, String> record, RecordMetadata origin, String family, String reason) {
+    /**
+     * Sets {@code record} aside: forwards its letter to the dead-letter sink and counts it for {@code family}
+     * ({@link SinkCounters#UNATTRIBUTED} when blank: it failed before any family looked at it).
+     */
+    static void setAside(ProcessorContext<String, String> context, Record<String, String> record, String family,
+                         String reason, SinkCounters counters) {
+        context.forward(of(record, context.recordMetadata().orElse(null), family, reason), WarmerTopology.DEAD_LETTER_SINK);
+        counters.deadLettered(family.isBlank() ? SinkCounters.UNATTRIBUTED : family);
+    }
+
+    private static Record<String, String> of(Record<String, String> record, RecordMetadata origin, String family, String reason) {
         Record<String, String> letter = record.withHeaders(record.headers());
         Headers headers = letter.headers();
         add(headers, DeadLetterHeaders.REASON, reason == null ? "unknown" : reason);

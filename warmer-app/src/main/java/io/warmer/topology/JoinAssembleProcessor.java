@@ -6,6 +6,7 @@ import io.warmer.family.CacheWrite;
 import io.warmer.family.KeyFamily;
 import io.warmer.family.UnrenderableRowException;
 import io.warmer.sink.CacheSinkStore;
+import io.warmer.sink.SinkCounters;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -23,6 +24,7 @@ final class JoinAssembleProcessor implements Processor<String, String, String, S
     private final KeyFamily family;
     private final int join;
     private final JoinStoreNames stores;
+    private final SinkCounters counters;
     private ProcessorContext<String, String> context;
     private JoinedRows rows;
     private CacheSinkStore sink;
@@ -31,10 +33,12 @@ final class JoinAssembleProcessor implements Processor<String, String, String, S
     record JoinStoreNames(String mains, List<String> joined, String sink) {
     }
 
-    JoinAssembleProcessor(KeyFamily family, int join, JoinStoreNames stores) {
+    /** @param counters where the changes set aside are counted */
+    JoinAssembleProcessor(KeyFamily family, int join, JoinStoreNames stores, SinkCounters counters) {
         this.family = family;
         this.join = join;
         this.stores = stores;
+        this.counters = counters;
     }
 
     @Override
@@ -58,8 +62,7 @@ final class JoinAssembleProcessor implements Processor<String, String, String, S
             writes = join < 0 ? rows.mainChanged(record.key(), RowChangeCodec.read(record.value()), now)
                     : rows.joinedChanged(join, record.key(), record.value(), now);
         } catch (MalformedChangeException | UnrenderableRowException e) {
-            context.forward(DeadLetters.of(record, context.recordMetadata().orElse(null), family.name(), e.getMessage()),
-                    WarmerTopology.DEAD_LETTER_SINK);
+            DeadLetters.setAside(context, record, family.name(), e.getMessage(), counters);
             return;
         }
         sink.write(family.name(), writes);

@@ -6,6 +6,7 @@ import io.warmer.change.MalformedChangeException;
 import io.warmer.change.RowChange;
 import io.warmer.change.RowChangeCodec;
 import io.warmer.family.Join;
+import io.warmer.sink.SinkCounters;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -23,13 +24,16 @@ final class JoinRouteProcessor implements Processor<String, String, String, Stri
     private final Join join;
     private final String ownerStoreName;
     private final String routeSink;
+    private final SinkCounters counters;
     private ProcessorContext<String, String> context;
     private KeyValueStore<String, String> owners;
 
-    JoinRouteProcessor(Join join, String ownerStoreName, String routeSink) {
+    /** @param counters where the changes set aside are counted, under {@code join <as>} */
+    JoinRouteProcessor(Join join, String ownerStoreName, String routeSink, SinkCounters counters) {
         this.join = join;
         this.ownerStoreName = ownerStoreName;
         this.routeSink = routeSink;
+        this.counters = counters;
     }
 
     @Override
@@ -48,8 +52,7 @@ final class JoinRouteProcessor implements Processor<String, String, String, Stri
             RowChangeCodec.readKey(record.key());
             change = RowChangeCodec.read(record.value());
         } catch (MalformedChangeException e) {
-            context.forward(DeadLetters.of(record, context.recordMetadata().orElse(null), "join " + join.as(),
-                    e.getMessage()), WarmerTopology.DEAD_LETTER_SINK);
+            DeadLetters.setAside(context, record, "join " + join.as(), e.getMessage(), counters);
             return;
         }
         String newOwner = change.isDelete() ? null : join.mainKeyOf(change.row());

@@ -10,6 +10,7 @@ import io.warmer.family.CacheWrite;
 import io.warmer.family.KeyFamily;
 import io.warmer.family.UnrenderableRowException;
 import io.warmer.sink.CacheSinkStore;
+import io.warmer.sink.SinkCounters;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -33,14 +34,17 @@ final class MaterializeProcessor implements Processor<String, String, String, St
     private final List<KeyFamily> families;
     private final String sinkStoreName;
     private final String keyMemoryName;
+    private final SinkCounters counters;
     private ProcessorContext<String, String> context;
     private CacheSinkStore sink;
     private KeyValueStore<String, String> keyMemory;
 
-    MaterializeProcessor(List<KeyFamily> families, String sinkStoreName, String keyMemoryName) {
+    /** @param counters where the changes set aside are counted */
+    MaterializeProcessor(List<KeyFamily> families, String sinkStoreName, String keyMemoryName, SinkCounters counters) {
         this.families = families;
         this.sinkStoreName = sinkStoreName;
         this.keyMemoryName = keyMemoryName;
+        this.counters = counters;
     }
 
     @Override
@@ -74,8 +78,7 @@ final class MaterializeProcessor implements Processor<String, String, String, St
                 }
             }
         } catch (MalformedChangeException | UnrenderableRowException e) {
-            context.forward(DeadLetters.of(record, context.recordMetadata().orElse(null), family, e.getMessage()),
-                    WarmerTopology.DEAD_LETTER_SINK);
+            DeadLetters.setAside(context, record, family, e.getMessage(), counters);
             return;
         }
         remembered.forEach(this::remember);

@@ -28,7 +28,8 @@ import org.apache.kafka.streams.state.Stores;
  * The materializer: for each captured table, its change topic flows through the table's families
  * into the cache; a family with joins also gathers the joined tables' rows per main row (see
  * {@link JoinRouteProcessor} and {@link JoinedRows}). A pure function of the configuration: building
- * it connects to nothing; the {@link CacheWriterFactory} is only called when Streams starts a task.
+ * it connects to nothing; the {@link CacheWriterFactory} opens writers only when Streams starts a task, and its
+ * counters count the changes set aside.
  */
 public final class WarmerTopology {
 
@@ -107,7 +108,8 @@ public final class WarmerTopology {
         String materialize = "materialize-" + table.qualified();
         String sink = "cache-sink-" + table.qualified();
         String keyMemory = "key-memory-" + table.qualified();
-        topology.addProcessor(materialize, () -> new MaterializeProcessor(families, sink, keyMemory), source);
+        topology.addProcessor(materialize, () -> new MaterializeProcessor(families, sink, keyMemory, writers.counters()),
+                source);
         topology.addStateStore(new CacheSinkStoreBuilder(sink, writers), materialize);
         // Written only for families whose keys use columns outside the primary key.
         topology.addStateStore(loggedStore(keyMemory), materialize);
@@ -125,7 +127,8 @@ public final class WarmerTopology {
         List<String> assemblers = new ArrayList<>();
         List<String> routers = new ArrayList<>();
         String mainAssembler = "join-assemble-" + name;
-        topology.addProcessor(mainAssembler, () -> new JoinAssembleProcessor(family, -1, stores), sources.get(family.table()));
+        topology.addProcessor(mainAssembler, () -> new JoinAssembleProcessor(family, -1, stores, writers.counters()),
+                sources.get(family.table()));
         assemblers.add(mainAssembler);
         for (int i = 0; i < family.joins().size(); i++) {
             Join join = family.joins().get(i);
@@ -135,12 +138,14 @@ public final class WarmerTopology {
             String routeSource = route + "-in";
             String topic = joinRouteTopic(config, family, i);
             String owners = "join-owner-" + name + "-" + i;
-            topology.addProcessor(route, () -> new JoinRouteProcessor(join, owners, routeSink), sources.get(join.table()));
+            topology.addProcessor(route, () -> new JoinRouteProcessor(join, owners, routeSink, writers.counters()),
+                    sources.get(join.table()));
             topology.addStateStore(loggedStore(owners), route);
             topology.addSink(routeSink, topic, new StringSerializer(), new StringSerializer(), route);
             topology.addSource(routeSource, new StringDeserializer(), new StringDeserializer(), topic);
             String assembler = "join-assemble-" + name + "-" + i;
-            topology.addProcessor(assembler, () -> new JoinAssembleProcessor(family, index, stores), routeSource);
+            topology.addProcessor(assembler, () -> new JoinAssembleProcessor(family, index, stores, writers.counters()),
+                    routeSource);
             assemblers.add(assembler);
             routers.add(route);
         }

@@ -3,6 +3,7 @@ package io.warmer.topology;
 import io.warmer.family.CacheWrite;
 import io.warmer.sink.CacheWriter;
 import io.warmer.sink.CacheWriterFactory;
+import io.warmer.sink.SinkCounters;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -14,6 +15,12 @@ final class InMemoryCache implements CacheWriterFactory {
 
     final Map<String, String> entries = new ConcurrentHashMap<>();
     final Map<String, CacheWrite.Put> puts = new ConcurrentHashMap<>();
+    final SinkCounters counters = new SinkCounters();
+
+    @Override
+    public SinkCounters counters() {
+        return counters;
+    }
 
     @Override
     public CacheWriter open(String storeName) {

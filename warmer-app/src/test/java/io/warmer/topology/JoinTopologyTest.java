@@ -6,6 +6,7 @@ import io.warmer.config.ConfigLoader;
 import io.warmer.config.WarmerConfig;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
@@ -142,6 +143,16 @@ class JoinTopologyTest {
         change(users, "{\"id\":1}", "d", null);
 
         assertThat(cache.entries).doesNotContainKey("v2:user:1:profile");
+    }
+
+    @Test
+    void shouldCountTheChangesItSetsAsideByFamily() {
+        settings.pipeInput("{\"user_id\":1}", "not a change");
+        change(users, "{\"id\":4}", "c", "{\"id\":4,\"name\":\"Dee\",\"email\":null}");
+
+        assertThat(cache.counters.deadLetteredByFamily())
+                .as("the settings' route of each of the two families that join them; the row with no email")
+                .containsExactly(Map.entry("by-email", 1L), Map.entry("join settings", 2L));
     }
 
     @Test

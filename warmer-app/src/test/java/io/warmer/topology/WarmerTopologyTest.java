@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.warmer.change.DeadLetterHeaders;
 import io.warmer.config.ConfigLoader;
 import io.warmer.config.WarmerConfig;
+import io.warmer.sink.SinkCounters;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -149,6 +150,8 @@ class WarmerTopologyTest {
                 .containsKey(DeadLetterHeaders.REASON);
         assertThat(headers.get(DeadLetterHeaders.REASON)).contains("not a change record");
         assertThat(cache.entries).containsKey("v2:user:2:profile");
+        assertThat(cache.counters.deadLetteredByFamily()).as("unreadable before any family saw it")
+                .containsExactly(Map.entry(SinkCounters.UNATTRIBUTED, 1L));
     }
 
     @Test
@@ -162,5 +165,6 @@ class WarmerTopologyTest {
                 .isEqualTo("user-profile-v2");
         assertThat(new String(letter.headers().lastHeader(DeadLetterHeaders.TABLE).value(), StandardCharsets.UTF_8))
                 .isEqualTo("public.users");
+        assertThat(cache.counters.deadLetteredByFamily()).containsExactly(Map.entry("user-profile-v2", 1L));
     }
 }
