@@ -35,17 +35,17 @@ import org.junit.jupiter.api.io.TempDir;
  * against the metric names Warmer publishes, without Docker: a renamed metric, a moved file or a data source uid
  * that drifted would otherwise show only as an empty panel after {@code docker compose up}.
  */
-class MonitoringStackTest {
+public class MonitoringStackTest {
 
     /**
      * What Warmer's {@code /metrics} publishes: the names the dashboard may use. A histogram stands for its
      * {@code _bucket}, {@code _sum} and {@code _count} series.
      */
-    static final Set<String> WARMER_METRICS = Set.of("warmer_keys_written_total", "warmer_keys_deleted_total",
+    public static final Set<String> WARMER_METRICS = Set.of("warmer_keys_written_total", "warmer_keys_deleted_total",
             "warmer_writes_fenced_total", "warmer_dead_lettered_total", "warmer_coverage_ratio",
             "warmer_consumer_lag_records", "warmer_family_ready", "warmer_ready", "warmer_snapshot_completed",
             "warmer_redis_pipeline_depth", "warmer_eviction_guard_paused", "jvm_memory_used_bytes");
-    static final Set<String> WARMER_HISTOGRAMS = Set.of("warmer_write_latency_seconds",
+    public static final Set<String> WARMER_HISTOGRAMS = Set.of("warmer_write_latency_seconds",
             "warmer_redis_round_trip_seconds");
     /** oliver006/redis_exporter's names for INFO memory and INFO stats. */
     static final Set<String> REDIS_EXPORTER_METRICS = Set.of("redis_memory_used_bytes", "redis_memory_max_bytes",

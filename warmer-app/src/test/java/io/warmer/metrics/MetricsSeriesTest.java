@@ -138,4 +138,24 @@ class MetricsSeriesTest {
 
         assertThat(scrape().value("warmer_snapshot_completed")).isEmpty();
     }
+
+    /**
+     * The names the Grafana dashboard is checked against (MonitoringStackTest) are the names published: a renamed
+     * series fails here, not on a dashboard. The round trip, the eviction guard and the JVM come from the binders
+     * of a running service, which MetricsIT scrapes.
+     */
+    @Test
+    void shouldPublishTheSeriesTheDashboardIsCheckedAgainst() {
+        sink.bindTo(registry);
+        new ReadinessMetrics(() -> null, List.of("profile", "by-email"), true).bindTo(registry);
+
+        PrometheusText text = scrape();
+
+        java.util.Set<String> ofARunningService = java.util.Set.of("warmer_eviction_guard_paused", "jvm_memory_used_bytes",
+                "warmer_redis_round_trip_seconds");
+        io.warmer.MonitoringStackTest.WARMER_METRICS.stream().filter(name -> !ofARunningService.contains(name))
+                .forEach(name -> assertThat(text.named(name)).as(name).isNotEmpty());
+        io.warmer.MonitoringStackTest.WARMER_HISTOGRAMS.stream().filter(name -> !ofARunningService.contains(name))
+                .forEach(name -> assertThat(text.named(name + "_bucket")).as(name + "_bucket").isNotEmpty());
+    }
 }
