@@ -63,13 +63,31 @@ final class DemoWorkload implements Runnable {
         }
     }
 
-    /** Stops after the current transaction; returns a WAL position below every change made. */
-    long pause() throws InterruptedException {
-        running = false;
-        if (thread != null) {
-            thread.join();
+    /**
+     * Stops after the current transaction, then makes one last change that is sure to reach the capture (an insert;
+     * an update or delete of a deleted user changes nothing, and a position no change follows is never passed).
+     *
+     * @return a WAL position below every change made and below that last one
+     */
+    long pause() throws InterruptedException, SQLException {
+        if (stop()) {
+            lastPositionBefore = walInsertPosition();
+            insertUser(nextId.getAndIncrement());
+            connection.commit();
+            transactions.incrementAndGet();
         }
         return lastPositionBefore;
+    }
+
+    /** Stops after the current transaction; returns whether it was running. */
+    boolean stop() throws InterruptedException {
+        running = false;
+        if (thread == null) {
+            return false;
+        }
+        thread.join();
+        thread = null;
+        return true;
     }
 
     long transactions() {
@@ -91,17 +109,20 @@ final class DemoWorkload implements Runnable {
             update("UPDATE user_settings SET timezone = ?, newsletter = ? WHERE user_id = ?",
                     random.nextBoolean() ? "UTC" : "America/New_York", random.nextBoolean(), id);
         } else if (dice < 8) {
-            long newId = nextId.getAndIncrement();
-            update("INSERT INTO users (id, name, email, tier) VALUES (?, ?, ?, 'free')",
-                    newId, "user " + newId, "user" + newId + "@example.com");
-            update("INSERT INTO user_preferences VALUES (?, 'dark', 'en', true)", newId);
-            update("INSERT INTO user_settings VALUES (?, 'UTC', false, false)", newId);
+            insertUser(nextId.getAndIncrement());
         } else if (dice < 9) {
             update("UPDATE user_preferences SET theme = ?, notifications = ? WHERE user_id = ?",
                     random.nextBoolean() ? "light" : "dark", random.nextBoolean(), id);
         } else if (update("DELETE FROM users WHERE id = ?", id) > 0) {
             deleted.add(id);
         }
+    }
+
+    private void insertUser(long id) throws SQLException {
+        update("INSERT INTO users (id, name, email, tier) VALUES (?, ?, ?, 'free')", id, "user " + id,
+                "user" + id + "@example.com");
+        update("INSERT INTO user_preferences VALUES (?, 'dark', 'en', true)", id);
+        update("INSERT INTO user_settings VALUES (?, 'UTC', false, false)", id);
     }
 
     private int update(String sql, Object... params) throws SQLException {

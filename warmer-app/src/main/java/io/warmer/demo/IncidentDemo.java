@@ -135,7 +135,7 @@ public final class IncidentDemo {
             }
             return met;
         } finally {
-            workload.pause();
+            workload.stop();
         }
     }
 
