@@ -6,15 +6,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.warmer.change.MalformedChangeException;
 import io.warmer.change.RowChange;
 import io.warmer.change.RowChangeCodec;
-import io.warmer.family.CacheWrite;
 import io.warmer.family.KeyFamily;
 import io.warmer.family.UnrenderableRowException;
 import io.warmer.sink.CacheSinkStore;
 import io.warmer.sink.SinkCounters;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -24,8 +21,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * Applies the changes of one table to the cache: every family of the table maps the change, and the
  * writes go to the sink store. Families whose keys can change for the same primary key remember the
- * keys they last wrote, so the old ones are deleted. A change that cannot be mapped is forwarded to
- * the dead-letter sink with the reason; it never stops the pipeline.
+ * keys they last wrote, so the old ones are deleted. A change that cannot be read, or that a family cannot
+ * map, is forwarded to the dead-letter sink with the reason and the family; it never stops the pipeline, and
+ * the other families of the table still apply it.
  */
 final class MaterializeProcessor implements Processor<String, String, String, String> {
 
@@ -60,29 +58,33 @@ final class MaterializeProcessor implements Processor<String, String, String, St
         if (record.value() == null) {
             return; // the tombstone after a delete only lets compaction forget the row
         }
-        Map<String, List<CacheWrite>> writes = new java.util.LinkedHashMap<>();
-        Map<String, Set<String>> remembered = new java.util.LinkedHashMap<>();
-        String family = "";
+        ObjectNode primaryKey;
+        RowChange change;
         try {
-            ObjectNode primaryKey = RowChangeCodec.readKey(record.key());
-            RowChange change = RowChangeCodec.read(record.value());
-            for (KeyFamily f : families) {
-                family = f.name();
-                boolean remember = f.needsKeyMemory(primaryKey);
-                String memoryKey = f.name() + "|" + record.key();
-                Set<String> previous = remember ? recall(memoryKey) : Set.of();
-                KeyFamily.Mapping mapping = f.map(primaryKey, change, previous, context.currentSystemTimeMs());
-                writes.put(f.name(), mapping.writes());
-                if (remember) {
-                    remembered.put(memoryKey, mapping.currentKeys());
-                }
-            }
-        } catch (MalformedChangeException | UnrenderableRowException e) {
-            DeadLetters.setAside(context, record, family, e.getMessage(), counters);
+            primaryKey = RowChangeCodec.readKey(record.key());
+            change = RowChangeCodec.read(record.value());
+        } catch (MalformedChangeException e) {
+            DeadLetters.setAside(context, record, "", e.getMessage(), counters);
             return;
         }
-        remembered.forEach(this::remember);
-        writes.forEach(sink::write);
+        // Each family on its own: a row one family cannot map (its key column is NULL, say) is set aside for that
+        // family, and the table's other families still apply it.
+        for (KeyFamily f : families) {
+            String memoryKey = f.name() + "|" + record.key();
+            boolean remember = f.needsKeyMemory(primaryKey);
+            KeyFamily.Mapping mapping;
+            try {
+                Set<String> previous = remember ? recall(memoryKey) : Set.of();
+                mapping = f.map(primaryKey, change, previous, context.currentSystemTimeMs());
+            } catch (MalformedChangeException | UnrenderableRowException e) {
+                DeadLetters.setAside(context, record, f.name(), e.getMessage(), counters);
+                continue;
+            }
+            if (remember) {
+                remember(memoryKey, mapping.currentKeys());
+            }
+            sink.write(f.name(), mapping.writes());
+        }
     }
 
     private Set<String> recall(String memoryKey) {

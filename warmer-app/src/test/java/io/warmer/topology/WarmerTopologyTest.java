@@ -165,6 +165,21 @@ class WarmerTopologyTest {
                 .isEqualTo("user-profile-v2");
         assertThat(new String(letter.headers().lastHeader(DeadLetterHeaders.TABLE).value(), StandardCharsets.UTF_8))
                 .isEqualTo("public.users");
-        assertThat(cache.counters.deadLetteredByFamily()).containsExactly(Map.entry("user-profile-v2", 1L));
+        // Every family whose key needs the column sets the row aside, each with its own letter.
+        assertThat(cache.counters.deadLetteredByFamily())
+                .containsExactly(Map.entry("user-profile-v1", 1L), Map.entry("user-profile-v2", 1L));
+    }
+
+    @Test
+    void shouldStillApplyARowForTheFamiliesThatCanMapItWhenOneCannot() {
+        users.pipeInput("{\"id\":4}", change("c", 14, "{\"id\":4,\"name\":\"Dana\",\"email\":null,\"status\":\"active\"}"));
+
+        TestRecord<String, String> letter = deadLetters.readRecord();
+        assertThat(new String(letter.headers().lastHeader(DeadLetterHeaders.FAMILY).value(), StandardCharsets.UTF_8))
+                .isEqualTo("by-email");
+        assertThat(deadLetters.isEmpty()).as("one letter: only by-email cannot map the row").isTrue();
+        assertThat(cache.entries).containsEntry("v2:user:4:profile", "{\"id\":4,\"name\":\"Dana\"}")
+                .containsEntry("user:4:profile", "{\"id\":4,\"name\":\"Dana\"}");
+        assertThat(cache.counters.deadLetteredByFamily()).containsExactly(Map.entry("by-email", 1L));
     }
 }
