@@ -8,7 +8,7 @@ import io.warmer.config.FamilyConfig;
 import io.warmer.config.WarmerConfig;
 import io.warmer.console.ProgressLine;
 import io.warmer.guard.MemoryEstimate;
-import io.warmer.service.ConsumerProgress;
+import io.warmer.status.ConsumerProgress;
 import io.warmer.service.Role;
 import io.warmer.service.WarmerService;
 import io.warmer.status.PublishedCounters;

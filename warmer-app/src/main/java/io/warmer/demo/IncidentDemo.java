@@ -12,7 +12,7 @@ import io.warmer.embedded.EmbeddedKafka;
 import io.warmer.embedded.EmbeddedPostgres;
 import io.warmer.embedded.EmbeddedRedis;
 import io.warmer.http.ServiceMonitoring;
-import io.warmer.service.ConsumerProgress;
+import io.warmer.status.ConsumerProgress;
 import io.warmer.service.WarmerService;
 import io.warmer.topology.WarmerTopology;
 import io.warmer.verify.CacheVerifier;

@@ -9,7 +9,6 @@ import io.warmer.change.TableId;
 import io.warmer.config.FamilyConfig;
 import io.warmer.config.PostgresSourceConfig;
 import io.warmer.config.WarmerConfig;
-import io.warmer.service.ConsumerProgress;
 import io.warmer.sink.SinkCounters;
 import io.warmer.verify.CacheVerifier;
 import io.warmer.verify.RedisReader;

@@ -7,7 +7,7 @@ import io.warmer.capture.TableSchema;
 import io.warmer.change.TableId;
 import io.warmer.config.PostgresSourceConfig;
 import io.warmer.config.WarmerConfig;
-import io.warmer.service.ConsumerProgress;
+import io.warmer.status.ConsumerProgress;
 import io.warmer.service.WarmerService;
 import java.sql.Connection;
 import java.sql.DriverManager;

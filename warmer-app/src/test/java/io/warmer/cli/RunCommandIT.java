@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.lettuce.core.RedisClient;
 import io.warmer.change.ChangeTopics;
 import io.warmer.change.TableId;
-import io.warmer.service.ConsumerProgress;
+import io.warmer.status.ConsumerProgress;
 import io.warmer.testing.PackagedWarmer;
 import io.warmer.testing.TestDatabase;
 import io.warmer.testing.TestInfra;

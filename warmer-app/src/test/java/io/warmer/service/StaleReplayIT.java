@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lettuce.core.RedisClient;
 import io.warmer.change.ChangeTopics;
 import io.warmer.config.WarmerConfig;
+import io.warmer.status.ConsumerProgress;
 import io.warmer.testing.TestDatabase;
 import io.warmer.testing.TestConfigs;
 import io.warmer.testing.TestInfra;

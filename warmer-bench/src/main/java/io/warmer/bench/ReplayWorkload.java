@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.warmer.change.ChangeTopics;
 import io.warmer.change.TableId;
-import io.warmer.service.ConsumerProgress;
+import io.warmer.status.ConsumerProgress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

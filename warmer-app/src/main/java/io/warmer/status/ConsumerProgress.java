@@ -1,4 +1,4 @@
-package io.warmer.service;
+package io.warmer.status;
 
 import io.warmer.change.ChangeTopics;
 import io.warmer.config.FamilyConfig;
