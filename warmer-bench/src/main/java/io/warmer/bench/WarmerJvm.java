@@ -61,6 +61,9 @@ final class WarmerJvm implements AutoCloseable {
      * @param appTarget warmer-app/target, holding the packaged jar and lib/
      * @param dir where its stdout, stderr, GC log and Warmer's own log go
      */
+    /** The collector the {@code warmer} launcher and the Docker image choose. */
+    static final String DEFAULT_COLLECTOR = "-XX:+UseParallelGC";
+
     /** JVM options added to every Warmer JVM the suite starts. */
     static final String EXTRA_OPTIONS_ENV = "WARMER_BENCH_JVM_OPTS";
 
@@ -77,6 +80,10 @@ final class WarmerJvm implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx" + MAX_HEAP, "-Xlog:gc:file=" + gc));
         // E.g. a JFR recording, for bench/profile-w1.sh; {name} becomes this JVM's name.
         String extra = System.getenv().getOrDefault(EXTRA_OPTIONS_ENV, "").replace("{name}", name).strip();
+        // The collector ./warmer starts Warmer with, unless the extra options choose one.
+        if (!extra.matches(".*-XX:\\+Use\\w+GC.*")) {
+            command.add(DEFAULT_COLLECTOR);
+        }
         if (!extra.isEmpty()) {
             command.addAll(List.of(extra.split("\\s+")));
         }
