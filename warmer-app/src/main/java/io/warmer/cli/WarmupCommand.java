@@ -117,7 +117,7 @@ final class WarmupCommand implements Callable<Integer> {
                 if (status != null && status.ready()) {
                     break;
                 }
-                String checkError = monitoring.monitor().status().checkError();
+                String checkError = monitoring.monitor().checkError();
                 progressLine.update("warmup: " + (status == null ? "waiting for the first check" : describe(status))
                         + (checkError == null ? "" : "; the last check failed: " + checkError)
                         + ServiceLoop.evictionNote(service));
@@ -133,7 +133,7 @@ final class WarmupCommand implements Callable<Integer> {
             report(out, status);
         }
         if (!ready) {
-            String checkError = monitoring.monitor().status().checkError();
+            String checkError = monitoring.monitor().checkError();
             monitoring.close();
             service.close();
             spec.commandLine().getErr().println(service.failure().isDone() ? "error: warmer stopped on an error; see the log."

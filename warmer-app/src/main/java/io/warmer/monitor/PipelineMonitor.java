@@ -49,6 +49,8 @@ public final class PipelineMonitor implements AutoCloseable {
     private final WarmerService service;
     private final WarmerConfig config;
     private final WarmupGate.Targets targets;
+    /** The interval this monitor checks at: {@code http.check-interval}, or a warm-up's own. */
+    private final Duration checkInterval;
     private final WarmupGate gate;
     private final RedisReader pingConnection;
     private final RecentErrors recentErrors;
@@ -70,8 +72,10 @@ public final class PipelineMonitor implements AutoCloseable {
     private boolean redisWasHealthy = true;
     private int pulseCount;
 
-    private PipelineMonitor(WarmerService service, WarmupGate.Targets targets) throws java.sql.SQLException {
+    private PipelineMonitor(WarmerService service, WarmupGate.Targets targets, Duration checkInterval)
+            throws java.sql.SQLException {
         this.service = service;
+        this.checkInterval = checkInterval;
         this.config = service.config();
         this.targets = targets;
         this.gate = new WarmupGate(config, targets, service);
@@ -93,7 +97,7 @@ public final class PipelineMonitor implements AutoCloseable {
      */
     public static PipelineMonitor start(WarmerService service, WarmupGate.Targets targets, Duration checkInterval)
             throws java.sql.SQLException {
-        PipelineMonitor monitor = new PipelineMonitor(service, targets);
+        PipelineMonitor monitor = new PipelineMonitor(service, targets, checkInterval);
         monitor.pulses.scheduleWithFixedDelay(monitor::pulse, 0, PULSE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         monitor.checks.scheduleWithFixedDelay(monitor::check, 0, checkInterval.toMillis(), TimeUnit.MILLISECONDS);
         return monitor;
@@ -107,6 +111,11 @@ public final class PipelineMonitor implements AutoCloseable {
     /** The result of the next check to complete from now: what a warm-up waits on. */
     public CompletableFuture<WarmupGate.Status> nextCheck() {
         return nextCheck;
+    }
+
+    /** Why the last check failed, or null when it worked (the figures are then those of the check before). */
+    public String checkError() {
+        return checkError;
     }
 
     /** The last completed check; null before the first. */
@@ -137,8 +146,7 @@ public final class PipelineMonitor implements AutoCloseable {
             String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             if (!message.equals(checkError)) {
                 LOG.atWarn().addKeyValue("event", "check_failed").log("Readiness check failed (figures kept from the"
-                        + " check before; retried every {}): {}", io.warmer.config.Durations.format(Duration.ofMillis(
-                        config.http().checkInterval().toMillis())), message);
+                        + " check before; retried every {}): {}", io.warmer.config.Durations.format(checkInterval), message);
             }
             checkError = message;
         }
@@ -171,14 +179,15 @@ public final class PipelineMonitor implements AutoCloseable {
         } catch (RuntimeException e) {
             lastPingError = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         }
-        boolean redisHealthy = redisPart().healthy();
+        Health.Part redis = redisPart();
+        boolean redisHealthy = redis.healthy();
         if (redisHealthy != redisWasHealthy) {
             if (redisHealthy) {
                 LOG.atInfo().addKeyValue("event", "redis_reachable").log("Redis at {} answers again",
                         config.redis().address());
             } else {
                 LOG.atWarn().addKeyValue("event", "redis_unreachable").log("Redis at {} does not answer: {}",
-                        config.redis().address(), redisPart().detail());
+                        config.redis().address(), redis.detail());
             }
             redisWasHealthy = redisHealthy;
         }
