@@ -49,6 +49,8 @@ class ReadmeTest {
                 Map.entry("kafka.stream-threads", KafkaSettings.DEFAULT_STREAM_THREADS),
                 Map.entry("redis.pipeline", RedisSettings.DEFAULT_PIPELINE),
                 Map.entry("source.postgres.timestamps", PostgresSourceConfig.DEFAULT_TIMESTAMPS.wireName()),
+                Map.entry("source.postgres.snapshot.chunk-rows", io.warmer.capture.snapshot.SnapshotSettings.DEFAULT_CHUNK_ROWS),
+                Map.entry("source.postgres.snapshot.threads", io.warmer.capture.snapshot.SnapshotSettings.DEFAULT_THREADS),
                 Map.entry("redis.mode", RedisSettings.DEFAULT_MODE.wireName()),
                 Map.entry("redis.eviction-guard", RedisSettings.DEFAULT_EVICTION_GUARD.wireName()),
                 Map.entry("families[].fencing", io.warmer.config.FamilyConfig.DEFAULT_FENCING),
@@ -77,6 +79,11 @@ class ReadmeTest {
                 "less than " + MemoryEstimate.PROBE_HEADROOM / (1024 * 1024) + " MiB free, nothing is probed",
                 "every " + EvictionGuard.POLL_INTERVAL.toMillis() + " ms",
                 "uses less than " + Math.round(100 * EvictionGuard.RESUME_BELOW) + "% of its `maxmemory`");
+    }
+
+    @Test
+    void shouldStateTheOrphanSweepsPace() throws Exception {
+        assertThat(readme()).contains(String.format("SCAN, %,d keys scanned a second", io.warmer.sweep.OrphanSweep.KEYS_PER_SECOND));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.warmer.capture;
 
+import io.warmer.capture.snapshot.SnapshotSettings;
 import io.warmer.change.ChangeTopics;
 import io.warmer.change.TableId;
 import java.util.List;
@@ -14,6 +15,7 @@ import java.util.Objects;
  * @param partitions        partitions of each change topic created by the capture
  * @param replicationFactor replication factor of the topics created by the capture
  * @param timestamps        how timestamp columns are written into values
+ * @param snapshot          how tables are snapshotted
  */
 public record CaptureSettings(
         PostgresEndpoint postgres,
@@ -24,7 +26,8 @@ public record CaptureSettings(
         String topicPrefix,
         int partitions,
         short replicationFactor,
-        TimestampFormat timestamps) {
+        TimestampFormat timestamps,
+        SnapshotSettings snapshot) {
 
     public CaptureSettings {
         Objects.requireNonNull(postgres, "postgres");
@@ -37,6 +40,7 @@ public record CaptureSettings(
         Objects.requireNonNull(kafkaBootstrapServers, "kafkaBootstrapServers");
         Objects.requireNonNull(topicPrefix, "topicPrefix");
         timestamps = timestamps == null ? TimestampFormat.ISO_8601 : timestamps;
+        snapshot = snapshot == null ? SnapshotSettings.DEFAULTS : snapshot;
     }
 
     public String topicFor(TableId table) {
@@ -45,5 +49,9 @@ public record CaptureSettings(
 
     public String offsetTopic() {
         return ChangeTopics.offsetTopic(topicPrefix);
+    }
+
+    public String snapshotTopic() {
+        return ChangeTopics.snapshotTopic(topicPrefix);
     }
 }

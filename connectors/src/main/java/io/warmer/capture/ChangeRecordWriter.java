@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.warmer.change.MalformedChangeException;
 import io.warmer.change.Operation;
 import io.warmer.change.RowChange;
+import io.warmer.change.TableId;
+import io.warmer.change.Version;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -22,11 +24,15 @@ final class ChangeRecordWriter {
     private static final JsonFactory JSON = JsonFactory.builder()
             .enable(com.fasterxml.jackson.core.StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN).build();
 
-    /** The version of every row read by a snapshot: below any streamed change. */
-    static final long SNAPSHOT_VERSION = 0;
-
-    /** A record for the change topic; {@code value} null for a tombstone. */
-    record TopicRecord(String topic, String key, String value, long version) {
+    /**
+     * A record for the change topic; {@code value} null for a tombstone.
+     *
+     * @param table   the source table, null for a tombstone
+     * @param version the change's version, null for a tombstone
+     * @param txId    the source transaction, or -1 when Debezium did not say
+     * @param lsn     the change's own WAL position, 0 for a tombstone
+     */
+    record TopicRecord(String topic, TableId table, String key, String value, Version version, long txId, long lsn) {
     }
 
     private final ConnectJson values;
@@ -38,7 +44,7 @@ final class ChangeRecordWriter {
     TopicRecord translate(SourceRecord record) {
         String key = record.key() == null ? null : json(record.keySchema(), record.key());
         if (record.value() == null) {
-            return new TopicRecord(record.topic(), key, null, 0);
+            return new TopicRecord(record.topic(), null, key, null, null, -1, 0);
         }
         if (!(record.value() instanceof Struct envelope) || envelope.schema().field("op") == null) {
             throw new MalformedChangeException("Debezium sent a record on " + record.topic()
@@ -46,17 +52,15 @@ final class ChangeRecordWriter {
         }
         Operation op = Operation.fromCode(envelope.getString("op"));
         Struct source = envelope.getStruct("source");
-        // A snapshot row is older than every streamed change of it. Its LSN (the snapshot's) is not:
-        // a transaction already running when the snapshot began is not in the snapshot, yet its
-        // changes carry LSNs below the snapshot's, and would be fenced as older than the snapshot row.
-        long version = op == Operation.SNAPSHOT ? SNAPSHOT_VERSION : longOr(source, "lsn", 0);
+        Version version = versionOf(source);
         long commitTime = longOr(source, "ts_ms", envelope.getInt64("ts_ms") == null ? 0 : envelope.getInt64("ts_ms"));
-        String table = source.getString("schema") + "." + source.getString("table");
+        TableId tableId = new TableId(source.getString("schema"), source.getString("table"));
+        String table = tableId.qualified();
         StringWriter out = new StringWriter(256);
         try (JsonGenerator json = JSON.createGenerator(out)) {
             json.writeStartObject();
             json.writeStringField("op", op.code());
-            json.writeNumberField("version", version);
+            json.writeStringField("version", version.text());
             json.writeNumberField("commitTimeMs", commitTime);
             json.writeStringField("table", table);
             writeIfPresent(json, envelope, "after", "row");
@@ -65,7 +69,32 @@ final class ChangeRecordWriter {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the change of " + table, e);
         }
-        return new TopicRecord(record.topic(), key, out.toString(), version);
+        return new TopicRecord(record.topic(), tableId, key, out.toString(), version, longOr(source, "txId", -1),
+                longOr(source, "lsn", 0));
+    }
+
+    /**
+     * The change's place in commit order (see {@link Version}): Debezium's {@code source.sequence} is
+     * {@code ["<end of the last transaction or message delivered before>", "<the change's LSN>"]}. Before the
+     * stream has delivered any commit (the first transaction on a new slot) the first is null; the change's own
+     * LSN stands in for it, which is below the end of its transaction and so below every later change.
+     */
+    static Version versionOf(Struct source) {
+        long lsn = longOr(source, "lsn", 0);
+        String sequence = source.schema().field("sequence") == null ? null : source.getString("sequence");
+        long position = sequence == null ? -1 : firstOf(sequence);
+        return Version.of(position < 0 ? lsn : position, lsn);
+    }
+
+    /** The first element of {@code ["123","456"]} or {@code [null,"456"]}; -1 when null or absent. */
+    static long firstOf(String sequence) {
+        int open = sequence.indexOf('"');
+        int comma = sequence.indexOf(',');
+        if (open < 0 || (comma >= 0 && comma < open)) {
+            return -1; // [null,"456"]
+        }
+        int close = sequence.indexOf('"', open + 1);
+        return close < 0 ? -1 : Long.parseLong(sequence, open + 1, close, 10);
     }
 
     private void writeIfPresent(JsonGenerator json, Struct envelope, String field, String name)

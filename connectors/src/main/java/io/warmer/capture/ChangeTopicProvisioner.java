@@ -69,6 +69,22 @@ public final class ChangeTopicProvisioner {
         }
     }
 
+    /** The number of partitions of each topic, by the key it is given under; the topics must exist. */
+    public static <K> Map<K, Integer> partitionCounts(String bootstrapServers, Map<K, String> topics) {
+        try (Admin admin = connect(bootstrapServers)) {
+            var described = admin.describeTopics(topics.values()).allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            Map<K, Integer> counts = new java.util.LinkedHashMap<>();
+            topics.forEach((key, topic) -> counts.put(key, described.get(topic).partitions().size()));
+            return counts;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CaptureException("Interrupted while describing topics on " + bootstrapServers, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new CaptureException("Kafka at " + bootstrapServers + " did not describe topics " + topics.values()
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
     /** @throws CaptureException naming the bootstrap servers when no broker answers */
     public static void awaitReachable(Admin admin, String bootstrapServers) throws InterruptedException {
         try {

@@ -12,6 +12,8 @@ final class DebeziumProperties {
     /** Changes handed to the publisher at once. */
     static final int MAX_BATCH_SIZE = 8_192;
     static final int POLL_INTERVAL_MS = 10;
+    /** How often the capture writes a heartbeat into the WAL when nothing else is delivered. */
+    static final long HEARTBEAT_INTERVAL_MS = 10_000;
 
     private DebeziumProperties() {
     }
@@ -42,7 +44,18 @@ final class DebeziumProperties {
         p.setProperty("table.include.list",
                 settings.tables().stream().map(TableId::qualified).map(DebeziumProperties::quoteRegex)
                         .collect(Collectors.joining(",")));
-        p.setProperty("snapshot.mode", "initial");
+        // Debezium streams; Warmer's own snapshot (TableSnapshots) reads the tables in resumable chunks and places
+        // them into the stream, so that a crash never restarts a snapshot and snapshot rows get ordered versions.
+        p.setProperty("snapshot.mode", "no_data");
+        // Warmer's markers and heartbeats are logical decoding messages (PostgreSQL 14+); others' are not ours.
+        p.setProperty("message.prefix.include.list", "warmer");
+        // A truncate is not a change a row can carry: it starts a new snapshot of the table (TableSnapshots).
+        p.setProperty("skipped.operations", "none");
+        // A quiet captured table on a busy database: nothing is delivered, so the stored offset and the slot's
+        // confirmed position stand still and PostgreSQL keeps the WAL. A message every heartbeat is delivered, moves
+        // both on, and needs no table of its own (any user may emit one).
+        p.setProperty("heartbeat.interval.ms", String.valueOf(HEARTBEAT_INTERVAL_MS));
+        p.setProperty("heartbeat.action.query", "SELECT pg_logical_emit_message(false, 'warmer', 'heartbeat')");
         p.setProperty("tombstones.on.delete", "true");
         // Exact decimals (BigDecimal, written as plain JSON numbers): a cache must not round money.
         p.setProperty("decimal.handling.mode", "precise");

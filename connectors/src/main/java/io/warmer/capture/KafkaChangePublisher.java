@@ -2,10 +2,14 @@ package io.warmer.capture;
 
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
+import io.warmer.capture.snapshot.Emission;
+import io.warmer.capture.snapshot.TableSnapshots;
 import io.warmer.change.DeadLetterHeaders;
 import io.warmer.change.MalformedChangeException;
+import io.warmer.change.TableId;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -13,24 +17,30 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
 
 /**
- * Hands each batch from Debezium to Kafka and marks a record processed only once Kafka has
- * acknowledged it, so that the engine's stored offsets never run ahead of what reached the topics.
+ * Hands each batch from Debezium to Kafka in stream order and marks a record processed only once Kafka has
+ * acknowledged it, so that the engine's stored offsets never run ahead of what reached the topics. Debezium streams
+ * only; the snapshot ({@link TableSnapshots}) places its chunks into the stream at their markers, which arrive here
+ * as logical decoding messages: a chunk's rows are sent right there, before anything the stream delivers after it.
  */
 final class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> {
 
     private final Producer<String, String> producer;
     private final String deadLetterTopic;
     private final ChangeRecordWriter writer;
+    private final TableSnapshots snapshots;
     private final AtomicLong published = new AtomicLong();
-    private final AtomicLong lastVersion = new AtomicLong();
+    private final AtomicLong acknowledgedPosition = new AtomicLong(-1);
 
-    KafkaChangePublisher(Producer<String, String> producer, String deadLetterTopic, TimestampFormat timestamps) {
+    KafkaChangePublisher(Producer<String, String> producer, String deadLetterTopic, TimestampFormat timestamps,
+                         TableSnapshots snapshots) {
         this.producer = producer;
         this.writer = new ChangeRecordWriter(timestamps);
         this.deadLetterTopic = deadLetterTopic;
+        this.snapshots = snapshots;
     }
 
     @Override
@@ -38,41 +48,119 @@ final class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer<Record
                             DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
             throws InterruptedException {
         List<Future<RecordMetadata>> acks = new ArrayList<>(events.size());
-        List<ChangeRecordWriter.TopicRecord> sent = new ArrayList<>(events.size());
-        long batchVersion = 0;
+        List<String> describedAcks = new ArrayList<>(events.size());
+        List<Emission> emissions = new ArrayList<>();
+        List<Integer> emissionStarts = new ArrayList<>();
+        long batchPosition = -1;
         for (RecordChangeEvent<SourceRecord> event : events) {
+            SourceRecord source = event.record();
+            if (!(source.value() instanceof Struct envelope) || envelope.schema().field("op") == null) {
+                if (source.value() != null && !isHeartbeat(source)) {
+                    send(deadLetter(source, new MalformedChangeException("Debezium sent a record on " + source.topic()
+                            + " that is not a change envelope: " + source.value())), acks, describedAcks);
+                } else if (source.value() == null) {
+                    send(new ProducerRecord<>(source.topic(), keyOf(source), null), acks, describedAcks);
+                }
+                continue;
+            }
+            String op = envelope.getString("op");
+            if ("m".equals(op)) {
+                long lsn = envelope.getStruct("source").getInt64("lsn");
+                batchPosition = Math.max(batchPosition, lsn);
+                Emission emission = snapshots.messageDelivered(messageContent(envelope), lsn);
+                if (emission != null) {
+                    emissionStarts.add(acks.size());
+                    emissions.add(emission);
+                    for (ProducerRecord<String, String> record : emission.records()) {
+                        send(record, acks, describedAcks);
+                    }
+                }
+                continue;
+            }
+            if ("t".equals(op)) {
+                snapshots.truncated(tableOf(envelope), ChangeRecordWriter.versionOf(envelope.getStruct("source")));
+                continue;
+            }
             ProducerRecord<String, String> outgoing;
             try {
-                ChangeRecordWriter.TopicRecord record = writer.translate(event.record());
-                batchVersion = Math.max(batchVersion, record.version());
-                sent.add(record);
+                ChangeRecordWriter.TopicRecord record = writer.translate(source);
+                long position = record.version().position();
+                // Every transaction committed before this change's own LSN committed before its transaction, so was
+                // delivered before it (a snapshot window needs the stricter stream position, the version's first part).
+                batchPosition = Math.max(batchPosition, Math.max(position, record.lsn()));
+                snapshots.changeDelivered(record.table(), record.key(), record.txId(), record.version());
                 outgoing = new ProducerRecord<>(record.topic(), record.key(), record.value());
             } catch (MalformedChangeException e) {
                 // Set aside with its reason rather than stop the capture of every other row.
-                SourceRecord source = event.record();
-                ChangeRecordWriter.TopicRecord letter = new ChangeRecordWriter.TopicRecord(deadLetterTopic,
-                        String.valueOf(source.key()), String.valueOf(source.value()), 0);
-                sent.add(letter);
-                outgoing = new ProducerRecord<>(deadLetterTopic, letter.key(), letter.value());
-                outgoing.headers().add(DeadLetterHeaders.REASON, e.getMessage().getBytes(StandardCharsets.UTF_8));
-                outgoing.headers().add(DeadLetterHeaders.SOURCE_TOPIC, source.topic().getBytes(StandardCharsets.UTF_8));
-                outgoing.headers().add(DeadLetterHeaders.TABLE, tableOf(source.topic()).getBytes(StandardCharsets.UTF_8));
+                outgoing = deadLetter(source, e);
             }
-            acks.add(producer.send(outgoing));
+            send(outgoing, acks, describedAcks);
         }
-        for (int i = 0; i < events.size(); i++) {
-            awaitAck(acks.get(i), sent.get(i));
-            committer.markProcessed(events.get(i));
+        List<RecordMetadata> metadata = new ArrayList<>(acks.size());
+        try {
+            for (int i = 0; i < acks.size(); i++) {
+                metadata.add(awaitAck(acks.get(i), describedAcks.get(i)));
+            }
+        } catch (CaptureException e) {
+            emissions.forEach(emission -> emission.failed().accept(e));
+            throw e;
+        }
+        for (RecordChangeEvent<SourceRecord> event : events) {
+            committer.markProcessed(event);
         }
         committer.markBatchFinished();
-        published.addAndGet(events.size());
-        long acknowledgedUpTo = batchVersion;
-        lastVersion.accumulateAndGet(acknowledgedUpTo, Math::max);
+        for (int i = 0; i < emissions.size(); i++) {
+            int from = emissionStarts.get(i);
+            emissions.get(i).acknowledged().accept(metadata.subList(from, from + emissions.get(i).records().size()));
+        }
+        published.addAndGet(acks.size());
+        long position = batchPosition;
+        acknowledgedPosition.accumulateAndGet(position, Math::max);
+    }
+
+    private void send(ProducerRecord<String, String> record, List<Future<RecordMetadata>> acks, List<String> described) {
+        acks.add(producer.send(record));
+        described.add("key " + record.key() + " for topic " + record.topic());
     }
 
     @Override
     public boolean supportsTombstoneEvents() {
         return true;
+    }
+
+    private ProducerRecord<String, String> deadLetter(SourceRecord source, MalformedChangeException e) {
+        var letter = new ProducerRecord<>(deadLetterTopic, String.valueOf(source.key()), String.valueOf(source.value()));
+        letter.headers().add(DeadLetterHeaders.REASON, e.getMessage().getBytes(StandardCharsets.UTF_8));
+        letter.headers().add(DeadLetterHeaders.SOURCE_TOPIC, source.topic().getBytes(StandardCharsets.UTF_8));
+        letter.headers().add(DeadLetterHeaders.TABLE, tableOf(source.topic()).getBytes(StandardCharsets.UTF_8));
+        return letter;
+    }
+
+    private String keyOf(SourceRecord source) {
+        return source.key() == null ? null : writer.json(source.keySchema(), source.key());
+    }
+
+    private static boolean isHeartbeat(SourceRecord source) {
+        return source.topic().startsWith("__debezium-heartbeat");
+    }
+
+    /** A logical decoding message's content, which Debezium hands over base64-encoded (binary.handling.mode). */
+    private static String messageContent(Struct envelope) {
+        Object content = envelope.getStruct("message").get("content");
+        byte[] bytes = content instanceof String text ? Base64.getDecoder().decode(text)
+                : content instanceof java.nio.ByteBuffer buffer ? bytesOf(buffer) : (byte[]) content;
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    private static byte[] bytesOf(java.nio.ByteBuffer buffer) {
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.duplicate().get(bytes);
+        return bytes;
+    }
+
+    private static TableId tableOf(Struct envelope) {
+        Struct source = envelope.getStruct("source");
+        return new TableId(source.getString("schema"), source.getString("table"));
     }
 
     /** The change topic is {@code <prefix>.<schema>.<table>}; the prefix may itself contain dots. */
@@ -88,22 +176,21 @@ final class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer<Record
     }
 
     /**
-     * The highest source version (LSN) acknowledged by Kafka. Changes reach Debezium in log order, so
-     * every change below it has been acknowledged too.
+     * A WAL position such that every change committed before it has been acknowledged by Kafka: the stream delivers
+     * transactions in commit order. -1 before anything.
      */
-    long lastVersion() {
-        return lastVersion.get();
+    long acknowledgedPosition() {
+        return acknowledgedPosition.get();
     }
 
-    private static void awaitAck(Future<RecordMetadata> ack, ChangeRecordWriter.TopicRecord record)
-            throws InterruptedException {
+    private static RecordMetadata awaitAck(Future<RecordMetadata> ack, String what) throws InterruptedException {
         try {
-            ack.get();
+            return ack.get();
         } catch (ExecutionException e) {
             // The producer already retried for delivery.timeout.ms; failing the batch leaves its
             // offsets unmarked, so a restart captures these rows again instead of losing them.
-            throw new CaptureException("Kafka did not accept the change of key " + record.key() + " for topic "
-                    + record.topic() + ": " + e.getCause().getMessage(), e.getCause());
+            throw new CaptureException("Kafka did not accept the change of " + what + ": " + e.getCause().getMessage(),
+                    e.getCause());
         }
     }
 }

@@ -7,7 +7,6 @@ import io.debezium.engine.format.ChangeEventFormat;
 import io.warmer.change.ChangeTopics;
 import io.warmer.change.TableId;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +17,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import io.warmer.capture.snapshot.CompletedSnapshot;
+import io.warmer.capture.snapshot.SnapshotProgress;
+import io.warmer.capture.snapshot.TableSnapshots;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -25,15 +28,14 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.connect.source.SourceRecord;
 import javax.management.JMException;
-import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Captures row changes of PostgreSQL tables into Kafka: an initial snapshot, then streaming, with the
- * Debezium embedded engine on its own thread. At-least-once: a row's source offset is stored only
- * after Kafka acknowledged its change.
+ * Captures row changes of PostgreSQL tables into Kafka: the Debezium embedded engine streams on its own thread,
+ * and {@link TableSnapshots} reads the tables in resumable chunks into the same stream. At-least-once: a row's
+ * source offset is stored only after Kafka acknowledged its change.
  */
 public final class PostgresCapture implements AutoCloseable {
 
@@ -46,6 +48,7 @@ public final class PostgresCapture implements AutoCloseable {
     private final ExecutorService engineThread;
     private Producer<String, String> producer;
     private KafkaChangePublisher publisher;
+    private TableSnapshots snapshots;
     private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
 
     private PostgresCapture(CaptureSettings settings) {
@@ -64,24 +67,29 @@ public final class PostgresCapture implements AutoCloseable {
      * @throws CaptureException naming what is wrong and how to fix it
      */
     public static PostgresCapture start(CaptureSettings settings, Map<TableId, Set<String>> requiredColumns) {
-        return start(settings, requiredColumns, schemas -> { });
+        return start(settings, requiredColumns, schemas -> { }, completed -> { });
     }
 
     /**
      * @param schemaCheck further checks of the tables' schemas before anything starts; throws to refuse
+     * @param completed   hears of each table whose snapshot is complete and whose keys of no row are still to be
+     *                    removed (on the capture thread: hand the work to another)
      */
     public static PostgresCapture start(CaptureSettings settings, Map<TableId, Set<String>> requiredColumns,
-                                        java.util.function.Consumer<Map<TableId, TableSchema>> schemaCheck) {
+                                        Consumer<Map<TableId, TableSchema>> schemaCheck,
+                                        Consumer<CompletedSnapshot> completed) {
         PostgresCapture capture = new PostgresCapture(settings);
-        capture.startEngine(requiredColumns, schemaCheck);
+        capture.startEngine(requiredColumns, schemaCheck, completed);
         return capture;
     }
 
-    private void startEngine(Map<TableId, Set<String>> requiredColumns,
-                             java.util.function.Consumer<Map<TableId, TableSchema>> schemaCheck) {
+    private void startEngine(Map<TableId, Set<String>> requiredColumns, Consumer<Map<TableId, TableSchema>> schemaCheck,
+                             Consumer<CompletedSnapshot> completed) {
         transition(CaptureState.CREATED, CaptureState.STARTING);
         try {
-            schemaCheck.accept(PostgresPreflight.check(settings.postgres(), settings.tables(), requiredColumns));
+            Map<TableId, TableSchema> schemas = PostgresPreflight.check(settings.postgres(), settings.tables(),
+                    requiredColumns);
+            schemaCheck.accept(schemas);
             List<NewTopic> topics = new ArrayList<>();
             for (TableId table : settings.tables()) {
                 topics.add(ChangeTopicProvisioner.compacted(settings.topicFor(table), settings.partitions(),
@@ -89,10 +97,17 @@ public final class PostgresCapture implements AutoCloseable {
             }
             topics.add(ChangeTopicProvisioner.deleteAfterRetention(ChangeTopics.deadLetterTopic(settings.topicPrefix()),
                     settings.partitions(), settings.replicationFactor()));
+            topics.add(ChangeTopicProvisioner.compacted(settings.snapshotTopic(), 1, settings.replicationFactor()));
             ChangeTopicProvisioner.ensureTopics(settings.kafkaBootstrapServers(), topics);
+            boolean streamGap = StreamContinuity.hasGap(settings);
             producer = new KafkaProducer<>(producerProperties(settings.kafkaBootstrapServers()));
+            snapshots = new TableSnapshots(settings.postgres(), schemas, ChangeTopicProvisioner.partitionCounts(
+                    settings.kafkaBootstrapServers(), settings.tables().stream().collect(
+                            java.util.stream.Collectors.toMap(t -> t, settings::topicFor))),
+                    settings.topicPrefix(), settings.kafkaBootstrapServers(), settings.snapshot(), settings.timestamps(),
+                    producer, streamGap, completed);
             publisher = new KafkaChangePublisher(producer, ChangeTopics.deadLetterTopic(settings.topicPrefix()),
-                    settings.timestamps());
+                    settings.timestamps(), snapshots);
             engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                     .using(DebeziumProperties.of(settings))
                     .using(this::engineCompleted)
@@ -100,12 +115,14 @@ public final class PostgresCapture implements AutoCloseable {
                     .build();
         } catch (RuntimeException e) {
             state.set(CaptureState.FAILED);
+            closeSnapshots();
             closeProducer();
             termination.completeExceptionally(e);
             throw e;
         }
         transition(CaptureState.STARTING, CaptureState.RUNNING);
         engineThread.execute(engine);
+        snapshots.start();
         LOG.info("Capturing {} from {} into topics {}.*", settings.tables(), settings.postgres().address(),
                 settings.topicPrefix());
     }
@@ -138,35 +155,29 @@ public final class PostgresCapture implements AutoCloseable {
     }
 
     /**
-     * The highest source version (PostgreSQL LSN) whose change Kafka has acknowledged; every earlier
-     * change of the captured tables has been acknowledged too. 0 before the first change.
+     * A WAL position such that every change of the captured tables committed before it has been acknowledged by
+     * Kafka; -1 before anything. To wait for a point in time, write a logical decoding message there (its position
+     * is delivered like a commit) or wait for the next heartbeat.
      */
-    public long acknowledgedVersion() {
-        return publisher == null ? 0 : publisher.lastVersion();
+    public long acknowledgedPosition() {
+        return publisher == null ? -1 : publisher.acknowledgedPosition();
     }
 
-    /**
-     * Whether the initial snapshot is complete (or was completed by an earlier run). Read from the
-     * connector's own snapshot metrics, which also covers tables that had no rows to snapshot.
-     */
+    /** Whether every captured table has been snapshotted whole, by this run or an earlier one. */
     public boolean snapshotCompleted() {
-        try {
-            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-            // Streaming starts only after the snapshot, and is all there is when resuming from offsets.
-            return attributeIsTrue(server, connectorMetrics("snapshot"), "SnapshotCompleted")
-                    || attributeIsTrue(server, connectorMetrics("streaming"), "Connected");
-        } catch (JMException e) {
-            LOG.debug("Cannot read the connector metrics: {}", e.getMessage());
-            return false;
+        return snapshots != null && snapshots.allComplete();
+    }
+
+    /** Each captured table's snapshot as this capture knows it (null for a table whose progress is not read yet). */
+    public Map<TableId, SnapshotProgress> snapshotProgress() {
+        return snapshots == null ? Map.of() : snapshots.progress();
+    }
+
+    /** Records that the keys of {@code table}'s families no row accounts for were removed after its snapshot. */
+    public void recordSwept(TableId table, String snapshot, Map<String, Long> orphansByFamily) {
+        if (snapshots != null) {
+            snapshots.recordSwept(table, snapshot, orphansByFamily);
         }
-    }
-
-    private static boolean attributeIsTrue(MBeanServer server, ObjectName name, String attribute) throws JMException {
-        return server.isRegistered(name) && Boolean.TRUE.equals(server.getAttribute(name, attribute));
-    }
-
-    private ObjectName connectorMetrics(String context) throws JMException {
-        return connectorMetrics(settings.topicPrefix(), context);
     }
 
     /**
@@ -179,9 +190,10 @@ public final class PostgresCapture implements AutoCloseable {
         return new ObjectName("debezium.postgres:type=connector-metrics,context=" + context + ",server=" + topicPrefix);
     }
 
-    /** Stops the engine (it stores the offsets of everything acknowledged) and then the producer. */
+    /** Stops the snapshot readers, the engine (it stores the offsets of everything acknowledged), then the producer. */
     @Override
     public void close() {
+        closeSnapshots();
         if (!state.compareAndSet(CaptureState.RUNNING, CaptureState.STOPPING)) {
             closeProducer();
             engineThread.shutdownNow();
@@ -206,6 +218,12 @@ public final class PostgresCapture implements AutoCloseable {
         }
     }
 
+    private void closeSnapshots() {
+        if (snapshots != null) {
+            snapshots.close();
+        }
+    }
+
     private void closeProducer() {
         if (producer != null) {
             producer.close();
@@ -219,7 +237,8 @@ public final class PostgresCapture implements AutoCloseable {
         LOG.debug("Capture {} -> {}", from, to);
     }
 
-    static Properties producerProperties(String bootstrapServers) {
+    /** What every producer of change and progress records is configured with. */
+    public static Properties producerProperties(String bootstrapServers) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");

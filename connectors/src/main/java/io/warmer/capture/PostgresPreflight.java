@@ -61,7 +61,8 @@ public final class PostgresPreflight {
         }
     }
 
-    static Connection open(PostgresEndpoint pg) {
+    /** A connection with the capture's credentials, or one line naming the server and what to check. */
+    public static Connection open(PostgresEndpoint pg) {
         Properties props = new Properties();
         props.setProperty("user", pg.user());
         props.setProperty("password", pg.password());

@@ -16,6 +16,11 @@ public final class ChangeTopics {
         return topicPrefix + ".capture-offsets";
     }
 
+    /** Where each table's snapshot progress is kept (compacted, keyed by the table). */
+    public static String snapshotTopic(String topicPrefix) {
+        return topicPrefix + ".snapshots";
+    }
+
     /** Where records that cannot be materialized go, with the reason in their headers. */
     public static String deadLetterTopic(String topicPrefix) {
         return topicPrefix + ".dead-letter";

@@ -7,6 +7,7 @@ import io.warmer.change.MalformedChangeException;
 import io.warmer.change.Operation;
 import io.warmer.change.RowChange;
 import io.warmer.change.RowChangeCodec;
+import io.warmer.change.Version;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
@@ -34,14 +35,20 @@ class ChangeRecordWriterTest {
             .build();
     private static final Schema SOURCE = SchemaBuilder.struct()
             .field("schema", Schema.STRING_SCHEMA).field("table", Schema.STRING_SCHEMA)
-            .field("lsn", Schema.OPTIONAL_INT64_SCHEMA).field("ts_ms", Schema.INT64_SCHEMA).build();
+            .field("lsn", Schema.OPTIONAL_INT64_SCHEMA).field("ts_ms", Schema.INT64_SCHEMA)
+            .field("txId", Schema.OPTIONAL_INT64_SCHEMA).field("sequence", Schema.OPTIONAL_STRING_SCHEMA).build();
     private static final Schema ENVELOPE = SchemaBuilder.struct()
             .field("before", ROW).field("after", ROW).field("source", SOURCE)
             .field("op", Schema.STRING_SCHEMA).field("ts_ms", Schema.OPTIONAL_INT64_SCHEMA).build();
 
     private static SourceRecord record(String op, Struct before, Struct after, long lsn) {
+        return record(op, before, after, "[\"1000\",\"" + lsn + "\"]", lsn);
+    }
+
+    /** @param sequence Debezium's source.sequence: the position the change was delivered after, and its LSN */
+    private static SourceRecord record(String op, Struct before, Struct after, String sequence, long lsn) {
         Struct source = new Struct(SOURCE).put("schema", "public").put("table", "users").put("lsn", lsn)
-                .put("ts_ms", 1_700_000_000_000L);
+                .put("ts_ms", 1_700_000_000_000L).put("txId", 733L).put("sequence", sequence);
         Struct envelope = new Struct(ENVELOPE).put("op", op).put("before", before).put("after", after)
                 .put("source", source).put("ts_ms", 1_700_000_000_123L);
         return new SourceRecord(Map.of(), Map.of(), "warmer.public.users", null, KEY, new Struct(KEY).put("id", 42L),
@@ -60,12 +67,13 @@ class ChangeRecordWriterTest {
     }
 
     @Test
-    void shouldKeepTheRowTheOperationAndTheLsnAsVersion() {
-        var written = WRITER.translate(record("u", null, row(), 123456));
+    void shouldKeepTheRowTheOperationAndTheStreamPositionAsVersion() {
+        var written = WRITER.translate(record("u", null, row(), "[\"123000\",\"123456\"]", 123456));
 
         RowChange change = RowChangeCodec.read(written.value());
         assertThat(change.op()).isEqualTo(Operation.UPDATE);
-        assertThat(change.version()).isEqualTo(123456L).isEqualTo(written.version());
+        assertThat(change.version()).isEqualTo(Version.of(123000, 123456)).isEqualTo(written.version());
+        assertThat(written.txId()).isEqualTo(733L);
         assertThat(change.commitTimeMs()).isEqualTo(1_700_000_000_000L);
         assertThat(change.table()).isEqualTo("public.users");
         assertThat(change.row().toString()).isEqualTo("{\"id\":42,\"name\":\"Ada\",\"balance\":\"10.50\",\"active\":true,"
@@ -74,13 +82,21 @@ class ChangeRecordWriterTest {
     }
 
     @Test
-    void shouldGiveSnapshotRowsAVersionBelowEveryStreamedChange() {
-        var snapshot = WRITER.translate(record("r", null, row(), 5_000));
-        var streamedEarlier = WRITER.translate(record("u", null, row(), 4_000));
+    void shouldOrderAChangeOfALaterTransactionAboveOneWrittenEarlierInTheWal() {
+        // A transaction that wrote its change first but committed second is delivered second.
+        var committedFirst = WRITER.translate(record("u", null, row(), "[\"9000\",\"9500\"]", 9500));
+        var committedSecond = WRITER.translate(record("u", null, row(), "[\"9800\",\"9100\"]", 9100));
 
-        assertThat(snapshot.version()).isZero();
-        assertThat(RowChangeCodec.read(snapshot.value()).version()).isZero();
-        assertThat(streamedEarlier.version()).isGreaterThan(snapshot.version());
+        assertThat(committedSecond.version()).isGreaterThan(committedFirst.version());
+    }
+
+    @Test
+    void shouldOrderTheFirstTransactionOnANewSlotByItsOwnLsn() {
+        var first = WRITER.translate(record("c", null, row(), "[null,\"5000\"]", 5000));
+        var next = WRITER.translate(record("c", null, row(), "[\"5100\",\"5200\"]", 5200));
+
+        assertThat(first.version()).isEqualTo(Version.of(5000, 5000));
+        assertThat(next.version()).isGreaterThan(first.version());
     }
 
     @Test

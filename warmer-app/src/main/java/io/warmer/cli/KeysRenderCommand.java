@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.warmer.change.Operation;
 import io.warmer.change.RowChange;
 import io.warmer.change.RowChangeCodec;
+import io.warmer.change.Version;
 import io.warmer.config.WarmerConfig;
 import io.warmer.family.CacheWrite;
 import io.warmer.family.KeyFamily;
@@ -52,8 +53,8 @@ final class KeysRenderCommand implements Callable<Integer> {
         WarmerConfig loaded = config.load();
         KeyFamily keyFamily = loaded.family(family, config.toString()).toKeyFamily();
         ObjectNode columns = parseRow();
-        RowChange change = delete ? new RowChange(Operation.DELETE, 0, 0, keyFamily.table().qualified(), null, columns)
-                : new RowChange(Operation.INSERT, 0, 0, keyFamily.table().qualified(), columns, null);
+        RowChange change = delete ? new RowChange(Operation.DELETE, Version.ZERO, 0, keyFamily.table().qualified(), null, columns)
+                : new RowChange(Operation.INSERT, Version.ZERO, 0, keyFamily.table().qualified(), columns, null);
         var writes = keyFamily.map(columns, change, Set.of(), System.currentTimeMillis()).writes();
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

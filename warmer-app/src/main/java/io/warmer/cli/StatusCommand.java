@@ -65,6 +65,10 @@ final class StatusCommand implements Callable<Integer> {
 
     private static void print(PrintWriter out, StatusReport report) {
         out.printf("application %s, capture: %s%n", report.applicationId(), report.capture().text());
+        for (StatusReport.TableSnapshot table : report.snapshots()) {
+            out.printf("snapshot of %s: %s, %,d rows in %,d chunks%s%n", table.table(), table.state(), table.rows(),
+                    table.chunks(), table.orphans() == null ? "" : String.format(", %,d orphan keys removed", table.orphans()));
+        }
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"family", "lag", "coverage", "writes/s", "written", "deleted", "fenced", "dead-lettered"});
         for (StatusReport.Family f : report.families()) {

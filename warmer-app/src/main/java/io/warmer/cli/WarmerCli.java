@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "warmer", mixinStandardHelpOptions = true, versionProvider = WarmerCli.Version.class,
         description = "Keeps a Redis cache hot from database change events.",
         subcommands = {RunCommand.class, WarmupCommand.class, DemoCommand.class, VerifyCommand.class, ReplayCommand.class,
+                SnapshotCommand.class,
                 CleanupCommand.class, MigrateKeysCommand.class, StatusCommand.class, KeysCommand.class, ConfigCommand.class,
                 CommandLine.HelpCommand.class})
 public final class WarmerCli {

@@ -13,9 +13,11 @@ import io.warmer.capture.TimestampFormat;
  * @param slot        the logical replication slot, {@link #DEFAULT_SLOT} when absent
  * @param publication the publication, {@link #DEFAULT_PUBLICATION} when absent
  * @param timestamps  how timestamp columns are written into values, {@link #DEFAULT_TIMESTAMPS} when absent
+ * @param snapshot    how whole tables are read; {@link SnapshotConfig#DEFAULTS} when absent
  */
 public record PostgresSourceConfig(String host, Integer port, String database, String user, String password,
-                                   String passwordEnv, String slot, String publication, TimestampFormat timestamps) {
+                                   String passwordEnv, String slot, String publication, TimestampFormat timestamps,
+                                   SnapshotConfig snapshot) {
 
     public static final TimestampFormat DEFAULT_TIMESTAMPS = TimestampFormat.ISO_8601;
 
@@ -41,10 +43,12 @@ public record PostgresSourceConfig(String host, Integer port, String database, S
         }
         publication = publication == null ? DEFAULT_PUBLICATION : publication;
         timestamps = timestamps == null ? DEFAULT_TIMESTAMPS : timestamps;
+        snapshot = snapshot == null ? SnapshotConfig.DEFAULTS : snapshot;
     }
 
     PostgresSourceConfig withPassword(String resolved) {
-        return new PostgresSourceConfig(host, port, database, user, resolved, null, slot, publication, timestamps);
+        return new PostgresSourceConfig(host, port, database, user, resolved, null, slot, publication, timestamps,
+                snapshot);
     }
 
     @Override

@@ -113,7 +113,7 @@ public final class IncidentDemo {
                     workload.transactions());
             long position = workload.pause();
             awaitOrFail("the capture of the last application change", CATCH_UP_TIMEOUT,
-                    () -> warmer.capture().acknowledgedVersion() > position || warmer.failure().isDone());
+                    () -> warmer.capture().acknowledgedPosition() > position || warmer.failure().isDone());
             failIfStopped(warmer);
             var lastChangeInRedis = progressOfWarmer.catchUp(progressOfWarmer.endOffsets(topics), routes);
             awaitOrFail("the materializer to apply every change", CATCH_UP_TIMEOUT,

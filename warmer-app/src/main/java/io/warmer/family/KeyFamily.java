@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.warmer.change.Operation;
 import io.warmer.change.RowChange;
 import io.warmer.change.TableId;
+import io.warmer.change.Version;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -144,7 +145,7 @@ public record KeyFamily(String name, TableId table, List<KeyTemplate> keys, RowF
         return rendered;
     }
 
-    private List<CacheWrite> deletes(Set<String> keysToDelete, long version) {
+    private List<CacheWrite> deletes(Set<String> keysToDelete, Version version) {
         List<CacheWrite> writes = new ArrayList<>();
         for (String key : keysToDelete) {
             writes.add(new CacheWrite.Delete(key, version, fencing));

@@ -137,7 +137,7 @@ public final class MemoryEstimate {
                     redis.pexpire(probe, PROBE_TTL.toMillis());
                 }
                 if (entry.fencing().enabled()) {
-                    redis.set(version, FencedWrites.versionText(0), SetArgs.Builder.px(PROBE_TTL.toMillis()));
+                    redis.set(version, io.warmer.change.Version.of(0, 0).text(), SetArgs.Builder.px(PROBE_TTL.toMillis()));
                 }
                 Long usage = redis.memoryUsage(probe);
                 usages.add(orZero(usage) + (entry.fencing().enabled() ? orZero(redis.memoryUsage(version)) : 0)
@@ -180,7 +180,7 @@ public final class MemoryEstimate {
                 size += hash.fields().entrySet().stream().mapToLong(f -> utf8(f.getKey()) + utf8(f.getValue())).sum();
             }
             if (entry.fencing().enabled()) {
-                size += utf8(FencedWrites.versionKeyOf(entry.key())) + utf8(FencedWrites.versionText(0));
+                size += utf8(FencedWrites.versionKeyOf(entry.key())) + utf8(io.warmer.change.Version.of(0, 0).text());
             }
             sizes.add(size);
         }

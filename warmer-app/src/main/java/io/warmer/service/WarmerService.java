@@ -11,6 +11,7 @@ import io.warmer.guard.EvictionGuard;
 import io.warmer.sink.RedisCacheWriterFactory;
 import io.warmer.sink.SinkCounters;
 import io.warmer.status.CountersPublisher;
+import io.warmer.sweep.OrphanSweep;
 import io.warmer.topology.WarmerTopology;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -40,6 +41,7 @@ public final class WarmerService implements AutoCloseable {
     private final CompletableFuture<Void> failure = new CompletableFuture<>();
     private RedisCacheWriterFactory redis;
     private CountersPublisher publisher;
+    private OrphanSweep orphanSweep;
     private PostgresCapture capture;
     private KafkaStreams streams;
     private EvictionGuard evictionGuard = EvictionGuard.off();
@@ -73,8 +75,10 @@ public final class WarmerService implements AutoCloseable {
             publisher = CountersPublisher.start(config, counters);
         }
         if (role.captures()) {
+            orphanSweep = new OrphanSweep(config, (snapshot, removed) ->
+                    capture.recordSwept(snapshot.table(), snapshot.snapshot(), removed));
             capture = PostgresCapture.start(captureSettings(config), config.requiredColumns(),
-                    schemas -> SchemaCheck.verify(config, schemas));
+                    schemas -> SchemaCheck.verify(config, schemas), orphanSweep::snapshotCompleted);
             capture.termination().whenComplete((ok, error) -> {
                 if (error != null) {
                     failure.complete(null);
@@ -125,7 +129,7 @@ public final class WarmerService implements AutoCloseable {
         return new CaptureSettings(
                 pg.endpoint(),
                 config.tables(), pg.slot(), pg.publication(), kafka.bootstrapServers(), kafka.topicPrefix(),
-                kafka.partitions(), kafka.replicationFactor(), pg.timestamps());
+                kafka.partitions(), kafka.replicationFactor(), pg.timestamps(), pg.snapshot().settings());
     }
 
     /** The capture, or null when this process only materializes. */
@@ -177,6 +181,9 @@ public final class WarmerService implements AutoCloseable {
 
     @Override
     public void close() {
+        if (orphanSweep != null) {
+            orphanSweep.close();
+        }
         if (capture != null) {
             capture.close();
         }

@@ -9,9 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * Stale-write fencing: each fenced key has a companion <em>version key</em> holding the source
- * version (LSN) of the change that last wrote it, and a Lua script sets or deletes the key only if
- * the write is newer. The key's own value stays exactly what the application reads.
+ * Stale-write fencing: each fenced key has a companion <em>version key</em> holding the version
+ * ({@link io.warmer.change.Version}, text that compares like commit order) of the change that last wrote it, and a
+ * Lua script sets or deletes the key only if the write is newer. The key's own value stays exactly what the application reads.
  *
  * <p>The version key is in the same Redis Cluster hash slot as its key, so the script touches one
  * slot: a key with a hash tag ({@code v2:{user:42}:profile}) keeps it and gets a suffix; any other
@@ -21,9 +21,6 @@ public final class FencedWrites {
 
     /** Appended to a key to name its version key. */
     public static final String VERSION_SUFFIX = ":v";
-    /** Versions are written with this many digits, so that Lua compares them as strings. */
-    static final int VERSION_DIGITS = 20;
-
     static final String SCRIPT = load("fenced-writes.lua");
 
     private FencedWrites() {
@@ -70,13 +67,6 @@ public final class FencedWrites {
         return close > open + 1;
     }
 
-    /** A version as the script stores it in a version key. */
-    public static String versionText(long version) {
-        // By hand: String.format was a visible share of the materializer's CPU.
-        String digits = Long.toString(version);
-        return "0".repeat(Math.max(0, VERSION_DIGITS - digits.length())) + digits;
-    }
-
     /** Appends the write's two keys to a batch's KEYS; see fenced-writes.lua. */
     static void addKeys(CacheWrite write, List<String> keys) {
         keys.add(write.key());
@@ -85,7 +75,7 @@ public final class FencedWrites {
 
     /** Appends the write's arguments to a batch's ARGV, in the order fenced-writes.lua reads them. */
     static void addArgs(CacheWrite write, List<String> args) {
-        args.add(versionText(write.version()));
+        args.add(write.version().text());
         String tombstoneTtl = String.valueOf(write.fencing().tombstoneTtl().toMillis());
         String fenced = write.fencing().enabled() ? "1" : "0";
         if (write instanceof CacheWrite.Put put) {

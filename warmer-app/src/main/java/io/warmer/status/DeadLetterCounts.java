@@ -1,5 +1,7 @@
 package io.warmer.status;
 
+import io.warmer.capture.TopicReader;
+
 import io.warmer.change.ChangeTopics;
 import io.warmer.change.DeadLetterHeaders;
 import io.warmer.sink.SinkCounters;

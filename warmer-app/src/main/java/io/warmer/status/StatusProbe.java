@@ -4,6 +4,8 @@ import io.warmer.capture.CaptureException;
 import io.warmer.capture.ChangeTopicProvisioner;
 import io.warmer.capture.PostgresEndpoint;
 import io.warmer.capture.PostgresPreflight;
+import io.warmer.capture.snapshot.SnapshotProgress;
+import io.warmer.capture.snapshot.SnapshotProgressReader;
 import io.warmer.change.ChangeTopics;
 import io.warmer.change.TableId;
 import io.warmer.config.FamilyConfig;
@@ -28,7 +30,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 
 /**
- * Gathers {@link StatusReport} from what any process can see: the capture's stored offsets, the
+ * Gathers {@link StatusReport} from what any process can see: the capture's snapshot progress, the
  * consumer group's committed offsets, the counters the materializers publish to Redis, the
  * dead-letter topic, and a sampled comparison of the database with Redis.
  */
@@ -54,8 +56,9 @@ public final class StatusProbe {
              Admin admin = ChangeTopicProvisioner.connect(bootstrap)) {
             ChangeTopicProvisioner.awaitReachable(admin, bootstrap);
             Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            CaptureStage capture = existing.contains(ChangeTopics.offsetTopic(prefix))
-                    ? CaptureStage.read(bootstrap, prefix) : CaptureStage.NOT_STARTED;
+            Map<TableId, SnapshotProgress> snapshots = existing.contains(ChangeTopics.snapshotTopic(prefix))
+                    ? SnapshotProgressReader.read(bootstrap, prefix) : Map.of();
+            CaptureStage capture = CaptureStage.of(snapshots, config.tables());
             Map<String, Long> deadLettered = existing.contains(ChangeTopics.deadLetterTopic(prefix))
                     ? DeadLetterCounts.read(bootstrap, prefix) : Map.of();
             Map<String, Long> lag = new ConsumerProgress(admin, config.kafka().applicationId())
@@ -82,7 +85,15 @@ public final class StatusProbe {
             if (lag.size() < config.families().size()) {
                 notes.add("no lag where the change topics do not exist yet: the capture has not run");
             }
-            return new StatusReport(config.kafka().applicationId(), capture, families, deadLettered, notes);
+            List<StatusReport.TableSnapshot> tables = new ArrayList<>();
+            for (TableId table : config.tables()) {
+                SnapshotProgress p = snapshots.get(table);
+                if (p != null) {
+                    tables.add(new StatusReport.TableSnapshot(table.qualified(), p.state().wire(), p.rows(), p.chunks(),
+                            p.orphans() == null ? null : p.orphans().values().stream().mapToLong(Long::longValue).sum()));
+                }
+            }
+            return new StatusReport(config.kafka().applicationId(), capture, tables, families, deadLettered, notes);
         } catch (ExecutionException | TimeoutException e) {
             throw new CaptureException("Kafka at " + bootstrap + " did not list its topics: " + e.getMessage(), e);
         } catch (InterruptedException | RuntimeException e) {

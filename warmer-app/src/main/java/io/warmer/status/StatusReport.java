@@ -7,13 +7,22 @@ import java.util.Map;
  * What {@code warmer status} shows: one look at the whole pipeline, per family.
  *
  * @param capture        where the capture is
+ * @param snapshots      each captured table's snapshot, once it has progress
  * @param families       one line each, in configuration order
  * @param deadLettered   dead-lettered events per family, including {@code (none)} for those set aside
  *                       before any family saw them
  * @param notes          what could not be measured, and why
  */
-public record StatusReport(String applicationId, CaptureStage capture, List<Family> families,
+public record StatusReport(String applicationId, CaptureStage capture, List<TableSnapshot> snapshots, List<Family> families,
                            Map<String, Long> deadLettered, List<String> notes) {
+
+    /**
+     * @param state   {@code requested}, {@code running}, {@code complete} or {@code swept}
+     * @param rows    rows the snapshot wrote so far
+     * @param orphans keys removed after it because no row accounts for them; null until swept
+     */
+    public record TableSnapshot(String table, String state, long rows, long chunks, Long orphans) {
+    }
 
     /**
      * @param lag          change records (and routed join records) the materializer has not committed yet;

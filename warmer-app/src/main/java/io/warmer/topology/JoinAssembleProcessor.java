@@ -2,6 +2,7 @@ package io.warmer.topology;
 
 import io.warmer.change.MalformedChangeException;
 import io.warmer.change.RowChangeCodec;
+import io.warmer.change.SnapshotMarker;
 import io.warmer.family.CacheWrite;
 import io.warmer.family.KeyFamily;
 import io.warmer.family.UnrenderableRowException;
@@ -17,7 +18,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * Stage two of a joined family, partitioned by the main row's key: takes either the main table's
  * changes ({@code join} = -1) or one join's routed rows, updates {@link JoinedRows} and writes the
- * family's entries.
+ * family's entries. At the main table's snapshot marker, main rows the snapshot did not write again are
+ * forgotten and their keys deleted.
  */
 final class JoinAssembleProcessor implements Processor<String, String, String, String> {
 
@@ -59,6 +61,13 @@ final class JoinAssembleProcessor implements Processor<String, String, String, S
         List<CacheWrite> writes;
         try {
             long now = context.currentSystemTimeMs();
+            if (SnapshotMarker.isControl(record.headers())) {
+                SnapshotMarker marker = SnapshotMarker.of(record.headers(), record.value());
+                if (join < 0 && marker != null) {
+                    sink.write(family.name(), rows.snapshotCompleted(marker.startVersion(), now));
+                }
+                return;
+            }
             writes = join < 0 ? rows.mainChanged(record.key(), RowChangeCodec.read(record.value()), now)
                     : rows.joinedChanged(join, record.key(), record.value(), now);
         } catch (MalformedChangeException | UnrenderableRowException e) {

@@ -1,23 +1,31 @@
 package io.warmer.topology;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.warmer.change.MalformedChangeException;
 import io.warmer.change.RowChange;
 import io.warmer.change.RowChangeCodec;
+import io.warmer.change.SnapshotMarker;
+import io.warmer.change.Version;
 import io.warmer.family.Join;
 import io.warmer.sink.SinkCounters;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Stage one of a join, partitioned by the joined row's own primary key: sends each change of a
  * joined row to the main row it belongs to, re-keyed by the main row's key. When the row moves to
  * another main row (its join column changed) or is deleted, the main row it left is told too, with
- * the same version. Remembers which main row each joined row belongs to, since a delete carries
- * only the primary key.
+ * the same version. Remembers which main row each joined row belongs to, and the version that said so, since a
+ * delete carries only the primary key and a change delivered again after a newer one must not move the row back.
  */
 final class JoinRouteProcessor implements Processor<String, String, String, String> {
 
@@ -47,6 +55,10 @@ final class JoinRouteProcessor implements Processor<String, String, String, Stri
         if (record.value() == null) {
             return;
         }
+        if (SnapshotMarker.isControl(record.headers())) {
+            sweep(record);
+            return;
+        }
         RowChange change;
         try {
             RowChangeCodec.readKey(record.key());
@@ -55,24 +67,87 @@ final class JoinRouteProcessor implements Processor<String, String, String, Stri
             DeadLetters.setAside(context, record, "join " + join.as(), e.getMessage(), counters);
             return;
         }
+        Owner old = Owner.parse(owners.get(record.key()));
+        if (old != null && old.version().isNewerThan(change.version())) {
+            return; // the joined row is newer already: this change was delivered again, after a newer snapshot row
+        }
         String newOwner = change.isDelete() ? null : join.mainKeyOf(change.row());
-        String oldOwner = owners.get(record.key());
-        if (oldOwner != null && !oldOwner.equals(newOwner)) {
-            context.forward(record.withKey(oldOwner).withValue(delta(record.key(), change.version(), null)), routeSink);
+        if (old != null && !old.mainKey().equals(newOwner)) {
+            context.forward(record.withKey(old.mainKey()).withValue(delta(record.key(), change.version(), null)), routeSink);
         }
         if (newOwner == null) {
             owners.delete(record.key());
             return;
         }
-        owners.put(record.key(), newOwner);
+        owners.put(record.key(), new Owner(newOwner, change.version()).toJson());
         context.forward(record.withKey(newOwner).withValue(delta(record.key(), change.version(), change.row())), routeSink);
     }
 
+    /**
+     * The joined table's snapshot is complete: a joined row still in the table was written again since the
+     * snapshot began, so one remembered with an older version was deleted while nothing captured it. It leaves its
+     * main row.
+     */
+    private void sweep(Record<String, String> record) {
+        SnapshotMarker marker;
+        try {
+            marker = SnapshotMarker.of(record.headers(), record.value());
+        } catch (MalformedChangeException e) {
+            DeadLetters.setAside(context, record, "join " + join.as(), e.getMessage(), counters);
+            return;
+        }
+        if (marker == null) {
+            return;
+        }
+        List<KeyValue<String, String>> orphans = new ArrayList<>();
+        try (KeyValueIterator<String, String> all = owners.all()) {
+            while (all.hasNext()) {
+                KeyValue<String, String> entry = all.next();
+                if (marker.startVersion().isNewerThan(Owner.parse(entry.value).version())) {
+                    orphans.add(entry);
+                }
+            }
+        }
+        for (KeyValue<String, String> orphan : orphans) {
+            owners.delete(orphan.key);
+            context.forward(new Record<>(Owner.parse(orphan.value).mainKey(),
+                    delta(orphan.key, marker.startVersion(), null), record.timestamp()), routeSink);
+        }
+    }
+
+    /**
+     * Which main row a joined row belongs to, and the version of the change that said so. Stored as JSON; a store
+     * written before versions were kept holds the bare main key.
+     */
+    record Owner(String mainKey, Version version) {
+        static Owner parse(String stored) {
+            if (stored == null) {
+                return null;
+            }
+            if (!stored.startsWith("{\"owner\"")) {
+                return new Owner(stored, Version.ZERO);
+            }
+            try {
+                JsonNode node = RowChangeCodec.json().readTree(stored);
+                return new Owner(node.get("owner").asText(), Version.fromJson(node.get("version")));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("the owner store holds something that is not JSON: " + stored, e);
+            }
+        }
+
+        String toJson() {
+            ObjectNode node = JsonNodeFactory.instance.objectNode();
+            node.put("owner", mainKey);
+            node.put("version", version.text());
+            return RowChangeCodec.writeJson(node);
+        }
+    }
+
     /** A joined row arriving at (row present) or leaving (row absent) a main row, with its version. */
-    static String delta(String joinedKey, long version, ObjectNode row) {
+    static String delta(String joinedKey, Version version, ObjectNode row) {
         ObjectNode delta = JsonNodeFactory.instance.objectNode();
         delta.put("key", joinedKey);
-        delta.put("version", version);
+        delta.put("version", version.text());
         if (row != null) {
             delta.set("row", row);
         }

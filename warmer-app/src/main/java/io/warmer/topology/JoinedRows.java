@@ -8,6 +8,7 @@ import io.warmer.change.MalformedChangeException;
 import io.warmer.change.Operation;
 import io.warmer.change.RowChange;
 import io.warmer.change.RowChangeCodec;
+import io.warmer.change.Version;
 import io.warmer.family.CacheWrite;
 import io.warmer.family.Join;
 import io.warmer.family.KeyFamily;
@@ -15,15 +16,20 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * The state of a joined family for its main rows: the main row with its version (LSN) and, per
- * join, the joined rows that belong to it with a count of the changes applied to them. The value's
- * version is the main row's version plus those counts: it grows with every change on any side (a
- * joined row leaving counts), even among snapshot rows, which all share one LSN; and a replay, which
- * has applied no more changes than the live pipeline, computes no larger versions, which fencing
- * refuses.
+ * The state of a joined family for its main rows: the main row with its version and, per join, the joined rows
+ * that belong to it with a count of the changes applied to them. The value's version is the main row's version
+ * followed by the total of those counts ({@link Version#then}): it grows with every change on any side (a joined row
+ * leaving counts), and a replay, which has applied no more changes than the live pipeline, computes no larger
+ * versions, which fencing refuses.
+ *
+ * <p>The main row kept is the newest by version: a change older than it (a change the stream delivers again after a
+ * restart, once a snapshot row newer than it was applied) is ignored, so that a joined change re-rendering the value
+ * never renders an older main row.
  */
 final class JoinedRows {
 
@@ -39,18 +45,18 @@ final class JoinedRows {
 
     /** A change of the main row; returns the cache writes. */
     List<CacheWrite> mainChanged(String mainKey, RowChange change, long nowMs) {
-        ObjectNode primaryKey = RowChangeCodec.readKey(mainKey);
         String stored = mains.get(mainKey);
         ObjectNode previous = stored == null ? null : parse(stored);
+        if (previous != null && versionOf(previous).isNewerThan(change.version())) {
+            return List.of(); // older than the main row applied: its values are in the past
+        }
         Set<String> previousKeys = previous == null ? Set.of() : keysOf(previous);
         if (change.isDelete()) {
             mains.delete(mainKey);
-            long version = change.version() + joinedVersions(mainKey);
-            return family.map(primaryKey, new RowChange(Operation.DELETE, version, change.commitTimeMs(), change.table(),
-                    null, change.before()), previousKeys, nowMs).writes();
+            return delete(mainKey, change.version(), change.before(), previousKeys, nowMs);
         }
         ObjectNode entry = JsonNodeFactory.instance.objectNode();
-        entry.put("version", change.version());
+        entry.put("version", change.version().text());
         entry.set("row", change.row());
         entry.set("keys", previous == null ? JsonNodeFactory.instance.arrayNode() : previous.withArray("keys"));
         mains.put(mainKey, RowChangeCodec.writeJson(entry));
@@ -69,9 +75,40 @@ final class JoinedRows {
         } else {
             rows.remove(rowKey);
         }
-        state.put("version", state.path("version").asLong() + 1);
+        state.put("count", countOf(state) + 1);
+        state.remove("version"); // the name of the count before it was called so
         store.put(mainKey, RowChangeCodec.writeJson(state));
         return render(mainKey, nowMs);
+    }
+
+    /**
+     * The snapshot of the main table is complete: every main row that still exists was written again since
+     * {@code startVersion}, so a stored main row older than that was deleted while nothing captured it. Forgets each
+     * and deletes its keys, so that no joined change brings it back.
+     */
+    List<CacheWrite> snapshotCompleted(Version startVersion, long nowMs) {
+        List<KeyValue<String, String>> orphans = new ArrayList<>();
+        try (KeyValueIterator<String, String> all = mains.all()) {
+            while (all.hasNext()) {
+                KeyValue<String, String> entry = all.next();
+                if (startVersion.isNewerThan(versionOf(parse(entry.value)))) {
+                    orphans.add(entry);
+                }
+            }
+        }
+        List<CacheWrite> writes = new ArrayList<>();
+        for (KeyValue<String, String> orphan : orphans) {
+            mains.delete(orphan.key);
+            writes.addAll(delete(orphan.key, startVersion, null, keysOf(parse(orphan.value)), nowMs));
+        }
+        return writes;
+    }
+
+    private List<CacheWrite> delete(String mainKey, Version version, ObjectNode before, Set<String> previousKeys,
+                                    long nowMs) {
+        RowChange deleted = new RowChange(Operation.DELETE, version.then(joinedCount(mainKey)), 0,
+                family.table().qualified(), null, before);
+        return family.map(RowChangeCodec.readKey(mainKey), deleted, previousKeys, nowMs).writes();
     }
 
     private List<CacheWrite> render(String mainKey, long nowMs) {
@@ -81,15 +118,16 @@ final class JoinedRows {
         }
         ObjectNode entry = parse(main);
         ObjectNode row = ((ObjectNode) entry.get("row")).deepCopy();
-        long version = entry.path("version").asLong();
+        long count = 0;
         for (int i = 0; i < family.joins().size(); i++) {
             Join join = family.joins().get(i);
             String state = joined.get(i).get(mainKey);
             ObjectNode joinState = state == null ? emptyJoinState() : parse(state);
-            version += joinState.path("version").asLong();
+            count += countOf(joinState);
             row.set(join.as(), join.render(inKeyOrder((ObjectNode) joinState.get("rows"))));
         }
-        RowChange combined = new RowChange(Operation.UPDATE, version, 0, family.table().qualified(), row, null);
+        RowChange combined = new RowChange(Operation.UPDATE, versionOf(entry).then(count), 0,
+                family.table().qualified(), row, null);
         // The keys last written for this main row, so that a key made of other columns follows changes.
         KeyFamily.Mapping mapping = family.map(RowChangeCodec.readKey(mainKey), combined, keysOf(entry), nowMs);
         var keys = entry.putArray("keys");
@@ -98,17 +136,25 @@ final class JoinedRows {
         return mapping.writes();
     }
 
+    private static Version versionOf(ObjectNode entry) {
+        return Version.fromJson(entry.get("version"));
+    }
+
+    private static long countOf(ObjectNode joinState) {
+        return joinState.has("count") ? joinState.path("count").asLong() : joinState.path("version").asLong();
+    }
+
     private static Set<String> keysOf(ObjectNode entry) {
         Set<String> keys = new java.util.LinkedHashSet<>();
         entry.path("keys").forEach(k -> keys.add(k.asText()));
         return keys;
     }
 
-    private long joinedVersions(String mainKey) {
+    private long joinedCount(String mainKey) {
         long sum = 0;
         for (KeyValueStore<String, String> store : joined) {
             String state = store.get(mainKey);
-            sum += state == null ? 0 : parse(state).path("version").asLong();
+            sum += state == null ? 0 : countOf(parse(state));
         }
         return sum;
     }
@@ -139,7 +185,7 @@ final class JoinedRows {
 
     private static ObjectNode emptyJoinState() {
         ObjectNode state = JsonNodeFactory.instance.objectNode();
-        state.put("version", 0);
+        state.put("count", 0);
         state.putObject("rows");
         return state;
     }

@@ -2,10 +2,14 @@ package io.warmer.topology;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.warmer.change.MalformedChangeException;
 import io.warmer.change.RowChange;
 import io.warmer.change.RowChangeCodec;
+import io.warmer.change.SnapshotMarker;
+import io.warmer.change.Version;
 import io.warmer.family.KeyFamily;
 import io.warmer.family.UnrenderableRowException;
 import io.warmer.sink.CacheSinkStore;
@@ -58,6 +62,9 @@ final class MaterializeProcessor implements Processor<String, String, String, St
         if (record.value() == null) {
             return; // the tombstone after a delete only lets compaction forget the row
         }
+        if (SnapshotMarker.isControl(record.headers())) {
+            return; // keys of rows the snapshot did not write again are swept from Redis (OrphanSweep)
+        }
         ObjectNode primaryKey;
         RowChange change;
         try {
@@ -74,40 +81,55 @@ final class MaterializeProcessor implements Processor<String, String, String, St
             boolean remember = f.needsKeyMemory(primaryKey);
             KeyFamily.Mapping mapping;
             try {
-                Set<String> previous = remember ? recall(memoryKey) : Set.of();
-                mapping = f.map(primaryKey, change, previous, context.currentSystemTimeMs());
+                KeyMemory previous = remember ? recall(memoryKey) : KeyMemory.NONE;
+                if (previous.version().isNewerThan(change.version())) {
+                    continue; // delivered again after a newer change: Redis would fence it, and the memory must not
+                }
+                mapping = f.map(primaryKey, change, previous.keys(), context.currentSystemTimeMs());
             } catch (MalformedChangeException | UnrenderableRowException e) {
                 DeadLetters.setAside(context, record, f.name(), e.getMessage(), counters);
                 continue;
             }
             if (remember) {
-                remember(memoryKey, mapping.currentKeys());
+                remember(memoryKey, new KeyMemory(change.version(), mapping.currentKeys()));
             }
             sink.write(f.name(), mapping.writes());
         }
     }
 
-    private Set<String> recall(String memoryKey) {
-        String keys = keyMemory.get(memoryKey);
-        if (keys == null) {
-            return Set.of();
+    /** The keys last written for a row, and the version of the change that wrote them. */
+    record KeyMemory(Version version, Set<String> keys) {
+        static final KeyMemory NONE = new KeyMemory(Version.ZERO, Set.of());
+    }
+
+    private KeyMemory recall(String memoryKey) {
+        String stored = keyMemory.get(memoryKey);
+        if (stored == null) {
+            return KeyMemory.NONE;
         }
         try {
-            return new LinkedHashSet<>(RowChangeCodec.json().readValue(keys, KEY_LIST));
+            if (stored.startsWith("[")) { // written before versions were kept
+                return new KeyMemory(Version.ZERO, new LinkedHashSet<>(RowChangeCodec.json().readValue(stored, KEY_LIST)));
+            }
+            JsonNode node = RowChangeCodec.json().readTree(stored);
+            Set<String> keys = new LinkedHashSet<>();
+            node.path("keys").forEach(k -> keys.add(k.asText()));
+            return new KeyMemory(Version.fromJson(node.get("version")), keys);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("the key memory of " + memoryKey + " is not a JSON list: " + keys, e);
+            throw new IllegalStateException("the key memory of " + memoryKey + " is not JSON: " + stored, e);
         }
     }
 
-    private void remember(String memoryKey, Set<String> keys) {
-        if (keys.isEmpty()) {
+    /** A row with no keys now (deleted, filtered out) is forgotten: a change delivered again may only repeat it. */
+    private void remember(String memoryKey, KeyMemory memory) {
+        if (memory.keys().isEmpty()) {
             keyMemory.delete(memoryKey);
             return;
         }
-        try {
-            keyMemory.put(memoryKey, RowChangeCodec.json().writeValueAsString(keys));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot remember the keys of " + memoryKey, e);
-        }
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        node.put("version", memory.version().text());
+        var keys = node.putArray("keys");
+        memory.keys().forEach(keys::add);
+        keyMemory.put(memoryKey, RowChangeCodec.writeJson(node));
     }
 }

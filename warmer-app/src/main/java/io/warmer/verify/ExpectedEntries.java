@@ -4,10 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.warmer.capture.TableSchema;
+import io.warmer.capture.TimestampFormat;
+import io.warmer.capture.rows.ColumnType;
+import io.warmer.capture.rows.ColumnTypes;
+import io.warmer.capture.rows.RowReader;
 import io.warmer.change.Operation;
 import io.warmer.change.RowChange;
 import io.warmer.change.RowChangeCodec;
 import io.warmer.change.TableId;
+import io.warmer.change.Version;
 import io.warmer.config.PostgresSourceConfig;
 import io.warmer.family.CacheWrite;
 import io.warmer.family.Join;
@@ -44,13 +49,16 @@ public final class ExpectedEntries {
 
     private final Connection db;
     private final Map<TableId, TableSchema> schemas;
-    private final DatabaseRows rows;
+    private final TimestampFormat timestamps;
+    private final ColumnTypes columnTypes;
+    private final Map<TableId, Map<String, ColumnType>> columns = new java.util.HashMap<>();
 
     /** @param schemas of every table the families read or join, e.g. from {@code PostgresPreflight.check} */
     public ExpectedEntries(PostgresSourceConfig source, Connection db, Map<TableId, TableSchema> schemas) {
         this.db = db;
         this.schemas = schemas;
-        this.rows = new DatabaseRows(source.timestamps());
+        this.timestamps = source.timestamps();
+        this.columnTypes = new ColumnTypes(db);
     }
 
     /**
@@ -75,7 +83,7 @@ public final class ExpectedEntries {
                         List.of())));
             }
             try {
-                List<CacheWrite> writes = family.map(primaryKey, new RowChange(Operation.INSERT, 0, 0,
+                List<CacheWrite> writes = family.map(primaryKey, new RowChange(Operation.INSERT, Version.ZERO, 0,
                         family.table().qualified(), combined, null), Set.of(), nowMs).writes();
                 result.add(new Row(combined, writes, false));
             } catch (UnrenderableRowException e) {
@@ -105,7 +113,7 @@ public final class ExpectedEntries {
             double estimated = estimatedRows(table);
             if (estimated > PAGE_SAMPLING_ABOVE * sample) {
                 double percent = Math.min(100, 100.0 * PAGE_SAMPLE_MARGIN * sample / estimated);
-                List<ObjectNode> rows = query("SELECT * FROM " + quoted(table) + " TABLESAMPLE SYSTEM ("
+                List<ObjectNode> rows = query(table, "SELECT * FROM " + quoted(table) + " TABLESAMPLE SYSTEM ("
                         + String.format(java.util.Locale.ROOT, "%.6f", percent) + ") ORDER BY random() LIMIT " + sample);
                 if (rows.size() == sample) {
                     return rows;
@@ -113,7 +121,7 @@ public final class ExpectedEntries {
                 // Statistics behind the table, or an unlucky draw of pages: sample the whole table instead.
             }
         }
-        return query("SELECT * FROM " + quoted(table) + (sample == null ? "" : " ORDER BY random() LIMIT " + sample));
+        return query(table, "SELECT * FROM " + quoted(table) + (sample == null ? "" : " ORDER BY random() LIMIT " + sample));
     }
 
     /** Column types whose values read back from their text as rendered here: those a join can be narrowed on. */
@@ -134,14 +142,25 @@ public final class ExpectedEntries {
         }
     }
 
-    private List<ObjectNode> query(String sql) throws SQLException {
+    private List<ObjectNode> query(TableId table, String sql) throws SQLException {
         List<ObjectNode> result = new ArrayList<>();
         try (PreparedStatement st = db.prepareStatement(sql); ResultSet rs = st.executeQuery()) {
+            RowReader rows = reader(table, rs);
             while (rs.next()) {
-                result.add(rows.current(rs));
+                result.add(rows.read(rs));
             }
         }
         return result;
+    }
+
+    /** Rows rendered exactly as the capture renders them, the columns' types read from the catalog once. */
+    private RowReader reader(TableId table, ResultSet rs) throws SQLException {
+        Map<String, ColumnType> types = columns.get(table);
+        if (types == null) {
+            types = columnTypes.of(table);
+            columns.put(table, types);
+        }
+        return RowReader.of(rs.getMetaData(), types, timestamps);
     }
 
     /**
@@ -170,8 +189,9 @@ public final class ExpectedEntries {
                 st.setArray(1, keys);
             }
             try (ResultSet rs = st.executeQuery()) {
+                RowReader rows = reader(join.table(), rs);
                 while (rs.next()) {
-                    ObjectNode row = rows.current(rs);
+                    ObjectNode row = rows.read(rs);
                     String mainKey = join.mainKeyOf(row);
                     if (mainKey != null) {
                         byMain.computeIfAbsent(mainKey, k -> new ArrayList<>()).add(row);

@@ -34,7 +34,7 @@ class CapturePreflightIT {
 
     private CaptureSettings settings(String table, int pgPort, String kafka) {
         return new CaptureSettings(endpoint(pgPort), List.of(TableId.parse(table)), infra.uniqueName("slot"),
-                infra.uniqueName("pub"), kafka, infra.uniqueName("pre"), 1, (short) 1, null);
+                infra.uniqueName("pub"), kafka, infra.uniqueName("pre"), 1, (short) 1, null, null);
     }
 
     @Test

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.warmer.change.Operation;
 import io.warmer.change.RowChange;
 import io.warmer.change.TableId;
+import io.warmer.change.Version;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -43,7 +44,7 @@ class KeyFamilyTest {
     }
 
     private static RowChange change(Operation op, long version, String row) {
-        return new RowChange(op, version, 0, "public.users", row == null ? null : json(row), null);
+        return new RowChange(op, Version.legacy(version), 0, "public.users", row == null ? null : json(row), null);
     }
 
     private final KeyFamily profile = family(List.of("v2:user:${id}:profile"), RowFilter.ALL, columns("id", "name"), ONE_HOUR);
@@ -54,14 +55,14 @@ class KeyFamilyTest {
                 change(Operation.INSERT, 77, "{\"id\":42,\"name\":\"Ada\",\"password_hash\":\"x\"}"), Set.of(), NOW);
 
         assertThat(mapping.writes()).containsExactly(new CacheWrite.Put("v2:user:42:profile", "{\"id\":42,\"name\":\"Ada\"}",
-                Duration.ofHours(1), 77, Fencing.ON));
+                Duration.ofHours(1), Version.legacy(77), Fencing.ON));
     }
 
     @Test
     void shouldDeleteTheKeyOfADeletedRowFromItsPrimaryKey() {
         var mapping = profile.map(json("{\"id\":42}"), change(Operation.DELETE, 78, null), Set.of(), NOW);
 
-        assertThat(mapping.writes()).containsExactly(new CacheWrite.Delete("v2:user:42:profile", 78, Fencing.ON));
+        assertThat(mapping.writes()).containsExactly(new CacheWrite.Delete("v2:user:42:profile", Version.legacy(78), Fencing.ON));
     }
 
     @Test
@@ -79,8 +80,8 @@ class KeyFamilyTest {
 
         var writes = both.map(json("{\"id\":1}"), change(Operation.DELETE, 6, null), Set.of(), NOW).writes();
 
-        assertThat(writes).containsExactly(new CacheWrite.Delete("v2:user:1:profile", 6, Fencing.ON),
-                new CacheWrite.Delete("user:1:profile", 6, Fencing.ON));
+        assertThat(writes).containsExactly(new CacheWrite.Delete("v2:user:1:profile", Version.legacy(6), Fencing.ON),
+                new CacheWrite.Delete("user:1:profile", Version.legacy(6), Fencing.ON));
     }
 
     @Test
@@ -91,8 +92,8 @@ class KeyFamilyTest {
         var mapping = byEmail.map(json("{\"id\":1}"), change(Operation.UPDATE, 9, "{\"id\":1,\"email\":\"new@x\"}"),
                 Set.of("user:by-email:old@x"), NOW);
 
-        assertThat(mapping.writes()).containsExactly(new CacheWrite.Delete("user:by-email:old@x", 9, Fencing.ON),
-                new CacheWrite.Put("user:by-email:new@x", "{\"id\":1}", null, 9, Fencing.ON));
+        assertThat(mapping.writes()).containsExactly(new CacheWrite.Delete("user:by-email:old@x", Version.legacy(9), Fencing.ON),
+                new CacheWrite.Put("user:by-email:new@x", "{\"id\":1}", null, Version.legacy(9), Fencing.ON));
         assertThat(mapping.currentKeys()).containsExactly("user:by-email:new@x");
     }
 
@@ -102,7 +103,7 @@ class KeyFamilyTest {
 
         var mapping = byEmail.map(json("{\"id\":1}"), change(Operation.DELETE, 10, null), Set.of("user:by-email:a@x"), NOW);
 
-        assertThat(mapping.writes()).containsExactly(new CacheWrite.Delete("user:by-email:a@x", 10, Fencing.ON));
+        assertThat(mapping.writes()).containsExactly(new CacheWrite.Delete("user:by-email:a@x", Version.legacy(10), Fencing.ON));
         assertThat(mapping.currentKeys()).isEmpty();
     }
 
@@ -128,7 +129,7 @@ class KeyFamilyTest {
         var writes = active.map(json("{\"id\":1}"), change(Operation.UPDATE, 3, "{\"id\":1,\"status\":\"banned\"}"), Set.of(), NOW)
                 .writes();
 
-        assertThat(writes).containsExactly(new CacheWrite.Delete("u:1", 3, Fencing.ON));
+        assertThat(writes).containsExactly(new CacheWrite.Delete("u:1", Version.legacy(3), Fencing.ON));
     }
 
     @Test
@@ -169,7 +170,7 @@ class KeyFamilyTest {
         var writes = session.map(json("{\"id\":1}"),
                 change(Operation.UPDATE, 2, "{\"id\":1,\"expires_at\":\"2025-12-31T23:00:00\"}"), Set.of(), NOW).writes();
 
-        assertThat(writes).containsExactly(new CacheWrite.Delete("s:1", 2, Fencing.ON));
+        assertThat(writes).containsExactly(new CacheWrite.Delete("s:1", Version.legacy(2), Fencing.ON));
     }
 
     @Test
@@ -200,7 +201,7 @@ class KeyFamilyTest {
         KeyFamily all = family(List.of("u:${id}"), RowFilter.ALL, ValueShape.Json.wholeRow(), Expiry.NONE);
 
         assertThat(all.map(json("{\"id\":1}"), change(Operation.SNAPSHOT, 1, "{\"id\":1,\"a\":true}"), Set.of(), NOW).writes())
-                .containsExactly(new CacheWrite.Put("u:1", "{\"id\":1,\"a\":true}", null, 1, Fencing.ON));
+                .containsExactly(new CacheWrite.Put("u:1", "{\"id\":1,\"a\":true}", null, Version.legacy(1), Fencing.ON));
     }
 
     private static Map<String, String> linked(String... pairs) {

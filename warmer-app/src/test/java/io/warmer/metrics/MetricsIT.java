@@ -58,7 +58,7 @@ class MetricsIT {
             await().atMost(WAIT).until(() -> service.capture().snapshotCompleted());
 
             // Every write from here on is timed: the tables were empty at the snapshot.
-            redis.sync().set(FencedWrites.versionKeyOf(p + ":user:" + FENCED_USER), FencedWrites.versionText(Long.MAX_VALUE));
+            redis.sync().set(FencedWrites.versionKeyOf(p + ":user:" + FENCED_USER), io.warmer.change.Version.of(Long.MAX_VALUE, Long.MAX_VALUE).text());
             db.execute("INSERT INTO users SELECT i, 'user ' || i FROM generate_series(1, " + USERS + ") i",
                     "INSERT INTO contacts SELECT i, 'c' || i || '@example.com' FROM generate_series(1, 5) i",
                     "UPDATE contacts SET email = NULL WHERE id = 3");

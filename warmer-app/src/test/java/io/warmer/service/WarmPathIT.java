@@ -9,6 +9,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.warmer.change.ChangeTopics;
 import io.warmer.change.RowChangeCodec;
+import io.warmer.change.SnapshotMarker;
 import io.warmer.change.TableId;
 import io.warmer.config.RedisSettings;
 import io.warmer.config.WarmerConfig;
@@ -208,7 +209,8 @@ class WarmPathIT {
                     idleSince = System.currentTimeMillis();
                 }
                 for (ConsumerRecord<String, String> record : records) {
-                    if (record.value() != null && RowChangeCodec.read(record.value()).op().code().equals("r")) {
+                    if (record.value() != null && !SnapshotMarker.isControl(record.headers())
+                            && RowChangeCodec.read(record.value()).op().code().equals("r")) {
                         snapshots++;
                     }
                 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.warmer.change.Version;
 import io.warmer.config.RedisSettings;
 import io.warmer.family.CacheWrite;
 import io.warmer.family.Fencing;
@@ -57,7 +58,7 @@ class FencedWritesIT {
     }
 
     private static CacheWrite put(String key, String value, long version) {
-        return new CacheWrite.Put(key, value, null, version, TOMBSTONE_10_MIN);
+        return new CacheWrite.Put(key, value, null, Version.legacy(version), TOMBSTONE_10_MIN);
     }
 
     @Test
@@ -72,12 +73,12 @@ class FencedWritesIT {
     @Test
     void shouldApplyScriptedAndPlainWritesOfOneKeyInTheOrderSubmitted() {
         // An unfenced hash goes through the script (batched), its delete is a plain UNLINK: the batch must go first.
-        apply(new CacheWrite.PutHash(key, java.util.Map.of("a", "1"), null, 1, Fencing.OFF),
-                new CacheWrite.Delete(key, 2, Fencing.OFF));
+        apply(new CacheWrite.PutHash(key, java.util.Map.of("a", "1"), null, Version.legacy(1), Fencing.OFF),
+                new CacheWrite.Delete(key, Version.legacy(2), Fencing.OFF));
         assertThat(redis.exists(key)).isZero();
 
-        apply(new CacheWrite.Delete(key, 3, Fencing.OFF),
-                new CacheWrite.PutHash(key, java.util.Map.of("a", "2"), null, 4, Fencing.OFF));
+        apply(new CacheWrite.Delete(key, Version.legacy(3), Fencing.OFF),
+                new CacheWrite.PutHash(key, java.util.Map.of("a", "2"), null, Version.legacy(4), Fencing.OFF));
         assertThat(redis.hgetall(key)).containsExactly(java.util.Map.entry("a", "2"));
     }
 
@@ -105,7 +106,7 @@ class FencedWritesIT {
 
     @Test
     void shouldNotResurrectADeletedKeyWhenAnOlderWriteIsReplayed() {
-        apply(put(key, "alive", 10), new CacheWrite.Delete(key, 11, TOMBSTONE_10_MIN), put(key, "alive", 10));
+        apply(put(key, "alive", 10), new CacheWrite.Delete(key, Version.legacy(11), TOMBSTONE_10_MIN), put(key, "alive", 10));
 
         assertThat(redis.exists(key)).isZero();
         assertThat(redis.pttl(FencedWrites.versionKeyOf(key))).isBetween(590_000L, 600_000L);
@@ -113,7 +114,7 @@ class FencedWritesIT {
 
     @Test
     void shouldExpireTheVersionKeyWithTheValue() {
-        apply(new CacheWrite.Put(key, "v", Duration.ofHours(1), 3, TOMBSTONE_10_MIN));
+        apply(new CacheWrite.Put(key, "v", Duration.ofHours(1), Version.legacy(3), TOMBSTONE_10_MIN));
 
         assertThat(redis.pttl(key)).isBetween(3_590_000L, 3_600_000L);
         assertThat(redis.pttl(FencedWrites.versionKeyOf(key))).isBetween(3_590_000L, 3_600_000L);
@@ -121,9 +122,9 @@ class FencedWritesIT {
 
     @Test
     void shouldReplaceAHashWholeSoThatANullColumnLosesItsField() {
-        apply(new CacheWrite.PutHash(key, java.util.Map.of("name", "Ada", "nick", "A"), Duration.ofMinutes(5), 1, TOMBSTONE_10_MIN),
-                new CacheWrite.PutHash(key, java.util.Map.of("name", "Ada L."), Duration.ofMinutes(5), 2, TOMBSTONE_10_MIN),
-                new CacheWrite.PutHash(key, java.util.Map.of("name", "stale"), Duration.ofMinutes(5), 1, TOMBSTONE_10_MIN));
+        apply(new CacheWrite.PutHash(key, java.util.Map.of("name", "Ada", "nick", "A"), Duration.ofMinutes(5), Version.legacy(1), TOMBSTONE_10_MIN),
+                new CacheWrite.PutHash(key, java.util.Map.of("name", "Ada L."), Duration.ofMinutes(5), Version.legacy(2), TOMBSTONE_10_MIN),
+                new CacheWrite.PutHash(key, java.util.Map.of("name", "stale"), Duration.ofMinutes(5), Version.legacy(1), TOMBSTONE_10_MIN));
 
         assertThat(redis.hgetall(key)).containsExactly(java.util.Map.entry("name", "Ada L."));
         assertThat(redis.pttl(key)).isBetween(290_000L, 300_000L);
@@ -132,8 +133,8 @@ class FencedWritesIT {
 
     @Test
     void shouldReplaceAHashAtomicallyEvenWithoutFencing() {
-        apply(new CacheWrite.PutHash(key, java.util.Map.of("a", "1", "b", "2"), null, 1, Fencing.OFF),
-                new CacheWrite.PutHash(key, java.util.Map.of("a", "3"), null, 2, Fencing.OFF));
+        apply(new CacheWrite.PutHash(key, java.util.Map.of("a", "1", "b", "2"), null, Version.legacy(1), Fencing.OFF),
+                new CacheWrite.PutHash(key, java.util.Map.of("a", "3"), null, Version.legacy(2), Fencing.OFF));
 
         assertThat(redis.hgetall(key)).containsExactly(java.util.Map.entry("a", "3"));
         assertThat(redis.exists(FencedWrites.versionKeyOf(key))).isZero();
@@ -141,7 +142,7 @@ class FencedWritesIT {
 
     @Test
     void shouldWriteWithoutAVersionKeyWhenFencingIsOff() {
-        apply(new CacheWrite.Put(key, "new", null, 10, Fencing.OFF), new CacheWrite.Put(key, "old", null, 5, Fencing.OFF));
+        apply(new CacheWrite.Put(key, "new", null, Version.legacy(10), Fencing.OFF), new CacheWrite.Put(key, "old", null, Version.legacy(5), Fencing.OFF));
 
         assertThat(redis.get(key)).isEqualTo("old");
         assertThat(redis.exists(FencedWrites.versionKeyOf(key))).isZero();

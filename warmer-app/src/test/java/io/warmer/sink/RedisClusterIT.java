@@ -8,6 +8,7 @@ import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.sync.RedisAdvancedClusterCommands;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.warmer.change.Version;
 import io.warmer.config.RedisSettings;
 import io.warmer.embedded.FreePort;
 import io.warmer.family.CacheWrite;
@@ -67,7 +68,7 @@ class RedisClusterIT {
     }
 
     private static CacheWrite put(String key, String value, long version) {
-        return new CacheWrite.Put(key, value, null, version, TOMBSTONE_10_MIN);
+        return new CacheWrite.Put(key, value, null, Version.legacy(version), TOMBSTONE_10_MIN);
     }
 
     private String masterOf(String key) {
@@ -112,7 +113,7 @@ class RedisClusterIT {
     void shouldNotResurrectADeletedKeyWhenAnOlderWriteIsReplayed(String suffix) {
         String key = prefix + suffix;
 
-        apply(put(key, "alive", 10), new CacheWrite.Delete(key, 11, TOMBSTONE_10_MIN), put(key, "alive", 10));
+        apply(put(key, "alive", 10), new CacheWrite.Delete(key, Version.legacy(11), TOMBSTONE_10_MIN), put(key, "alive", 10));
 
         assertThat(redis.exists(key)).isZero();
         assertThat(redis.pttl(FencedWrites.versionKeyOf(key))).isBetween(590_000L, 600_000L);
@@ -125,8 +126,8 @@ class RedisClusterIT {
     void shouldWritePlainSetsAndUnlinksWhenFencingIsOff() {
         List<String> keys = List.of(prefix + ":a", prefix + ":b", prefix + ":c", prefix + ":d", prefix + ":e");
 
-        keys.forEach(key -> writer.submit("test", new CacheWrite.Put(key, "v", Duration.ofHours(1), 1, Fencing.OFF)));
-        writer.submit("test", new CacheWrite.Delete(keys.get(0), 2, Fencing.OFF));
+        keys.forEach(key -> writer.submit("test", new CacheWrite.Put(key, "v", Duration.ofHours(1), Version.legacy(1), Fencing.OFF)));
+        writer.submit("test", new CacheWrite.Delete(keys.get(0), Version.legacy(2), Fencing.OFF));
         writer.awaitAcknowledged();
 
         assertThat(redis.exists(keys.get(0))).isZero();

@@ -3,6 +3,7 @@ package io.warmer.sink;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.warmer.change.Version;
 import io.warmer.config.RedisSettings;
 import io.warmer.family.CacheWrite;
 import io.warmer.family.Fencing;
@@ -44,11 +45,11 @@ class WriteTimingIT {
     }
 
     private CacheWrite plain(int i) {
-        return new CacheWrite.Put(prefix + ":plain:" + i, "v", null, i, Fencing.OFF);
+        return new CacheWrite.Put(prefix + ":plain:" + i, "v", null, Version.legacy(i), Fencing.OFF);
     }
 
     private CacheWrite fenced(int i) {
-        return new CacheWrite.Put(prefix + ":fenced:" + i, "v", null, i, new Fencing(true, Duration.ofMinutes(1)));
+        return new CacheWrite.Put(prefix + ":fenced:" + i, "v", null, Version.legacy(i), new Fencing(true, Duration.ofMinutes(1)));
     }
 
     @Test

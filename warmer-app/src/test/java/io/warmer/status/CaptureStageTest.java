@@ -2,30 +2,38 @@ package io.warmer.status;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.warmer.capture.snapshot.SnapshotProgress;
+import io.warmer.change.TableId;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The capture's stage, from the offsets Debezium stores: older releases mark the snapshot true, newer with its type. */
 class CaptureStageTest {
 
-    @Test
-    void shouldSayNotStartedWithoutOffsets() {
-        assertThat(CaptureStage.of(null)).isEqualTo(CaptureStage.NOT_STARTED);
+    private static final TableId USERS = TableId.parse("users");
+    private static final TableId ORDERS = TableId.parse("orders");
+
+    private static SnapshotProgress progress(TableId table, SnapshotProgress.State state) {
+        return new SnapshotProgress(table.qualified(), "s1", state, null, null, 10, 1, null, 0);
     }
 
     @Test
-    void shouldSaySnapshotRunningWhileTheOffsetsAreMarked() {
-        assertThat(CaptureStage.of("{\"lsn\":1,\"snapshot\":\"INITIAL\",\"last_snapshot_record\":false}"))
+    void shouldSayNotStartedWithoutProgress() {
+        assertThat(CaptureStage.of(Map.of(), List.of(USERS))).isEqualTo(CaptureStage.NOT_STARTED);
+    }
+
+    @Test
+    void shouldSaySnapshotRunningUntilEveryTableIsDone() {
+        assertThat(CaptureStage.of(Map.of(USERS, progress(USERS, SnapshotProgress.State.COMPLETE)), List.of(USERS, ORDERS)))
                 .isEqualTo(CaptureStage.SNAPSHOT_RUNNING);
-        assertThat(CaptureStage.of("{\"lsn\":1,\"snapshot\":true,\"last_snapshot_record\":false}"))
+        assertThat(CaptureStage.of(Map.of(USERS, progress(USERS, SnapshotProgress.State.RUNNING)), List.of(USERS)))
                 .isEqualTo(CaptureStage.SNAPSHOT_RUNNING);
     }
 
     @Test
-    void shouldSayStreamingAfterTheLastSnapshotRecordAndOnceTheMarkIsGone() {
-        assertThat(CaptureStage.of("{\"lsn\":1,\"snapshot\":\"INITIAL\",\"last_snapshot_record\":true}"))
+    void shouldSayStreamingOnceEveryTableIsCompleteOrSwept() {
+        assertThat(CaptureStage.of(Map.of(USERS, progress(USERS, SnapshotProgress.State.SWEPT),
+                ORDERS, progress(ORDERS, SnapshotProgress.State.COMPLETE)), List.of(USERS, ORDERS)))
                 .isEqualTo(CaptureStage.STREAMING);
-        assertThat(CaptureStage.of("{\"lsn_proc\":9,\"lsn_commit\":9,\"lsn\":9,\"txId\":7,\"ts_usec\":1}"))
-                .isEqualTo(CaptureStage.STREAMING);
-        assertThat(CaptureStage.of("{\"lsn\":9,\"snapshot\":false}")).isEqualTo(CaptureStage.STREAMING);
     }
 }

@@ -9,12 +9,14 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A cache in a map, for topology tests: writes become visible once the sink store is flushed, as
- * they become durable in Redis only once acknowledged.
+ * they become durable in Redis only once acknowledged, and a fenced write applies only when its version is newer
+ * than the key's, as the fencing script does.
  */
 final class InMemoryCache implements CacheWriterFactory {
 
     final Map<String, String> entries = new ConcurrentHashMap<>();
     final Map<String, CacheWrite.Put> puts = new ConcurrentHashMap<>();
+    final Map<String, io.warmer.change.Version> versions = new ConcurrentHashMap<>();
     final SinkCounters counters = new SinkCounters();
 
     @Override
@@ -40,6 +42,13 @@ final class InMemoryCache implements CacheWriterFactory {
             @Override
             public void awaitAcknowledged() {
                 for (CacheWrite write : pending) {
+                    if (write.fencing().enabled()) {
+                        io.warmer.change.Version held = versions.get(write.key());
+                        if (held != null && !write.version().isNewerThan(held)) {
+                            continue;
+                        }
+                        versions.put(write.key(), write.version());
+                    }
                     if (write instanceof CacheWrite.Put put) {
                         entries.put(put.key(), put.value());
                         puts.put(put.key(), put);

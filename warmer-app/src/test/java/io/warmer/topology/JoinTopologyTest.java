@@ -2,16 +2,20 @@ package io.warmer.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.warmer.change.SnapshotMarker;
+import io.warmer.change.Version;
 import io.warmer.config.ConfigLoader;
 import io.warmer.config.WarmerConfig;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -78,6 +82,68 @@ class JoinTopologyTest {
         version++;
         topic.pipeInput(key, "{\"op\":\"" + op + "\",\"version\":" + version + ",\"commitTimeMs\":1,\"table\":\"t\""
                 + (row == null ? "" : ",\"row\":" + row) + "}");
+    }
+
+    private static void changeAt(TestInputTopic<String, String> topic, String key, String op, String row, Version at) {
+        topic.pipeInput(key, "{\"op\":\"" + op + "\",\"version\":\"" + at.text() + "\",\"commitTimeMs\":1,"
+                + "\"table\":\"t\"" + (row == null ? "" : ",\"row\":" + row) + "}");
+    }
+
+    /** The capture's marker at the end of a table's snapshot, on the (single) partition of the test topic. */
+    private static void snapshotComplete(TestInputTopic<String, String> topic, String table, Version startVersion) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(SnapshotMarker.HEADER, SnapshotMarker.headerValue());
+        topic.pipeInput(new TestRecord<>(SnapshotMarker.keyFor(0),
+                new SnapshotMarker(table, "s2", startVersion).toJson(), headers, T0));
+    }
+
+    @Test
+    void shouldKeepTheNewerMainRowWhenAnOlderChangeOfItIsDeliveredAgain() {
+        changeAt(users, "{\"id\":1}", "r", "{\"id\":1,\"name\":\"Ada (snapshot)\"}", Version.snapshot(500));
+        changeAt(users, "{\"id\":1}", "u", "{\"id\":1,\"name\":\"Ada (before)\"}", Version.of(300, 310));
+
+        changeAt(settings, "{\"user_id\":1}", "c", "{\"user_id\":1,\"timezone\":\"UTC\"}", Version.of(600, 610));
+
+        assertThat(cache.entries.get("v2:user:1:profile"))
+                .isEqualTo("{\"id\":1,\"name\":\"Ada (snapshot)\",\"settings\":{\"timezone\":\"UTC\"}}");
+    }
+
+    @Test
+    void shouldForgetMainRowsThatTheSnapshotDidNotWriteAgain() {
+        changeAt(users, "{\"id\":1}", "r", "{\"id\":1,\"name\":\"Ada\"}", Version.snapshot(100));
+        changeAt(users, "{\"id\":2}", "r", "{\"id\":2,\"name\":\"Bob\"}", Version.snapshot(100));
+        // Bob was deleted while nothing captured; the next snapshot writes only Ada.
+        changeAt(users, "{\"id\":1}", "r", "{\"id\":1,\"name\":\"Ada\"}", Version.snapshot(500));
+
+        snapshotComplete(users, "public.users", Version.snapshot(400));
+
+        assertThat(cache.entries).containsKey("v2:user:1:profile").doesNotContainKey("v2:user:2:profile");
+        changeAt(settings, "{\"user_id\":2}", "c", "{\"user_id\":2,\"timezone\":\"UTC\"}", Version.of(600, 610));
+        assertThat(cache.entries).as("a joined change brings no forgotten main row back").doesNotContainKey("v2:user:2:profile");
+    }
+
+    @Test
+    void shouldTakeJoinedRowsThatTheSnapshotDidNotWriteAgainOutOfTheirMainRow() {
+        changeAt(customers, "{\"id\":7}", "r", "{\"id\":7}", Version.snapshot(100));
+        changeAt(orders, "{\"id\":9}", "r", "{\"id\":9,\"customer_id\":7,\"total\":1}", Version.snapshot(100));
+        changeAt(orders, "{\"id\":10}", "r", "{\"id\":10,\"customer_id\":7,\"total\":2}", Version.snapshot(100));
+        changeAt(orders, "{\"id\":9}", "r", "{\"id\":9,\"customer_id\":7,\"total\":1}", Version.snapshot(500));
+
+        snapshotComplete(orders, "public.orders", Version.snapshot(400));
+
+        assertThat(cache.entries.get("v2:customer:7:orders")).isEqualTo("{\"id\":7,\"orders\":[{\"id\":9,\"total\":1}]}");
+    }
+
+    @Test
+    void shouldNotMoveAJoinedRowBackWhenAnOlderChangeOfItIsDeliveredAgain() {
+        changeAt(customers, "{\"id\":7}", "c", "{\"id\":7}", Version.of(100, 110));
+        changeAt(customers, "{\"id\":8}", "c", "{\"id\":8}", Version.of(100, 120));
+        changeAt(orders, "{\"id\":9}", "r", "{\"id\":9,\"customer_id\":8,\"total\":1}", Version.snapshot(500));
+
+        changeAt(orders, "{\"id\":9}", "c", "{\"id\":9,\"customer_id\":7,\"total\":1}", Version.of(200, 210));
+
+        assertThat(cache.entries.get("v2:customer:7:orders")).isEqualTo("{\"id\":7,\"orders\":[]}");
+        assertThat(cache.entries.get("v2:customer:8:orders")).isEqualTo("{\"id\":8,\"orders\":[{\"id\":9,\"total\":1}]}");
     }
 
     @Test
@@ -158,13 +224,13 @@ class JoinTopologyTest {
     @Test
     void shouldGiveEveryWriteOfAJoinedValueAHigherVersionWhicheverSideChanged() {
         change(users, "{\"id\":1}", "c", "{\"id\":1,\"name\":\"Ada\"}");
-        long first = cache.puts.get("v2:user:1:profile").version();
+        Version first = cache.puts.get("v2:user:1:profile").version();
         change(settings, "{\"user_id\":1}", "c", "{\"user_id\":1,\"timezone\":\"UTC\"}");
-        long second = cache.puts.get("v2:user:1:profile").version();
+        Version second = cache.puts.get("v2:user:1:profile").version();
         change(settings, "{\"user_id\":1}", "d", null);
-        long third = cache.puts.get("v2:user:1:profile").version();
+        Version third = cache.puts.get("v2:user:1:profile").version();
         change(users, "{\"id\":1}", "u", "{\"id\":1,\"name\":\"Ada L.\"}");
-        long fourth = cache.puts.get("v2:user:1:profile").version();
+        Version fourth = cache.puts.get("v2:user:1:profile").version();
 
         assertThat(first).isLessThan(second);
         assertThat(second).isLessThan(third);

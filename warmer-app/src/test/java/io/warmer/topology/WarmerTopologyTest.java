@@ -118,6 +118,28 @@ class WarmerTopologyTest {
     }
 
     @Test
+    void shouldNotLetAChangeDeliveredAgainAfterANewerOneRewindTheKeysItRemembers() {
+        users.pipeInput("{\"id\":1}", change("u", 200, "{\"id\":1,\"name\":\"A\",\"email\":\"new@x\",\"status\":\"active\"}"));
+        users.pipeInput("{\"id\":1}", change("u", 150, "{\"id\":1,\"name\":\"A\",\"email\":\"old@x\",\"status\":\"active\"}"));
+
+        users.pipeInput("{\"id\":1}", change("d", 300, null));
+
+        assertThat(cache.entries).as("the delete finds the key the newer change wrote")
+                .doesNotContainKey("user:by-email:new@x").doesNotContainKey("user:by-email:old@x");
+    }
+
+    @Test
+    void shouldPassOverASnapshotMarker() {
+        org.apache.kafka.common.header.internals.RecordHeaders headers = new org.apache.kafka.common.header.internals.RecordHeaders();
+        headers.add(io.warmer.change.SnapshotMarker.HEADER, io.warmer.change.SnapshotMarker.headerValue());
+        users.pipeInput(new TestRecord<>(io.warmer.change.SnapshotMarker.keyFor(0), new io.warmer.change.SnapshotMarker(
+                "public.users", "s1", io.warmer.change.Version.snapshot(1)).toJson(), headers, T0));
+
+        assertThat(deadLetters.isEmpty()).isTrue();
+        assertThat(cache.entries).isEmpty();
+    }
+
+    @Test
     void shouldRemoveTheKeysOfARowThatStopsMatchingItsFilter() {
         users.pipeInput("{\"id\":6}", change("c", 30, "{\"id\":6,\"email\":\"c@x\",\"status\":\"active\"}"));
         assertThat(cache.entries.get("user:by-email:c@x")).isEqualTo("{id=6, status=active}");

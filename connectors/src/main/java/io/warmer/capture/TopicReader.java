@@ -1,4 +1,4 @@
-package io.warmer.status;
+package io.warmer.capture;
 
 import java.time.Duration;
 import java.util.List;
@@ -15,7 +15,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * Reads a whole topic, from its beginning to its end at the time of the call, without a consumer
  * group: looking must not commit offsets or join a group the service uses.
  */
-final class TopicReader {
+public final class TopicReader {
 
     private static final Duration POLL = Duration.ofMillis(500);
     private static final Duration LIMIT = Duration.ofSeconds(60);
@@ -24,7 +24,7 @@ final class TopicReader {
     }
 
     /** @return false when the topic does not exist (yet) */
-    static boolean readAll(String bootstrapServers, String topic, Consumer<ConsumerRecord<String, String>> each) {
+    public static boolean readAll(String bootstrapServers, String topic, Consumer<ConsumerRecord<String, String>> each) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

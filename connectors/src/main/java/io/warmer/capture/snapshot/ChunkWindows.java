@@ -1,0 +1,209 @@
+package io.warmer.capture.snapshot;
+
+import io.warmer.change.TableId;
+import io.warmer.change.Version;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The stream's side of the snapshot, shared by the capture thread (which reports what the stream delivers) and the
+ * chunk readers. A chunk is read between a window's opening and its marker, and is placed into the stream where the
+ * stream delivers the marker:
+ *
+ * <ol>
+ *   <li>A reader opens a window for its table, then reads the chunk under an MVCC snapshot, then writes the
+ *       chunk's marker (a logical decoding message) into the WAL.</li>
+ *   <li>Every transaction the snapshot sees committed before the marker was written, so the stream delivers it
+ *       before the marker. Every transaction it does not see, but that the stream delivers before the marker,
+ *       commits after the window opened (or the snapshot is refused, {@link #missesDelivered}), so its rows were
+ *       delivered inside the window: {@link Window#touched} has their keys.</li>
+ *   <li>At the marker, the chunk's rows minus the touched ones are exactly the table's rows as of that point of the
+ *       stream: they get the marker's version and are written before anything the stream delivers after it.</li>
+ * </ol>
+ *
+ * The argument in full is in docs/design.md, "Snapshots".
+ */
+final class ChunkWindows {
+
+    /** How long the capture thread waits, at a marker, for its reader to hand the chunk over (it is committing). */
+    static final Duration HANDOVER_TIMEOUT = Duration.ofSeconds(30);
+
+    private final String runId;
+    private final Map<Long, Window> open = new HashMap<>();
+    /** Transactions the stream delivered that no snapshot has shown visible yet (32-bit ids). */
+    private final Set<Long> unconfirmed = new HashSet<>();
+    private long lastTransaction = -1;
+    /** The last (so the highest) version the stream delivered: of a change, or {@code lsn.0} of a message. */
+    private long lastPosition = -1;
+    private long lastLsn;
+    private long nextWindow;
+
+    /** @param runId distinguishes this process's markers from those of an earlier run still in the WAL */
+    ChunkWindows(String runId) {
+        this.runId = runId;
+    }
+
+    /** A chunk being read, from before its snapshot until the stream delivers its marker. */
+    static final class Window {
+        final long id;
+        final TableId table;
+        /** The snapshot the chunk belongs to: a chunk of a superseded snapshot is not written. */
+        final String snapshot;
+        /**
+         * Just above the last version the stream delivered before the window opened: everything the stream delivers
+         * later, and the chunks read later, have a version at or above it; everything before, below.
+         */
+        final Version openedAt;
+        final Set<Long> unconfirmedAtOpening;
+        /** Keys of the table the stream delivered since the window opened. */
+        final Set<String> touched = new HashSet<>();
+        boolean truncated;
+        final CompletableFuture<ChunkReader.ReadChunk> read = new CompletableFuture<>();
+        /** Completed once the chunk's rows are in Kafka, or exceptionally when they were not written. */
+        final CompletableFuture<Long> written = new CompletableFuture<>();
+
+        private Window(long id, TableId table, String snapshot, Version openedAt, Set<Long> unconfirmedAtOpening) {
+            this.id = id;
+            this.table = table;
+            this.snapshot = snapshot;
+            this.openedAt = openedAt;
+            this.unconfirmedAtOpening = unconfirmedAtOpening;
+        }
+    }
+
+    synchronized Window open(TableId table, String snapshot) {
+        Window window = new Window(nextWindow++, table, snapshot, Version.of(Math.max(0, lastPosition), lastLsn + 1),
+                Set.copyOf(unconfirmed));
+        open.put(window.id, window);
+        return window;
+    }
+
+    /** The content of the window's marker message. */
+    String markerOf(Window window) {
+        return "chunk:" + runId + ":" + window.id;
+    }
+
+    /**
+     * Whether a snapshot misses a transaction the stream delivered before the window opened: one that committed
+     * (its commit record is in the WAL, so logical decoding sent it) but that PostgreSQL does not show as finished
+     * yet, e.g. while it waits for a synchronous standby. Such a chunk would hold rows older than changes already
+     * written; it is read again instead.
+     */
+    boolean missesDelivered(Window window, TransactionSnapshot snapshot) {
+        for (long xid : window.unconfirmedAtOpening) {
+            if (!snapshot.sees(xid)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Forgets the delivered transactions {@code snapshot} sees: every later snapshot sees them too. */
+    synchronized void confirm(TransactionSnapshot snapshot) {
+        unconfirmed.removeIf(snapshot::sees);
+    }
+
+    synchronized int unconfirmedCount() {
+        return unconfirmed.size();
+    }
+
+    synchronized void close(Window window) {
+        open.remove(window.id);
+    }
+
+    /**
+     * The stream delivered a change of {@code table}.
+     *
+     * @param txId its transaction (32-bit), or negative when unknown
+     */
+    synchronized void changeDelivered(TableId table, String key, long txId, Version version) {
+        if (txId >= 0 && txId != lastTransaction) {
+            unconfirmed.add(txId);
+            lastTransaction = txId;
+        }
+        delivered(version);
+        for (Window window : open.values()) {
+            if (window.table.equals(table)) {
+                window.touched.add(key);
+            }
+        }
+    }
+
+    /** The stream delivered a truncate of {@code table} at {@code version}: no open chunk of it holds current rows. */
+    synchronized void truncated(TableId table, Version version) {
+        delivered(version);
+        for (Window window : open.values()) {
+            if (window.table.equals(table)) {
+                window.truncated = true;
+            }
+        }
+    }
+
+    /** The stream delivered a logical decoding message at {@code lsn}: everything after it is above {@code lsn.0}. */
+    synchronized void advancedTo(long lsn) {
+        delivered(Version.snapshot(lsn));
+    }
+
+    private void delivered(Version version) {
+        long position = version.position();
+        long lsn = version.lsn();
+        if (position > lastPosition || (position == lastPosition && lsn > lastLsn)) {
+            lastPosition = position;
+            lastLsn = lsn;
+        }
+    }
+
+    /** The stream position of the last thing the stream delivered; -1 before anything. */
+    synchronized long position() {
+        return lastPosition;
+    }
+
+    /**
+     * The stream delivered one of our messages at {@code lsn}. When it is the marker of an open window, waits for the
+     * window's reader to hand the chunk over, closes the window and returns it; nothing the stream delivers later
+     * touches it any more.
+     *
+     * @return null when the message is not a chunk marker of this run, or the reader failed
+     */
+    Window markerDelivered(String content, long lsn) throws InterruptedException {
+        List<String> parts = List.of(content.split(":", -1));
+        Window window;
+        synchronized (this) {
+            delivered(Version.snapshot(lsn));
+            if (parts.size() != 3 || !"chunk".equals(parts.get(0)) || !runId.equals(parts.get(1))) {
+                return null;
+            }
+            window = open.get(Long.parseLong(parts.get(2)));
+        }
+        if (window == null) {
+            return null;
+        }
+        try {
+            window.read.get(HANDOVER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            close(window);
+            window.written.completeExceptionally(e);
+            return null;
+        }
+        close(window);
+        return window;
+    }
+
+    /** Whether {@code content} is a message of this run that only marks the stream live (see {@link #probe}). */
+    boolean isProbe(String content) {
+        return content.equals("probe:" + runId);
+    }
+
+    /** The content of a message that, once delivered, shows the stream is live. */
+    String probe() {
+        return "probe:" + runId;
+    }
+}

@@ -1,0 +1,14 @@
+-- Removes keys that no row accounts for after a table's snapshot: KEYS are pairs of a cache key and its version key
+-- (one hash slot per call); ARGV[1] is the version every value written for an existing row since the snapshot began
+-- is at or above, ARGV[2] how long a removed key keeps its version (ms). A key whose version is older is removed,
+-- and its version key raised to ARGV[1], so that a replay of older changes cannot bring it back; anything at or above
+-- ARGV[1] was written since, and is left. Returns how many keys were removed.
+local removed = 0
+for i = 1, #KEYS, 2 do
+  local version = redis.call('GET', KEYS[i + 1])
+  if version and version < ARGV[1] then
+    removed = removed + redis.call('DEL', KEYS[i])
+    redis.call('SET', KEYS[i + 1], ARGV[1], 'PX', ARGV[2])
+  end
+end
+return removed
