@@ -23,6 +23,46 @@ public final class TopicReader {
     private TopicReader() {
     }
 
+    /**
+     * The last record of each partition of a topic, without a consumer group.
+     *
+     * @return empty when the topic does not exist (yet) or holds nothing
+     */
+    public static java.util.List<ConsumerRecord<String, String>> readLast(String bootstrapServers, String topic) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        java.util.List<ConsumerRecord<String, String>> last = new java.util.ArrayList<>();
+        try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+            var partitions = consumer.partitionsFor(topic, LIMIT);
+            if (partitions == null || partitions.isEmpty()) {
+                return last;
+            }
+            for (var partition : partitions) {
+                TopicPartition tp = new TopicPartition(partition.topic(), partition.partition());
+                consumer.assign(List.of(tp));
+                long end = consumer.endOffsets(List.of(tp), LIMIT).get(tp);
+                if (end == 0) {
+                    continue;
+                }
+                consumer.seek(tp, end - 1);
+                long deadline = System.nanoTime() + LIMIT.toNanos();
+                ConsumerRecord<String, String> found = null;
+                while (found == null && consumer.position(tp, LIMIT) < end && System.nanoTime() < deadline) {
+                    for (ConsumerRecord<String, String> record : consumer.poll(POLL)) {
+                        found = record;
+                    }
+                }
+                if (found != null) {
+                    last.add(found);
+                }
+            }
+            return last;
+        } catch (org.apache.kafka.common.errors.UnknownTopicOrPartitionException e) {
+            return last;
+        }
+    }
+
     /** @return false when the topic does not exist (yet) */
     public static boolean readAll(String bootstrapServers, String topic, Consumer<ConsumerRecord<String, String>> each) {
         Properties props = new Properties();

@@ -166,8 +166,8 @@ final class WarmupCommand implements Callable<Integer> {
             out.println(RowChangeCodec.json().writeValueAsString(status));
         } else {
             for (WarmupGate.FamilyReadiness family : status.families()) {
-                out.printf("%s: coverage %.2f%% (%,d of %,d sampled rows' keys missing), lag %s%s%n", family.family(),
-                        100 * family.coverage(), family.missing(), family.checked(),
+                out.printf("%s: coverage %.2f%% (%,d of %,d sampled rows' keys missing, %,d stale), lag %s%s%n",
+                        family.family(), 100 * family.coverage(), family.missing(), family.checked(), family.stale(),
                         family.lag() == null ? "unknown" : family.lag(),
                         family.ready() ? "" : "; waiting for " + family.waitingFor());
             }

@@ -51,7 +51,8 @@ public final class MonitoringServer implements AutoCloseable {
     public record Readiness(boolean ready, String waitingFor, List<FamilyReadiness> families) {
     }
 
-    public record FamilyReadiness(String name, String stage, boolean ready, String waitingFor, Double coverage, Long lag) {
+    public record FamilyReadiness(String name, String stage, boolean ready, String waitingFor, Double coverage, long stale,
+                                  Long lag) {
     }
 
     private final HttpServer server;
@@ -115,7 +116,8 @@ public final class MonitoringServer implements AutoCloseable {
 
     private static void ready(HttpExchange exchange, PipelineStatus status) throws IOException {
         List<FamilyReadiness> families = status.families().stream()
-                .map(f -> new FamilyReadiness(f.name(), f.stage().label(), f.ready(), f.waitingFor(), f.coverage(), f.lag()))
+                .map(f -> new FamilyReadiness(f.name(), f.stage().label(), f.ready(), f.waitingFor(), f.coverage(), f.stale(),
+                        f.lag()))
                 .toList();
         String waitingFor = status.ready() ? null
                 : !status.health().healthy() ? "a healthy pipeline: " + status.health().failing()

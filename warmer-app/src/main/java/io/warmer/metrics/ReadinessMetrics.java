@@ -32,8 +32,11 @@ final class ReadinessMetrics implements MeterBinder {
     @Override
     public void bindTo(MeterRegistry registry) {
         for (String family : families) {
-            familyGauge(registry, "warmer.coverage.ratio", "Share of sampled rows whose keys are in Redis, at the last"
-                    + " check", family, WarmupGate.FamilyReadiness::coverage);
+            familyGauge(registry, "warmer.coverage.ratio", "Share of the sampled rows' keys holding exactly what the"
+                    + " database says, at the last check", family, WarmupGate.FamilyReadiness::coverage);
+            familyGauge(registry, "warmer.stale.ratio", "Share of the sampled rows found stale (another value than the"
+                    + " database's once the pipeline had passed the row's change), at the last check", family,
+                    WarmupGate.FamilyReadiness::staleRatio);
             familyGauge(registry, "warmer.consumer.lag.records", "Change records not yet in the cache, at the last"
                     + " check", family, WarmupGate.FamilyReadiness::lag);
             familyGauge(registry, "warmer.family.ready", "1 when the family met every readiness target at the last"

@@ -273,7 +273,8 @@ public final class PipelineMonitor implements AutoCloseable {
                     family.key().stream().map(KeyTemplate::toString).toList(), family.table().toString(), stage,
                     ready != null && ready.ready(), ready == null ? "the first check" : ready.waitingFor(),
                     ready == null ? null : ready.coverage(), ready == null ? 0 : ready.checked(),
-                    ready == null ? 0 : ready.missing(), ready == null ? null : ready.lag(), c.puts(), c.deletes(),
+                    ready == null ? 0 : ready.missing(), ready == null ? 0 : ready.stale(),
+                    ready == null ? 0 : ready.inFlight(), ready == null ? null : ready.lag(), c.puts(), c.deletes(),
                     c.fenced(), deadLettered.getOrDefault(family.name(), 0L), rate, history));
         }
         PostgresCapture capture = service.capture();

@@ -29,9 +29,12 @@ public record PipelineStatus(String applicationId, String time, double uptimeSec
      *
      * @param keys        the key templates it writes, the new format first
      * @param waitingFor  what it still waits for to be ready, in words; null once ready
-     * @param coverage    share of sampled rows whose keys are present; null before the first check
+     * @param coverage    share of the sampled rows' keys holding exactly what the database says; null before the first
+     *                    check
      * @param checked     rows sampled for the coverage
      * @param missing     of those, rows with a key missing
+     * @param stale       keys found holding another value after the pipeline passed their row's change
+     * @param inFlight    keys that differ and are followed until the pipeline has passed their row's change
      * @param lag         change records not yet in the cache; null before the capture created the topics
      * @param written     values written (acknowledged by Redis) by this process since it started
      * @param fenced      of the writes, those refused as older than what Redis held
@@ -40,7 +43,8 @@ public record PipelineStatus(String applicationId, String time, double uptimeSec
      * @param history     writes per second over the last minutes, the oldest first
      */
     public record FamilyStatus(String name, List<String> keys, String table, FamilyStage stage, boolean ready,
-                               String waitingFor, Double coverage, long checked, long missing, Long lag, long written,
+                               String waitingFor, Double coverage, long checked, long missing, long stale,
+                               long inFlight, Long lag, long written,
                                long deleted, long fenced, long deadLettered, double writesPerSecond,
                                List<RatePoint> history) {
     }

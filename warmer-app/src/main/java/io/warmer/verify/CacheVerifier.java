@@ -28,6 +28,8 @@ public final class CacheVerifier {
 
     /** Examples kept per kind of drift and family. */
     static final int EXAMPLES = 5;
+    /** Stale keys kept per family for a second look. */
+    static final int SUSPECTS = 1_000;
 
     private final WarmerConfig config;
     private final RedisClusterCommands<String, String> redis;
@@ -43,6 +45,11 @@ public final class CacheVerifier {
     /**
      * @param sample rows per family, at random; null for every row, which also looks for extra keys
      */
+    /** The database's side of the comparison, for a second look at single rows. */
+    ExpectedEntries entries() {
+        return entries;
+    }
+
     public VerifyReport verify(Integer sample, long nowMs) throws SQLException {
         List<VerifyReport.Family> families = new ArrayList<>();
         Set<String> expectedEverywhere = new HashSet<>();
@@ -62,6 +69,30 @@ public final class CacheVerifier {
         return new VerifyReport(families);
     }
 
+    /**
+     * What Redis holds under a key against what the family would write.
+     *
+     * @param cached   what Redis holds (a hash shown as its map), or null when the key is absent
+     * @param expected what the write puts there, as text
+     */
+    record Comparison(String cached, String expected, boolean matches) {
+    }
+
+    /** Compares one put with Redis now. */
+    static Comparison comparison(RedisClusterCommands<String, String> redis, CacheWrite write) {
+        if (write instanceof CacheWrite.Put put) {
+            String cached = redis.get(put.key());
+            return new Comparison(cached, put.value(), put.value().equals(cached));
+        }
+        if (write instanceof CacheWrite.PutHash hash) {
+            Map<String, String> cached = redis.hgetall(hash.key());
+            return new Comparison(cached.isEmpty() ? null : cached.toString(), hash.fields().toString(),
+                    cached.equals(hash.fields()));
+        }
+        boolean absent = redis.exists(write.key()) == 0;
+        return new Comparison(absent ? null : "a value", null, absent);
+    }
+
     /** The comparison of one family. */
     private final class FamilyCheck {
         final KeyFamily family;
@@ -69,6 +100,8 @@ public final class CacheVerifier {
         final List<String> missing = new ArrayList<>();
         final List<String> stale = new ArrayList<>();
         final List<String> extra = new ArrayList<>();
+        final List<VerifyReport.StaleKey> staleKeys = new ArrayList<>();
+        long exactCount;
         long missingCount;
         long staleCount;
         long extraCount;
@@ -85,50 +118,49 @@ public final class CacheVerifier {
                 if (row.unrenderable()) {
                     continue; // the pipeline sets such rows aside too (dead-letter topic)
                 }
+                ObjectNode primaryKey = entries.primaryKeyOf(family, row.row());
                 if (row.writes().isEmpty()) {
-                    expectAbsent(renderable(row.row())); // filtered out: none of its keys may exist
+                    expectAbsent(renderable(row.row()), primaryKey); // filtered out: none of its keys may exist
                 }
                 for (CacheWrite write : row.writes()) {
-                    check(write);
+                    check(write, primaryKey);
                 }
             }
         }
 
-        private void check(CacheWrite write) {
+        private void check(CacheWrite write, ObjectNode primaryKey) {
             if (write instanceof CacheWrite.Delete) {
-                expectAbsent(List.of(write.key()));
+                expectAbsent(List.of(write.key()), primaryKey);
                 return;
             }
             expectedKeys.add(write.key());
             expected++;
-            if (write instanceof CacheWrite.Put put) {
-                String cached = redis.get(put.key());
-                if (cached == null) {
-                    note(missing, put.key());
-                    missingCount++;
-                } else if (!cached.equals(put.value())) {
-                    note(stale, put.key() + " holds " + cached + ", the database says " + put.value());
-                    staleCount++;
-                }
-            } else if (write instanceof CacheWrite.PutHash hash) {
-                Map<String, String> cached = redis.hgetall(hash.key());
-                if (cached.isEmpty()) {
-                    note(missing, hash.key());
-                    missingCount++;
-                } else if (!cached.equals(hash.fields())) {
-                    note(stale, hash.key() + " holds " + cached + ", the database says " + hash.fields());
-                    staleCount++;
-                }
+            Comparison comparison = comparison(redis, write);
+            if (comparison.cached() == null) {
+                note(missing, write.key());
+                missingCount++;
+            } else if (comparison.matches()) {
+                exactCount++;
+            } else {
+                note(stale, write.key() + " holds " + comparison.cached() + ", the database says " + comparison.expected());
+                suspect(write.key(), primaryKey, write);
             }
         }
 
-        private void expectAbsent(List<String> keys) {
+        private void expectAbsent(List<String> keys, ObjectNode primaryKey) {
             for (String key : keys) {
                 expectedKeys.add(key); // accounted for by its row: reported as stale, never also as extra
                 if (redis.exists(key) > 0) {
                     note(stale, key + " exists, but its row has no entry (filtered out, expired or gone)");
-                    staleCount++;
+                    suspect(key, primaryKey, null);
                 }
+            }
+        }
+
+        private void suspect(String key, ObjectNode primaryKey, CacheWrite expectedWrite) {
+            staleCount++;
+            if (staleKeys.size() < SUSPECTS) {
+                staleKeys.add(new VerifyReport.StaleKey(key, primaryKey, expectedWrite));
             }
         }
 
@@ -159,8 +191,8 @@ public final class CacheVerifier {
         }
 
         VerifyReport.Family report(boolean extraChecked) {
-            return new VerifyReport.Family(family.name(), checked, expected, missingCount, staleCount,
-                    extraChecked ? extraCount : null, missing, stale, extra);
+            return new VerifyReport.Family(family.name(), checked, expected, exactCount, missingCount, staleCount,
+                    extraChecked ? extraCount : null, missing, stale, extra, staleKeys);
         }
 
         private static void note(List<String> examples, String example) {

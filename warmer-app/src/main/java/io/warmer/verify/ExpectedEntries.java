@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -66,16 +67,54 @@ public final class ExpectedEntries {
      * @param nowMs  the wall-clock time, for TTLs taken from a column
      */
     public List<Row> of(KeyFamily family, Integer sample, long nowMs) throws SQLException {
-        TableSchema schema = Objects.requireNonNull(schemas.get(family.table()), "schema of " + family.table());
-        List<ObjectNode> mainRows = select(family.table(), sample);
+        return rowsOf(family, select(family.table(), sample), sample != null, nowMs);
+    }
+
+    /**
+     * The row with this primary key as it is now, and what its family writes for it.
+     *
+     * @return empty when the row does not exist (any more)
+     */
+    public Optional<Row> ofRow(KeyFamily family, ObjectNode primaryKey, long nowMs) throws SQLException {
+        TableSchema schema = schemaOf(family.table());
+        Map<String, ColumnType> types = typesOf(family.table());
+        List<String> conditions = new ArrayList<>();
+        for (String column : schema.primaryKey()) {
+            conditions.add(quoted(column) + " = CAST(? AS " + types.get(column).name() + ")");
+        }
+        List<ObjectNode> rows = new ArrayList<>();
+        try (PreparedStatement st = db.prepareStatement("SELECT * FROM " + quoted(family.table()) + " WHERE "
+                + String.join(" AND ", conditions))) {
+            for (int i = 0; i < schema.primaryKey().size(); i++) {
+                st.setString(i + 1, primaryKey.path(schema.primaryKey().get(i)).asText());
+            }
+            try (ResultSet rs = st.executeQuery()) {
+                RowReader reader = reader(family.table(), rs);
+                while (rs.next()) {
+                    rows.add(reader.read(rs));
+                }
+            }
+        }
+        return rows.isEmpty() ? Optional.empty() : Optional.of(rowsOf(family, rows, true, nowMs).get(0));
+    }
+
+    /** The primary key of a row of the family's table, as its change records carry it. */
+    public ObjectNode primaryKeyOf(KeyFamily family, ObjectNode row) {
+        ObjectNode primaryKey = JsonNodeFactory.instance.objectNode();
+        schemaOf(family.table()).primaryKey().forEach(c -> primaryKey.set(c, row.get(c)));
+        return primaryKey;
+    }
+
+    /** @param narrowJoins read only these rows' joined rows (else every joined row) */
+    private List<Row> rowsOf(KeyFamily family, List<ObjectNode> mainRows, boolean narrowJoins, long nowMs)
+            throws SQLException {
         List<Map<String, List<JsonNode>>> joined = new ArrayList<>();
         for (Join join : family.joins()) {
-            joined.add(joinedRowsByMainKey(join, sample == null ? null : mainRows));
+            joined.add(joinedRowsByMainKey(join, narrowJoins ? mainRows : null));
         }
         List<Row> result = new ArrayList<>(mainRows.size());
         for (ObjectNode row : mainRows) {
-            ObjectNode primaryKey = JsonNodeFactory.instance.objectNode();
-            schema.primaryKey().forEach(c -> primaryKey.set(c, row.get(c)));
+            ObjectNode primaryKey = primaryKeyOf(family, row);
             ObjectNode combined = row.deepCopy();
             for (int i = 0; i < family.joins().size(); i++) {
                 Join join = family.joins().get(i);
@@ -91,6 +130,10 @@ public final class ExpectedEntries {
             }
         }
         return result;
+    }
+
+    private TableSchema schemaOf(TableId table) {
+        return Objects.requireNonNull(schemas.get(table), "schema of " + table);
     }
 
     /** Every row of {@code table}, counted by the database. */
@@ -155,12 +198,16 @@ public final class ExpectedEntries {
 
     /** Rows rendered exactly as the capture renders them, the columns' types read from the catalog once. */
     private RowReader reader(TableId table, ResultSet rs) throws SQLException {
+        return RowReader.of(rs.getMetaData(), typesOf(table), timestamps);
+    }
+
+    private Map<String, ColumnType> typesOf(TableId table) throws SQLException {
         Map<String, ColumnType> types = columns.get(table);
         if (types == null) {
             types = columnTypes.of(table);
             columns.put(table, types);
         }
-        return RowReader.of(rs.getMetaData(), types, timestamps);
+        return types;
     }
 
     /**
@@ -203,6 +250,10 @@ public final class ExpectedEntries {
     }
 
     private static String quoted(TableId table) {
-        return "\"" + table.schema() + "\".\"" + table.table() + "\"";
+        return quoted(table.schema()) + "." + quoted(table.table());
+    }
+
+    private static String quoted(String identifier) {
+        return "\"" + identifier.replace("\"", "\"\"") + "\"";
     }
 }

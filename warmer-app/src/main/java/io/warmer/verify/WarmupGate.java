@@ -3,24 +3,32 @@ package io.warmer.verify;
 import io.warmer.capture.ChangeTopicProvisioner;
 import io.warmer.capture.PostgresEndpoint;
 import io.warmer.capture.PostgresPreflight;
+import io.warmer.capture.PostgresCapture;
+import io.warmer.capture.StoredOffsets;
 import io.warmer.capture.TableSchema;
+import io.warmer.capture.snapshot.SnapshotProgressReader;
+import io.warmer.change.ChangeTopics;
 import io.warmer.change.TableId;
 import io.warmer.config.PostgresSourceConfig;
 import io.warmer.config.WarmerConfig;
+import io.warmer.family.KeyFamily;
 import io.warmer.status.ConsumerProgress;
 import io.warmer.service.WarmerService;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * The pre-deploy question, "is the new keyspace ready?": the snapshot is done, the materializer is
- * at most {@code maxLag} records behind the change topics, and every family's coverage (keys present
- * among the rows that should have one, measured on a random sample) reaches the target; and, when
+ * at most {@code maxLag} records behind the change topics, every family's coverage (keys holding exactly what the
+ * family would write now, among the keys of a random sample of rows) reaches the target, and no key was found stale
+ * (still different once the pipeline had passed its row's change, see {@link StaleSuspects}); and, when
  * recorded application reads are given, the share of them the new keys would serve reaches its target.
  */
 public final class WarmupGate implements AutoCloseable {
@@ -47,13 +55,21 @@ public final class WarmupGate implements AutoCloseable {
      *
      * @param lag        change records (and routed join records) not yet in the cache; null before the capture
      *                   created the family's topics
-     * @param coverage   share of sampled rows whose keys are present; null when not measured
+     * @param coverage   share of the sampled rows' keys that hold exactly what the family would write now; null when
+     *                   not measured
+     * @param stale      keys found holding another value than the database says after the pipeline had passed the
+     *                   change (not merely in flight): readiness waits until there are none
+     * @param inFlight   keys that differ and are being followed until the pipeline has passed their row's change
      * @param waitingFor what this family still waits for, in words; null once ready
      */
-    public record FamilyReadiness(String family, Long lag, long checked, long missing, Double coverage, boolean ready,
-                                  String waitingFor) {
-    }
+    public record FamilyReadiness(String family, Long lag, long checked, long missing, Double coverage, long stale,
+                                  long inFlight, boolean ready, String waitingFor) {
 
+        /** Share of the sampled rows found stale. */
+        public double staleRatio() {
+            return checked == 0 ? 0 : (double) stale / checked;
+        }
+    }
     /**
      * One look at the keyspace. Coverage is measured at every look, during the snapshot too, so that a warm-up can be
      * watched filling; {@code projected} is null until the snapshot is done and the lag within bound, or when no
@@ -70,7 +86,9 @@ public final class WarmupGate implements AutoCloseable {
     private final ConsumerProgress progress;
     private final Connection db;
     private final RedisReader redis;
-    private final Map<TableId, TableSchema> schemas;
+    private final CacheVerifier verifier;
+    private final Map<String, KeyFamily> families = new LinkedHashMap<>();
+    private final StaleSuspects suspects = new StaleSuspects();
 
     public WarmupGate(WarmerConfig config, Targets targets, WarmerService warmer) throws SQLException {
         this.config = config;
@@ -78,32 +96,44 @@ public final class WarmupGate implements AutoCloseable {
         this.warmer = warmer;
         PostgresSourceConfig pg = config.source().postgres();
         PostgresEndpoint endpoint = pg.endpoint();
-        this.schemas = PostgresPreflight.check(endpoint, config.tables(), config.requiredColumns());
+        Map<TableId, TableSchema> schemas = PostgresPreflight.check(endpoint, config.tables(), config.requiredColumns());
         this.admin = ChangeTopicProvisioner.connect(config.kafka().bootstrapServers());
         this.progress = new ConsumerProgress(admin, config.kafka().applicationId());
         this.db = DriverManager.getConnection(endpoint.jdbcUrl(), pg.user(), pg.password());
         this.redis = RedisReader.connect(config.redis());
+        this.verifier = new CacheVerifier(config, db, redis.commands(), schemas);
+        config.keyFamilies().forEach(f -> families.put(f.name(), f));
     }
 
     public Status check() throws InterruptedException, SQLException {
-        boolean snapshotDone = warmer.capture() == null || warmer.capture().snapshotCompleted();
+        boolean snapshotDone = snapshotDone();
         Map<String, Long> lags = progress.behindByFamily(config, progress.existingTopics());
         long lag = lags.values().stream().mapToLong(Long::longValue).sum();
-        VerifyReport report = new CacheVerifier(config, db, redis.commands(), schemas)
-                .verify(targets.sample(), System.currentTimeMillis());
-        List<FamilyReadiness> families = new ArrayList<>();
+        long now = System.currentTimeMillis();
+        VerifyReport report = verifier.verify(targets.sample(), now);
+        for (VerifyReport.Family family : report.families()) {
+            suspects.found(families.get(family.name()), family.staleKeys());
+        }
+        if (suspects.needsPosition()) {
+            suspects.positionTaken(markWal());
+        }
+        suspects.advance(capturePosition(), this::endOffsetsOf, progress, verifier.entries(), redis.commands(), now);
+        List<FamilyReadiness> readiness = new ArrayList<>();
         boolean ready = true;
         for (VerifyReport.Family family : report.families()) {
             Long familyLag = lags.get(family.name());
             double coverage = family.coverage();
+            long stale = suspects.confirmed(family.name());
             String waitingFor = !snapshotDone ? "the snapshot"
                     : familyLag == null ? "the change topics (the capture has not created them)"
                     : familyLag > targets.maxLag() ? "lag " + familyLag + " to fall to " + targets.maxLag()
+                    : stale > 0 ? String.format("%d stale value%s (e.g. %s) to be repaired: warmer snapshot --family %s",
+                            stale, stale == 1 ? "" : "s", suspects.confirmedExample(family.name()).orElse("?"), family.name())
                     : coverage < targets.minCoverage() ? String.format("coverage %.2f%% to reach %.2f%%", 100 * coverage,
                     100 * targets.minCoverage())
                     : null;
-            families.add(new FamilyReadiness(family.name(), familyLag, family.checked(), family.missing(), coverage,
-                    waitingFor == null, waitingFor));
+            readiness.add(new FamilyReadiness(family.name(), familyLag, family.checked(), family.missing(), coverage,
+                    stale, suspects.following(family.name()), waitingFor == null, waitingFor));
             ready &= waitingFor == null;
         }
         ProjectedHitRate.Result projected = null;
@@ -111,7 +141,55 @@ public final class WarmupGate implements AutoCloseable {
             projected = ProjectedHitRate.measure(config.keyFamilies(), targets.reads(), redis.commands());
             ready = targets.minProjectedHitRate() == null || projected.hitRate() >= targets.minProjectedHitRate();
         }
-        return new Status(snapshotDone, lag, families, projected, ready);
+        return new Status(snapshotDone, lag, readiness, projected, ready);
+    }
+
+    /** Whether every table was snapshotted whole: the local capture knows; elsewhere, its stored progress says. */
+    private boolean snapshotDone() {
+        PostgresCapture capture = warmer.capture();
+        if (capture != null) {
+            return capture.snapshotCompleted();
+        }
+        var stored = SnapshotProgressReader.read(config.kafka().bootstrapServers(), config.kafka().topicPrefix());
+        return config.tables().stream().allMatch(t -> stored.containsKey(t) && stored.get(t).state().done());
+    }
+
+    /** Where the capture has come: the local capture's, else what it stored. */
+    private long capturePosition() {
+        PostgresCapture capture = warmer.capture();
+        return capture != null ? capture.acknowledgedPosition()
+                : StoredOffsets.position(config.kafka().bootstrapServers(), config.kafka().topicPrefix());
+    }
+
+    /**
+     * A WAL position after the rows just read, and a logical decoding message beyond it, which the capture will
+     * deliver (a quiet database would otherwise leave the capture below the position).
+     */
+    private long markWal() throws SQLException {
+        long position;
+        try (var st = db.prepareStatement("SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn");
+             var rs = st.executeQuery()) {
+            rs.next();
+            position = rs.getLong(1);
+        }
+        try (var st = db.prepareStatement("SELECT pg_logical_emit_message(false, 'warmer', 'mark')")) {
+            st.executeQuery().close();
+        }
+        return position;
+    }
+
+    /** The end of the family's change topics (and join route topics) now. */
+    private Map<TopicPartition, Long> endOffsetsOf(KeyFamily family) {
+        List<String> topics = new ArrayList<>();
+        topics.add(ChangeTopics.topicFor(config.kafka().topicPrefix(), family.table()));
+        family.joins().forEach(j -> topics.add(ChangeTopics.topicFor(config.kafka().topicPrefix(), j.table())));
+        topics.addAll(io.warmer.topology.WarmerTopology.joinRouteTopics(config, family.name()));
+        try {
+            return progress.endOffsets(topics.stream().distinct().toList());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the end of " + topics, e);
+        }
     }
 
     /** How long Redis takes to answer a PING on the gate's connection, in nanoseconds. */

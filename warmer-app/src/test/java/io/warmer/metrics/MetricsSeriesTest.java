@@ -119,15 +119,17 @@ class MetricsSeriesTest {
         assertThat(before.value("warmer_coverage_ratio", "family", "profile")).hasValueSatisfying(v -> assertThat(v).isNaN());
 
         lastCheck.set(new WarmupGate.Status(true, 12, List.of(
-                new WarmupGate.FamilyReadiness("profile", 0L, 100, 0, 1.0, true, null),
-                new WarmupGate.FamilyReadiness("by-email", 12L, 100, 10, 0.9, false, "coverage")), null, false));
+                new WarmupGate.FamilyReadiness("profile", 0L, 100, 0, 1.0, 0, 0, true, null),
+                new WarmupGate.FamilyReadiness("by-email", 12L, 100, 10, 0.88, 2, 1, false, "coverage")), null, false));
         PrometheusText after = scrape();
 
         assertThat(after.value("warmer_ready")).contains(0.0);
         assertThat(after.value("warmer_snapshot_completed")).contains(1.0);
         assertThat(after.value("warmer_family_ready", "family", "profile")).contains(1.0);
         assertThat(after.value("warmer_family_ready", "family", "by-email")).contains(0.0);
-        assertThat(after.value("warmer_coverage_ratio", "family", "by-email")).contains(0.9);
+        assertThat(after.value("warmer_coverage_ratio", "family", "by-email")).contains(0.88);
+        assertThat(after.value("warmer_stale_ratio", "family", "by-email")).contains(0.02);
+        assertThat(after.value("warmer_stale_ratio", "family", "profile")).contains(0.0);
         assertThat(after.value("warmer_consumer_lag_records", "family", "by-email")).contains(12.0);
         assertThat(after.type("warmer_ready")).contains("gauge");
     }

