@@ -50,12 +50,21 @@ final class ServiceLoop {
                 nextStatus += TimeUnit.SECONDS.toNanos(STATUS_INTERVAL_SECONDS);
                 out.printf("warmer: %,d keys written, %,d deleted, %,d fenced, capture %s, materializer %s%s%n",
                         service.counters().puts(), service.counters().deletes(), service.counters().fenced(),
-                        service.capture() == null ? "-" : service.capture().state(), service.materializerState(),
+                        captureState(service), service.materializerState(),
                         evictionNote(service));
                 out.flush();
             }
         }
         return ExitCodes.OK;
+    }
+
+    /** The capture's state, or standby and who holds the slot, or "-" in a process that does not capture. */
+    static String captureState(WarmerService service) {
+        if (service.election() == null) {
+            return "-";
+        }
+        return service.capture() != null ? service.capture().state().name()
+                : service.election().role().label() + " (" + service.election().holder() + ")";
     }
 
     /** For progress lines: ", paused: Redis is evicting" while the eviction guard holds writing back, else nothing. */

@@ -79,7 +79,14 @@ public final class WarmerMetrics implements MonitoringServer.Metrics, AutoClosea
         SinkMetrics sink = new SinkMetrics(service.counters(), families);
         sink.bindTo(registry);
         binders.add(sink);
-        new ReadinessMetrics(monitor::lastCheck, families, service.capture() != null).bindTo(registry);
+        boolean contends = service.election() != null;
+        new ReadinessMetrics(monitor::lastCheck, families, contends).bindTo(registry);
+        if (contends) {
+            Gauge.builder("warmer.capture.standby",
+                            () -> service.election().role() == io.warmer.capture.CaptureElection.Role.STANDBY ? 1 : 0)
+                    .description("1 while another process holds the replication slot and this one stands by to take"
+                            + " over, 0 while this one captures").register(registry);
+        }
         Timer roundTrip = Timer.builder("warmer.redis.round.trip")
                 .description("Round trip of a PING to Redis, sent by the monitor every second")
                 .publishPercentileHistogram().minimumExpectedValue(ROUND_TRIP_MIN).maximumExpectedValue(ROUND_TRIP_MAX)
@@ -95,7 +102,7 @@ public final class WarmerMetrics implements MonitoringServer.Metrics, AutoClosea
             binders.add(streams);
         }
         DebeziumJmxMetrics debezium = null;
-        if (service.capture() != null) {
+        if (contends) {
             debezium = new DebeziumJmxMetrics(ManagementFactory.getPlatformMBeanServer(),
                     service.config().kafka().topicPrefix());
             debezium.bindTo(registry);

@@ -1,5 +1,6 @@
 package io.warmer.monitor;
 
+import io.warmer.capture.CaptureElection;
 import io.warmer.capture.CaptureState;
 import io.warmer.capture.PostgresCapture;
 import io.warmer.config.FamilyConfig;
@@ -214,12 +215,18 @@ public final class PipelineMonitor implements AutoCloseable {
     public Health health() {
         List<Health.Part> parts = new ArrayList<>();
         PostgresCapture capture = service.capture();
+        CaptureElection election = service.election();
         if (capture != null) {
             CaptureState state = capture.state();
             boolean running = state == CaptureState.CREATED || state == CaptureState.STARTING
                     || state == CaptureState.RUNNING;
             parts.add(new Health.Part("capture", running, state.name(), running ? null
                     : "the capture engine stopped; see the log"));
+        } else if (election != null) {
+            // Standing by is healthy: another process captures, this one takes over when it stops.
+            boolean standby = election.role() == CaptureElection.Role.STANDBY;
+            parts.add(new Health.Part("capture", standby, standby ? "STANDBY" : election.role().name(),
+                    standby ? election.holder() : "the capture stopped; see the log"));
         }
         if (service.role().materializes()) {
             KafkaStreams.State state = service.materializerState();
@@ -278,7 +285,9 @@ public final class PipelineMonitor implements AutoCloseable {
                     c.fenced(), deadLettered.getOrDefault(family.name(), 0L), rate, history));
         }
         PostgresCapture capture = service.capture();
-        String captureStage = capture == null ? "not in this process"
+        CaptureElection election = service.election();
+        String captureStage = election == null ? "not in this process"
+                : capture == null ? election.role().label() + " (" + election.holder() + ")"
                 : capture.state() != CaptureState.RUNNING ? capture.state().name().toLowerCase(java.util.Locale.ROOT)
                 : capture.snapshotCompleted() ? "streaming" : "snapshotting";
         Health health = health();

@@ -1,6 +1,7 @@
 package io.warmer.service;
 
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.warmer.capture.CaptureElection;
 import io.warmer.capture.CaptureSettings;
 import io.warmer.capture.ChangeTopicProvisioner;
 import io.warmer.capture.PostgresCapture;
@@ -42,7 +43,7 @@ public final class WarmerService implements AutoCloseable {
     private RedisCacheWriterFactory redis;
     private CountersPublisher publisher;
     private OrphanSweep orphanSweep;
-    private PostgresCapture capture;
+    private CaptureElection election;
     private KafkaStreams streams;
     private EvictionGuard evictionGuard = EvictionGuard.off();
     private Path stateDir;
@@ -75,15 +76,15 @@ public final class WarmerService implements AutoCloseable {
             publisher = CountersPublisher.start(config, counters);
         }
         if (role.captures()) {
-            orphanSweep = new OrphanSweep(config, (snapshot, removed) ->
-                    capture.recordSwept(snapshot.table(), snapshot.snapshot(), removed));
-            capture = PostgresCapture.start(captureSettings(config), config.requiredColumns(),
-                    schemas -> SchemaCheck.verify(config, schemas), orphanSweep::snapshotCompleted);
-            capture.termination().whenComplete((ok, error) -> {
-                if (error != null) {
-                    failure.complete(null);
+            orphanSweep = new OrphanSweep(config, (snapshot, removed) -> {
+                PostgresCapture current = capture();
+                if (current != null) {
+                    current.recordSwept(snapshot.table(), snapshot.snapshot(), removed);
                 }
             });
+            election = CaptureElection.start(captureSettings(config), config.requiredColumns(),
+                    schemas -> SchemaCheck.verify(config, schemas), orphanSweep::snapshotCompleted);
+            election.failure().whenComplete((ok, error) -> failure.complete(null));
         } else {
             ChangeTopicsCheck.requireExisting(config);
         }
@@ -132,9 +133,14 @@ public final class WarmerService implements AutoCloseable {
                 kafka.partitions(), kafka.replicationFactor(), pg.timestamps(), pg.snapshot().settings());
     }
 
-    /** The capture, or null when this process only materializes. */
+    /** The capture while this process captures; null when it only materializes, or stands by for the slot. */
     public PostgresCapture capture() {
-        return capture;
+        return election == null ? null : election.capture();
+    }
+
+    /** Whether this process captures, stands by for the slot, or neither (null: it only materializes). */
+    public CaptureElection election() {
+        return election;
     }
 
     public Role role() {
@@ -184,8 +190,8 @@ public final class WarmerService implements AutoCloseable {
         if (orphanSweep != null) {
             orphanSweep.close();
         }
-        if (capture != null) {
-            capture.close();
+        if (election != null) {
+            election.close();
         }
         evictionGuard.close(); // before the materializer, so that nothing resumes a closing stream
         if (streams != null) {

@@ -104,6 +104,7 @@ class MetricsIT {
             assertThat(text.value("warmer_coverage_ratio", "family", "profile")).contains(1.0);
             assertThat(text.value("warmer_consumer_lag_records", "family", "profile")).isPresent();
             assertThat(text.value("warmer_snapshot_completed")).contains(1.0);
+            assertThat(text.value("warmer_capture_standby")).as("this process captures").contains(0.0);
             assertThat(text.value("warmer_eviction_guard_paused")).contains(0.0);
 
             assertThat(text.named("jvm_memory_used_bytes")).isNotEmpty();

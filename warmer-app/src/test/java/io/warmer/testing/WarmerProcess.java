@@ -1,0 +1,132 @@
+package io.warmer.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code warmer run} as a process of its own (the packaged jar), for tests that kill it: its printed output, its
+ * monitoring endpoints, SIGKILL and SIGTERM.
+ */
+public final class WarmerProcess implements AutoCloseable {
+
+    private static final Pattern ADDRESS = Pattern.compile("warmer: status page at (http://\\S+)");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private final Process process;
+    private final Path output;
+    private final URI address;
+
+    private WarmerProcess(Process process, Path output, URI address) {
+        this.process = process;
+        this.output = output;
+        this.address = address;
+    }
+
+    /**
+     * Starts {@code warmer run --config <config> --http-port 0} and waits until it prints its address.
+     *
+     * @param dir where its output ({@code <name>.out}) and logs go
+     */
+    public static WarmerProcess start(Path config, Path dir, String name, String... extraArgs) throws IOException {
+        Path output = dir.resolve(name + ".out");
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("run", "--config", config.toString(),
+                "--http-port", "0"));
+        args.addAll(java.util.List.of(extraArgs));
+        ProcessBuilder builder = PackagedWarmer.command(args.toArray(String[]::new)).redirectErrorStream(true)
+                .redirectOutput(output.toFile());
+        builder.environment().put("WARMER_LOG_DIR", dir.resolve(name + "-logs").toString());
+        Process process = builder.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            String printed = Files.exists(output) ? Files.readString(output) : "";
+            Matcher found = ADDRESS.matcher(printed);
+            if (found.find()) {
+                return new WarmerProcess(process, output, URI.create(found.group(1)));
+            }
+            if (!process.isAlive()) {
+                throw new IllegalStateException("warmer run exited with " + process.exitValue() + ":\n" + printed);
+            }
+            sleep(100);
+        }
+        process.destroyForcibly();
+        throw new IllegalStateException("warmer run printed no address within 120 s:\n" + Files.readString(output));
+    }
+
+    /** SIGKILL: no shutdown hook runs, nothing is flushed. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM, and waits for the graceful stop. */
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    public boolean alive() {
+        return process.isAlive();
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public String output() throws IOException {
+        return Files.readString(output);
+    }
+
+    /** The HTTP status of {@code GET /<path>}, or -1 when the process does not answer. */
+    public int status(String path) {
+        try {
+            return get(path).statusCode();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** The body of {@code GET /<path>} as JSON; a missing node when the process does not answer. */
+    public JsonNode json(String path) {
+        try {
+            return JSON.readTree(get(path).body());
+        } catch (IOException e) {
+            return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+        }
+    }
+
+    private HttpResponse<String> get(String path) throws IOException {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(address.resolve(path)).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
