@@ -7,13 +7,14 @@ import io.lettuce.core.RedisClient;
 import io.warmer.capture.snapshot.SnapshotProgress;
 import io.warmer.capture.snapshot.SnapshotProgressReader;
 import io.warmer.change.TableId;
-import io.warmer.testing.CacheAudit;
-import io.warmer.testing.ShopWorkload;
 import io.warmer.testing.TestConfigs;
 import io.warmer.testing.TestDatabase;
 import io.warmer.testing.TestInfra;
 import io.warmer.testing.WarmerInfrastructure;
 import io.warmer.testing.WarmerProcess;
+import io.warmer.testkit.CacheAudit;
+import io.warmer.testkit.Shop;
+import io.warmer.testkit.ShopWrites;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,12 +44,14 @@ class CrashSafetyIT {
             throws Exception {
         TestDatabase db = infra.postgres().newDatabase();
         String prefix = infra.uniqueName("crash");
-        ShopWorkload shop = new ShopWorkload(db, prefix);
-        shop.create(CUSTOMERS);
+        try (var connection = db.connect()) {
+            Shop.create(connection, CUSTOMERS);
+        }
+        ShopWrites shop = new ShopWrites(db::connect, 150);
         // Small chunks, so that the snapshot takes long enough to be killed in; every row sampled for readiness.
         String yaml = TestConfigs.yaml(infra, db, "{uri: \"" + infra.redisUri() + "\"}",
                         "{port: 0, check-interval: 1s, ready: {min-coverage: 1.0, max-lag: 0, sample: 500}}",
-                        shop.families())
+                        Shop.families(prefix))
                 .replace("slot: ", "snapshot: {chunk-rows: 100, threads: 1}, slot: ");
         Path config = Files.writeString(dir.resolve("warmer.yml"), yaml);
         String bootstrap = infra.kafkaBootstrapServers();
@@ -102,10 +105,10 @@ class CrashSafetyIT {
                         (System.nanoTime() - stoppedAt) / 1_000_000_000.0, shop.transactions());
 
                 RedisClient client = RedisClient.create(infra.redisUri());
-                try (var connection = client.connect()) {
-                    CacheAudit.Result audit = CacheAudit.compare(connection.sync(), shop.expected(), shop.patterns());
+                try (var connection = client.connect(); var database = db.connect()) {
+                    CacheAudit.Result audit = CacheAudit.run(database, connection.sync(), Shop.expectation(prefix));
                     assertThat(audit.exact()).as("the database against Redis: %s", audit).isTrue();
-                    assertThat(audit.expected()).isGreaterThan(4L * CUSTOMERS);
+                    assertThat(audit.keys()).isGreaterThan(4L * CUSTOMERS);
                 } finally {
                     client.shutdown();
                 }

@@ -5,13 +5,14 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lettuce.core.RedisClient;
-import io.warmer.testing.CacheAudit;
-import io.warmer.testing.ShopWorkload;
 import io.warmer.testing.TestConfigs;
 import io.warmer.testing.TestDatabase;
 import io.warmer.testing.TestInfra;
 import io.warmer.testing.WarmerInfrastructure;
 import io.warmer.testing.WarmerProcess;
+import io.warmer.testkit.CacheAudit;
+import io.warmer.testkit.Shop;
+import io.warmer.testkit.ShopWrites;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,10 +38,12 @@ class StandbyIT {
             throws Exception {
         TestDatabase db = infra.postgres().newDatabase();
         String prefix = infra.uniqueName("standby");
-        ShopWorkload shop = new ShopWorkload(db, prefix);
-        shop.create(1_000);
+        try (var connection = db.connect()) {
+            Shop.create(connection, 1_000);
+        }
+        ShopWrites shop = new ShopWrites(db::connect, 150);
         String yaml = TestConfigs.yaml(infra, db, "{uri: \"" + infra.redisUri() + "\"}",
-                "{port: 0, check-interval: 1s, ready: {min-coverage: 1.0, max-lag: 0, sample: 500}}", shop.families());
+                "{port: 0, check-interval: 1s, ready: {min-coverage: 1.0, max-lag: 0, sample: 500}}", Shop.families(prefix));
         Path config = Files.writeString(dir.resolve("warmer.yml"), yaml);
 
         WarmerProcess first = WarmerProcess.start(config, dir, "first");
@@ -70,8 +73,8 @@ class StandbyIT {
             shop.stop();
             await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() -> second.status("ready") == 200);
             RedisClient client = RedisClient.create(infra.redisUri());
-            try (var connection = client.connect()) {
-                CacheAudit.Result audit = CacheAudit.compare(connection.sync(), shop.expected(), shop.patterns());
+            try (var connection = client.connect(); var database = db.connect()) {
+                CacheAudit.Result audit = CacheAudit.run(database, connection.sync(), Shop.expectation(prefix));
                 assertThat(audit.exact()).as("the database against Redis after the takeover: %s", audit).isTrue();
             } finally {
                 client.shutdown();

@@ -22,6 +22,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import io.warmer.testkit.CacheAudit;
+import io.warmer.testkit.Shop;
+import io.warmer.testkit.ShopWrites;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -83,7 +86,11 @@ public final class ChaosRun implements Callable<Integer> {
                 3 * customers, kills, rate, work);
         try (BenchServers servers = BenchServers.start(work.resolve("servers"))) {
             long seeded = System.nanoTime();
-            ShopTables.create(servers, customers);
+            Shop.create(servers.db, customers);
+            try (var st = servers.db.createStatement()) {
+                st.execute("VACUUM (ANALYZE) customers");
+                st.execute("VACUUM (ANALYZE) orders");
+            }
             say("# seeded in %.1f s", seconds(seeded));
             double clean = skipClean ? Double.NaN : cleanRun(servers, work);
             return chaosRun(servers, work, clean);
@@ -96,10 +103,10 @@ public final class ChaosRun implements Callable<Integer> {
      */
     private double cleanRun(BenchServers servers, Path work) throws Exception {
         Path config = config(servers, work, "clean");
-        try (ShopTables shop = new ShopTables(servers)) {
+        try (ShopWrites shop = writes(servers)) {
             long started = System.nanoTime();
             WarmerJvm warmer = start(servers, work, "clean", config);
-            shop.start(rate);
+            shop.start();
             URI address = addressOf(warmer);
             await("the clean run's snapshot", READY_LIMIT,
                     () -> json(address.resolve("api/status")).path("capture").asText().equals("streaming"));
@@ -117,11 +124,11 @@ public final class ChaosRun implements Callable<Integer> {
         List<Double> takeovers = new ArrayList<>();
         int started = 0;
         long began = System.nanoTime();
-        try (ShopTables shop = new ShopTables(servers)) {
+        try (ShopWrites shop = writes(servers)) {
             WarmerJvm[] processes = {start(servers, work, "chaos-" + started++, config),
                     start(servers, work, "chaos-" + started++, config)};
             URI[] addresses = {addressOf(processes[0]), addressOf(processes[1])};
-            shop.start(rate);
+            shop.start();
             Thread.sleep(firstKill * 1000L);
             for (int kill = 1; kill <= kills; kill++) {
                 int capturing = capturing(addresses);
@@ -150,7 +157,7 @@ public final class ChaosRun implements Callable<Integer> {
                     && status(addresses[1].resolve("ready")) == 200);
             double toReady = seconds(began);
             double afterWrites = seconds(stoppedAt);
-            ShopAudit.Result audit = ShopAudit.run(servers.db, servers.redisSync(), "chaos");
+            CacheAudit.Result audit = CacheAudit.run(servers.db, servers.redisSync(), Shop.expectation("chaos"));
             for (WarmerJvm process : processes) {
                 process.close();
             }
@@ -181,8 +188,13 @@ public final class ChaosRun implements Callable<Integer> {
                 http: {port: 0, check-interval: 2s, ready: {min-coverage: 1.0, max-lag: 0, sample: 1000}}
                 families:
                 %s""".formatted(pg.host(), pg.port(), pg.database(), pg.user(), BenchConfig.PASSWORD_ENV, name, name,
-                servers.kafka.bootstrapServers(), name, name, servers.redis.uri(), ShopTables.families(name));
+                servers.kafka.bootstrapServers(), name, name, servers.redis.uri(), Shop.families(name));
         return Files.writeString(work.resolve(name + ".yml"), yaml);
+    }
+
+    private ShopWrites writes(BenchServers servers) {
+        var pg = servers.postgres;
+        return new ShopWrites(() -> java.sql.DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password()), rate);
     }
 
     private WarmerJvm start(BenchServers servers, Path work, String name, Path config) {

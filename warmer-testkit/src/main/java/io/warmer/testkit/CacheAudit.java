@@ -1,4 +1,4 @@
-package io.warmer.bench;
+package io.warmer.testkit;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,6 +19,7 @@ import java.sql.Statement;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -26,59 +27,82 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The shop's database against Redis with none of Warmer's code, a million rows at a time: what every key should
- * hold comes from PostgreSQL's own JSON functions and is compared with Redis value by value (numbers exactly, with
- * their scale; timestamps as instants; objects by field); then every key under the families' patterns must belong
- * to a row.
+ * The database against Redis, with none of Warmer's code: what each key should hold comes from the database (the
+ * caller's queries, with PostgreSQL's own JSON functions), is compared with Redis value by value (numbers exactly,
+ * with their scale; timestamps as instants; objects by field), and every key under the families' prefixes must
+ * belong to a row. Streams through the tables, so a million rows need no more memory than their ids.
  */
-final class ShopAudit {
+public final class CacheAudit {
 
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .nodeFactory(JsonNodeFactory.withExactBigDecimals(true)).build();
     private static final int BATCH = 1_000;
+    private static final int EXAMPLES = 5;
 
-    record Result(long keys, long missing, long stale, long extra, List<String> examples) {
+    /**
+     * @param ids        the name of the ids this query yields (its first column), for {@link KeySpace}
+     * @param sql        rows of {@code (id, the JSON every key of the row must hold)}
+     * @param keyFormats the row's keys, {@code %d} for its id
+     */
+    public record Query(String ids, String sql, List<String> keyFormats) {
     }
 
+    /** Keys {@code <prefix><id>…}: each must have an id of {@code ids}. */
+    public record KeySpace(String prefix, String ids) {
+    }
+
+    public record Expectation(List<Query> queries, List<KeySpace> keySpaces) {
+    }
+
+    /** What the audit found; examples of each kind of difference. */
+    public record Result(long keys, long missing, long stale, long extra, List<String> examples) {
+        public boolean exact() {
+            return missing == 0 && stale == 0 && extra == 0;
+        }
+
+        @Override
+        public String toString() {
+            return String.format("%,d keys compared: %,d missing, %,d stale, %,d extra; e.g. %s", keys, missing, stale,
+                    extra, examples);
+        }
+    }
+
+    private final Map<String, Set<Long>> ids = new HashMap<>();
+    private final List<String> examples = new ArrayList<>();
     private long keys;
     private long missing;
     private long stale;
-    private final List<String> examples = new ArrayList<>();
 
-    static Result run(Connection db, RedisCommands<String, String> redis, String prefix) throws SQLException {
-        ShopAudit audit = new ShopAudit();
-        Set<Long> customers = new HashSet<>();
-        Set<Long> orders = new HashSet<>();
-        audit.compare(db, redis, "SELECT id, to_jsonb(c)::text FROM customers c", List.of(prefix + ":v2:customer:%d",
-                prefix + ":customer:%d"), customers);
-        audit.compare(db, redis, "SELECT c.id, json_build_object('id', c.id, 'name', c.name, 'orders',"
-                + " COALESCE((SELECT json_agg(json_build_object('id', o.id, 'total', o.total, 'status', o.status)"
-                + " ORDER BY o.id) FROM orders o WHERE o.customer_id = c.id), '[]'::json))::text FROM customers c",
-                List.of(prefix + ":v2:customer:%d:orders"), null);
-        audit.compare(db, redis, "SELECT id, to_jsonb(o)::text FROM orders o", List.of(prefix + ":v2:order:%d"), orders);
+    private CacheAudit() {
+    }
+
+    public static Result run(Connection db, RedisCommands<String, String> redis, Expectation expectation)
+            throws SQLException {
+        CacheAudit audit = new CacheAudit();
+        for (Query query : expectation.queries()) {
+            audit.compare(db, redis, query);
+        }
         long extra = 0;
-        extra += audit.extra(redis, prefix + ":customer:", customers);
-        extra += audit.extra(redis, prefix + ":v2:customer:", customers);
-        extra += audit.extra(redis, prefix + ":v2:order:", orders);
+        for (KeySpace space : expectation.keySpaces()) {
+            extra += audit.extra(redis, space);
+        }
         return new Result(audit.keys, audit.missing, audit.stale, extra, audit.examples);
     }
 
-    private void compare(Connection db, RedisCommands<String, String> redis, String sql, List<String> keyFormats,
-                         Set<Long> ids) throws SQLException {
+    private void compare(Connection db, RedisCommands<String, String> redis, Query query) throws SQLException {
+        Set<Long> found = ids.computeIfAbsent(query.ids(), n -> new HashSet<>());
         boolean autoCommit = db.getAutoCommit();
         db.setAutoCommit(false); // a cursor, not the whole table in memory
         try (Statement st = db.createStatement()) {
             st.setFetchSize(5_000);
-            try (ResultSet rs = st.executeQuery(sql)) {
+            try (ResultSet rs = st.executeQuery(query.sql())) {
                 List<String> batchKeys = new ArrayList<>();
                 List<String> batchValues = new ArrayList<>();
                 while (rs.next()) {
                     long id = rs.getLong(1);
-                    if (ids != null) {
-                        ids.add(id);
-                    }
-                    for (String format : keyFormats) {
+                    found.add(id);
+                    for (String format : query.keyFormats()) {
                         batchKeys.add(String.format(format, id));
                         batchValues.add(rs.getString(2));
                     }
@@ -94,39 +118,39 @@ final class ShopAudit {
         }
     }
 
-    private void check(RedisCommands<String, String> redis, List<String> keysToCheck, List<String> values) {
-        if (keysToCheck.isEmpty()) {
+    private void check(RedisCommands<String, String> redis, List<String> batchKeys, List<String> values) {
+        if (batchKeys.isEmpty()) {
             return;
         }
-        List<KeyValue<String, String>> cached = redis.mget(keysToCheck.toArray(String[]::new));
-        for (int i = 0; i < keysToCheck.size(); i++) {
+        List<KeyValue<String, String>> cached = redis.mget(batchKeys.toArray(String[]::new));
+        for (int i = 0; i < batchKeys.size(); i++) {
             keys++;
             KeyValue<String, String> entry = cached.get(i);
             if (!entry.hasValue()) {
                 missing++;
-                note("missing " + keysToCheck.get(i));
+                note("missing " + batchKeys.get(i));
             } else if (!normalize(parse(entry.getValue())).equals(normalize(parse(values.get(i))))) {
                 stale++;
-                note(keysToCheck.get(i) + " holds " + entry.getValue() + ", the database says " + values.get(i));
+                note(batchKeys.get(i) + " holds " + entry.getValue() + ", the database says " + values.get(i));
             }
         }
-        keysToCheck.clear();
+        batchKeys.clear();
         values.clear();
     }
 
-    /** Keys {@code <start><id><anything>} whose id is not a row's. */
-    private long extra(RedisCommands<String, String> redis, String start, Set<Long> ids) {
+    private long extra(RedisCommands<String, String> redis, KeySpace space) {
+        Set<Long> known = ids.getOrDefault(space.ids(), Set.of());
         long extra = 0;
         ScanCursor cursor = ScanCursor.INITIAL;
         do {
-            KeyScanCursor<String> page = redis.scan(cursor, ScanArgs.Builder.matches(start + "*").limit(BATCH));
+            KeyScanCursor<String> page = redis.scan(cursor, ScanArgs.Builder.matches(space.prefix() + "*").limit(BATCH));
             for (String key : page.getKeys()) {
-                String rest = key.substring(start.length());
+                String rest = key.substring(space.prefix().length());
                 int end = 0;
                 while (end < rest.length() && Character.isDigit(rest.charAt(end))) {
                     end++;
                 }
-                if (end == 0 || !ids.contains(Long.parseLong(rest.substring(0, end)))) {
+                if (end == 0 || !known.contains(Long.parseLong(rest.substring(0, end)))) {
                     extra++;
                     note("extra " + key);
                 }
@@ -137,7 +161,7 @@ final class ShopAudit {
     }
 
     private void note(String example) {
-        if (examples.size() < 5) {
+        if (examples.size() < EXAMPLES) {
             examples.add(example);
         }
     }
@@ -151,7 +175,7 @@ final class ShopAudit {
     }
 
     /** Objects as sorted maps, numbers as exact decimals, timestamps as UTC instants. */
-    private static JsonNode normalize(JsonNode node) {
+    static JsonNode normalize(JsonNode node) {
         if (node.isObject()) {
             ObjectNode sorted = JsonNodeFactory.instance.objectNode();
             Map<String, JsonNode> fields = new TreeMap<>();

@@ -1,86 +1,45 @@
-package io.warmer.bench;
+package io.warmer.testkit;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The chaos run's schema, as users have it (serial keys, a foreign key with cascading deletes, numeric money,
- * timestamptz, jsonb, a longer text): {@code customers} and three {@code orders} each, and the application's
- * writes to them on a connection of their own.
+ * The shop's application writing, on a connection of its own, at a given rate: updates, inserts and deletes on both
+ * tables (deleting a customer deletes its orders), some touching both in one transaction.
  */
-final class ShopTables implements AutoCloseable {
+public final class ShopWrites implements AutoCloseable {
 
-    private final BenchServers servers;
+    private final Callable<Connection> connect;
+    private final int perSecond;
     private final AtomicLong transactions = new AtomicLong();
     private volatile boolean running;
     private volatile Throwable failure;
     private Thread thread;
 
-    ShopTables(BenchServers servers) {
-        this.servers = servers;
+    /** @param connect opens the connection the writes go through */
+    public ShopWrites(Callable<Connection> connect, int perSecond) {
+        this.connect = connect;
+        this.perSecond = perSecond;
     }
 
-    static void create(BenchServers servers, long customers) throws SQLException {
-        try (Statement st = servers.db.createStatement()) {
-            st.execute("CREATE TABLE customers (id serial PRIMARY KEY, name text NOT NULL, email text, balance"
-                    + " numeric(12,2) NOT NULL DEFAULT 0, tier text, prefs jsonb, note text,"
-                    + " updated_at timestamptz NOT NULL DEFAULT now())");
-            st.execute("CREATE TABLE orders (id serial PRIMARY KEY, customer_id int NOT NULL REFERENCES customers(id)"
-                    + " ON DELETE CASCADE, total numeric(10,2) NOT NULL, status text NOT NULL,"
-                    + " placed_at timestamptz NOT NULL DEFAULT now())");
-            st.execute("INSERT INTO customers (name, email, balance, tier, prefs, note) SELECT 'customer ' || i,"
-                    + " 'c' || i || '@example.com', (i % 1000) + 0.25, (ARRAY['free','pro','team'])[1 + i % 3],"
-                    + " jsonb_build_object('lang', 'en', 'n', i), repeat(md5(i::text), 4) FROM generate_series(1, "
-                    + customers + ") i");
-            st.execute("INSERT INTO orders (customer_id, total, status) SELECT 1 + (i % " + customers + "),"
-                    + " (i % 500) + 0.10, 'open' FROM generate_series(1, " + (3 * customers) + ") i");
-            st.execute("CREATE INDEX ON orders (customer_id)");
-            st.execute("VACUUM (ANALYZE) customers");
-            st.execute("VACUUM (ANALYZE) orders");
-        }
-    }
-
-    /** The families of the shop, as a YAML list indented by two spaces. */
-    static String families(String keyPrefix) {
-        return """
-                  - name: customer
-                    table: customers
-                    key: ["%1$s:v2:customer:${id}", "%1$s:customer:${id}"]
-                    ttl: 1h
-                  - name: customer-orders
-                    table: customers
-                    key: "%1$s:v2:customer:${id}:orders"
-                    columns: [id, name]
-                    join:
-                      - {table: orders, on: {customer_id: id}, as: orders, columns: [id, total, status], many: true}
-                  - name: order
-                    table: orders
-                    key: "%1$s:v2:order:${id}"
-                """.formatted(keyPrefix);
-    }
-
-    /** Starts writing about {@code perSecond} transactions a second: updates, inserts and deletes on both tables. */
-    void start(int perSecond) {
+    public void start() {
         running = true;
-        thread = new Thread(() -> write(perSecond), "shop-writes");
+        thread = new Thread(this::write, "shop-writes");
         thread.setDaemon(true);
         thread.start();
     }
 
-    long transactions() {
+    public long transactions() {
         return transactions.get();
     }
 
-    void stop() throws InterruptedException {
-        running = false;
-        if (thread != null) {
-            thread.join();
-        }
+    /** Stops after the current transaction; throws when a write failed. */
+    public void stop() throws InterruptedException {
+        close();
         if (failure != null) {
             throw new IllegalStateException("the shop's writes failed: " + failure.getMessage(), failure);
         }
@@ -94,9 +53,8 @@ final class ShopTables implements AutoCloseable {
         }
     }
 
-    private void write(int perSecond) {
-        var pg = servers.postgres;
-        try (Connection connection = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password())) {
+    private void write() {
+        try (Connection connection = connect.call()) {
             connection.setAutoCommit(false);
             ThreadLocalRandom random = ThreadLocalRandom.current();
             long customers = maxId(connection, "customers");
@@ -132,8 +90,7 @@ final class ShopTables implements AutoCloseable {
                 }
                 connection.commit();
                 long done = transactions.incrementAndGet();
-                long due = started + 1_000_000_000L * done / perSecond;
-                long wait = due - System.nanoTime();
+                long wait = started + 1_000_000_000L * done / perSecond - System.nanoTime();
                 if (wait > 0) {
                     Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
                 }
