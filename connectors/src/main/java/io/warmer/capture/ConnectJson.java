@@ -109,6 +109,10 @@ final class ConnectJson {
             case "io.debezium.time.MicroTimestamp" -> writeTimestamp(json, ((Number) value).longValue(), 1_000);
             case "io.debezium.time.NanoTimestamp" -> writeTimestamp(json, ((Number) value).longValue(), 1);
             case "io.debezium.time.ZonedTimestamp" -> {
+                if (value.equals("infinity") || value.equals("-infinity")) {
+                    json.writeString((String) value);
+                    return true;
+                }
                 // Canonical UTC (Instant.toString), not Debezium's padded text: `warmer verify` renders
                 // the database's value the same way and compares bytes.
                 Instant instant = java.time.OffsetDateTime.parse((String) value).toInstant();
@@ -119,6 +123,7 @@ final class ConnectJson {
                 }
             }
             case "io.debezium.data.Json" -> json.writeRawValue((String) value);
+            case "io.debezium.data.Bits" -> json.writeString(bits(value));
             case Decimal.LOGICAL_NAME -> json.writeNumber((BigDecimal) value);
             case VariableScaleDecimal.LOGICAL_NAME -> {
                 SpecialValueDecimal decimal = VariableScaleDecimal.toLogical((Struct) value);
@@ -131,6 +136,29 @@ final class ConnectJson {
             }
         }
         return true;
+    }
+
+    /**
+     * Debezium's bytes of a bit string (little-endian, without leading zero bytes) as the binary numeral
+     * {@code io.warmer.capture.rows.RowReader} reads from the database: the bits without leading zeros.
+     */
+    static String bits(Object value) {
+        byte[] bytes = value instanceof ByteBuffer buffer ? bytesOf(buffer) : (byte[]) value;
+        java.util.BitSet set = java.util.BitSet.valueOf(bytes);
+        if (set.isEmpty()) {
+            return "0";
+        }
+        StringBuilder text = new StringBuilder(set.length());
+        for (int i = set.length() - 1; i >= 0; i--) {
+            text.append(set.get(i) ? '1' : '0');
+        }
+        return text.toString();
+    }
+
+    private static byte[] bytesOf(ByteBuffer buffer) {
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.duplicate().get(bytes);
+        return bytes;
     }
 
     private void writeTimestamp(JsonGenerator json, long units, long nanosPerUnit) throws IOException {

@@ -76,4 +76,13 @@ class ConnectJsonTest {
                 .isInstanceOf(MalformedChangeException.class)
                 .hasMessage("column 'ratio' holds NaN, which JSON cannot represent");
     }
+
+    @Test
+    void shouldWriteDebeziumsBytesOfABitStringAsItsBinaryNumeral() {
+        // B'10110' as Debezium streams it: little-endian, bit 0 the rightmost.
+        org.assertj.core.api.Assertions.assertThat(ConnectJson.bits(new byte[] {0b00010110})).isEqualTo("10110");
+        org.assertj.core.api.Assertions.assertThat(ConnectJson.bits(new byte[] {0b00000101, 0})).as("B'0101'").isEqualTo("101");
+        org.assertj.core.api.Assertions.assertThat(ConnectJson.bits(new byte[0])).isEqualTo("0");
+        org.assertj.core.api.Assertions.assertThat(io.warmer.capture.rows.RowReader.binaryNumeral("00101")).isEqualTo("101");
+    }
 }

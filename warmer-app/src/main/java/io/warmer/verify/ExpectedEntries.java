@@ -83,7 +83,8 @@ public final class ExpectedEntries {
             conditions.add(quoted(column) + " = CAST(? AS " + types.get(column).name() + ")");
         }
         List<ObjectNode> rows = new ArrayList<>();
-        try (PreparedStatement st = db.prepareStatement("SELECT * FROM " + quoted(family.table()) + " WHERE "
+        try (PreparedStatement st = db.prepareStatement("SELECT " + selectList(family.table()) + " FROM "
+                + quoted(family.table()) + " WHERE "
                 + String.join(" AND ", conditions))) {
             for (int i = 0; i < schema.primaryKey().size(); i++) {
                 st.setString(i + 1, primaryKey.path(schema.primaryKey().get(i)).asText());
@@ -156,7 +157,7 @@ public final class ExpectedEntries {
             double estimated = estimatedRows(table);
             if (estimated > PAGE_SAMPLING_ABOVE * sample) {
                 double percent = Math.min(100, 100.0 * PAGE_SAMPLE_MARGIN * sample / estimated);
-                List<ObjectNode> rows = query(table, "SELECT * FROM " + quoted(table) + " TABLESAMPLE SYSTEM ("
+                List<ObjectNode> rows = query(table, "SELECT " + selectList(table) + " FROM " + quoted(table) + " TABLESAMPLE SYSTEM ("
                         + String.format(java.util.Locale.ROOT, "%.6f", percent) + ") ORDER BY random() LIMIT " + sample);
                 if (rows.size() == sample) {
                     return rows;
@@ -164,7 +165,8 @@ public final class ExpectedEntries {
                 // Statistics behind the table, or an unlucky draw of pages: sample the whole table instead.
             }
         }
-        return query(table, "SELECT * FROM " + quoted(table) + (sample == null ? "" : " ORDER BY random() LIMIT " + sample));
+        return query(table, "SELECT " + selectList(table) + " FROM " + quoted(table)
+                + (sample == null ? "" : " ORDER BY random() LIMIT " + sample));
     }
 
     /** Column types whose values read back from their text as rendered here: those a join can be narrowed on. */
@@ -201,6 +203,10 @@ public final class ExpectedEntries {
         return RowReader.of(rs.getMetaData(), typesOf(table), timestamps);
     }
 
+    private String selectList(TableId table) throws SQLException {
+        return ColumnTypes.selectList(typesOf(table));
+    }
+
     private Map<String, ColumnType> typesOf(TableId table) throws SQLException {
         Map<String, ColumnType> types = columns.get(table);
         if (types == null) {
@@ -231,7 +237,8 @@ public final class ExpectedEntries {
             }
         }
         Map<String, List<JsonNode>> byMain = new LinkedHashMap<>();
-        try (PreparedStatement st = db.prepareStatement("SELECT * FROM " + quoted(join.table()) + where + " ORDER BY " + order)) {
+        try (PreparedStatement st = db.prepareStatement("SELECT " + selectList(join.table()) + " FROM "
+                + quoted(join.table()) + where + " ORDER BY " + order)) {
             if (keys != null) {
                 st.setArray(1, keys);
             }

@@ -174,7 +174,10 @@ public final class CacheAudit {
         }
     }
 
-    /** Objects as sorted maps, numbers as exact decimals, timestamps as UTC instants. */
+    /**
+     * Objects as sorted maps, numbers as their exact digits and scale (as text: Jackson's DecimalNode.equals ignores
+     * the scale), timestamps as UTC instants.
+     */
     static JsonNode normalize(JsonNode node) {
         if (node.isObject()) {
             ObjectNode sorted = JsonNodeFactory.instance.objectNode();
@@ -189,7 +192,7 @@ public final class CacheAudit {
             return items;
         }
         if (node.isNumber()) {
-            return JsonNodeFactory.withExactBigDecimals(true).numberNode(node.decimalValue());
+            return JsonNodeFactory.instance.textNode("number " + node.decimalValue().toPlainString());
         }
         if (node.isTextual() && node.textValue().length() >= 20 && node.textValue().charAt(10) == 'T') {
             try {

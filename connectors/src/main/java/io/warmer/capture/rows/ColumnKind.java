@@ -23,10 +23,26 @@ public enum ColumnKind {
     TIMESTAMP,
     DATE,
     TIME,
+    /** {@code time with time zone}: ISO-8601 in UTC, as Debezium's ZonedTime ({@code 10:34:56Z}). */
+    TIMETZ,
+    /** {@code interval}: ISO-8601 ({@code P1Y2M3DT4H5M6.78S}), as Debezium's Interval in string mode. */
+    INTERVAL,
+    /** {@code bit(1)} and {@code bit varying(1)}: a boolean, as Debezium streams it. */
+    BIT,
+    /**
+     * {@code bit(n)} and {@code bit varying(n)} for n &gt; 1: the bits as a binary numeral without leading zeros
+     * ({@code B'00101'} is {@code "101"}, no bit set is {@code "0"}), which is what Debezium's bytes keep of them.
+     */
+    BITS,
     /** {@code json}, {@code jsonb}: nested JSON. */
     JSON,
     /** {@code bytea}: base64. */
     BYTEA,
-    /** Everything else (text, varchar, uuid, enums, ...): the value's text. */
-    TEXT
+    /** Everything else (text, varchar, uuid, enums, inet, ranges, xml, ...): the value's text. */
+    TEXT,
+    /**
+     * A column Debezium does not stream (it has no converter for it: arrays of domains, composite types). Left out
+     * of every value, so that a snapshot row and a streamed change of it are the same.
+     */
+    ABSENT
 }

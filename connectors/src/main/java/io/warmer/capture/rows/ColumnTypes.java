@@ -48,9 +48,25 @@ public final class ColumnTypes {
         }
         for (var column : oids.entrySet()) {
             ColumnType type = resolve(column.getValue());
-            columns.put(column.getKey(), new ColumnType(names.get(column.getKey()), type.kind(), type.array()));
+            String name = names.get(column.getKey());
+            ColumnKind kind = type.kind();
+            if (kind == ColumnKind.BITS && !type.array() && (name.endsWith("(1)") || name.equals("bit"))) {
+                kind = ColumnKind.BIT; // Debezium streams bit(1) and bit varying(1) as booleans
+            }
+            columns.put(column.getKey(), new ColumnType(name, kind, type.array(), type.readAs()));
         }
         return Collections.unmodifiableMap(columns);
+    }
+
+    /**
+     * The select list reading every column of a table as {@link RowReader} renders it, in table order: {@code *}
+     * where no column needs a cast.
+     */
+    public static String selectList(Map<String, ColumnType> columns) {
+        if (columns.values().stream().noneMatch(t -> t.readAs() != null)) {
+            return "*";
+        }
+        return String.join(", ", columns.entrySet().stream().map(c -> c.getValue().select(c.getKey())).toList());
     }
 
     /** The kind of a type OID, through domains; {@link ColumnKind#TEXT} for a type we render as text. */
@@ -77,9 +93,15 @@ public final class ColumnTypes {
                 if ("d".equals(typtype)) {
                     type = resolve(base);
                 } else if ("A".equals(category) && element != 0) {
-                    type = new ColumnType(name, resolve(element).kind(), true);
+                    ColumnType of = resolve(element);
+                    // Debezium has no converter for arrays of domains or of composites: it leaves them out.
+                    boolean streamed = !isDomainOrComposite(element) && of.kind() != ColumnKind.ABSENT;
+                    type = new ColumnType(name, streamed ? of.kind() : ColumnKind.ABSENT, true, of.readAs());
+                } else if ("c".equals(typtype)) {
+                    type = new ColumnType(name, ColumnKind.ABSENT, false);
                 } else {
-                    type = new ColumnType(name, builtIn ? kindOf(name) : ColumnKind.TEXT, false);
+                    ColumnKind kind = builtIn ? kindOf(name) : ColumnKind.TEXT;
+                    type = new ColumnType(name, kind, false, builtIn && name.equals("money") ? "numeric" : null);
                 }
             }
         }
@@ -87,10 +109,22 @@ public final class ColumnTypes {
         return type;
     }
 
+    private boolean isDomainOrComposite(long oid) throws SQLException {
+        try (PreparedStatement st = connection.prepareStatement("SELECT typtype IN ('d', 'c') FROM pg_type WHERE oid = ?")) {
+            st.setLong(1, oid);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
+    }
+
     private static ColumnKind kindOf(String builtInTypeName) {
         return switch (builtInTypeName) {
             case "int2", "int4", "int8", "oid" -> ColumnKind.INTEGER;
-            case "numeric" -> ColumnKind.NUMERIC;
+            case "numeric", "money" -> ColumnKind.NUMERIC;
+            case "timetz" -> ColumnKind.TIMETZ;
+            case "interval" -> ColumnKind.INTERVAL;
+            case "bit", "varbit" -> ColumnKind.BITS;
             case "float4" -> ColumnKind.FLOAT4;
             case "float8" -> ColumnKind.FLOAT8;
             case "bool" -> ColumnKind.BOOLEAN;

@@ -18,9 +18,13 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
+import java.time.OffsetTime;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.Map;
+import io.debezium.time.Interval;
+import org.postgresql.util.PGInterval;
 
 /**
  * Rows read from PostgreSQL over JDBC, rendered as the capture renders a streamed change (README, "How values are
@@ -77,7 +81,9 @@ public final class RowReader {
     public ObjectNode read(ResultSet rs) throws SQLException {
         ObjectNode row = NODES.objectNode();
         for (int c = 0; c < kinds.length; c++) {
-            row.set(names[c], arrays[c] ? array(rs.getArray(c + 1), kinds[c], names[c]) : value(rs, c + 1, kinds[c], names[c]));
+            if (kinds[c] != ColumnKind.ABSENT) {
+                row.set(names[c], arrays[c] ? array(rs.getArray(c + 1), kinds[c], names[c]) : value(rs, c + 1, kinds[c], names[c]));
+            }
         }
         return row;
     }
@@ -97,9 +103,22 @@ public final class RowReader {
     }
 
     private JsonNode value(ResultSet rs, int c, ColumnKind kind, String column) throws SQLException {
-        if (rs.getObject(c) == null) {
+        // getString, not getObject: the driver's object for some types (money) fails where its text does not.
+        if (rs.getString(c) == null) {
             return NODES.nullNode();
         }
+        try {
+            return render(rs, c, kind, column);
+        } catch (SQLException e) {
+            if (e.getSQLState() != null && e.getSQLState().startsWith("22")) { // a data exception: this value
+                throw new MalformedChangeException("column '" + column + "' cannot be read as " + kind + ": "
+                        + e.getMessage());
+            }
+            throw e;
+        }
+    }
+
+    private JsonNode render(ResultSet rs, int c, ColumnKind kind, String column) throws SQLException {
         return switch (kind) {
             case INTEGER -> NODES.numberNode(rs.getLong(c));
             case NUMERIC -> numeric(rs.getString(c), column);
@@ -114,7 +133,12 @@ public final class RowReader {
                 yield NODES.numberNode(d);
             }
             case BOOLEAN -> NODES.booleanNode(rs.getBoolean(c));
-            case TIMESTAMPTZ -> instant(rs.getObject(c, OffsetDateTime.class).toInstant());
+            case TIMESTAMPTZ -> {
+                OffsetDateTime at = rs.getObject(c, OffsetDateTime.class);
+                // PostgreSQL's 'infinity' and '-infinity', which Debezium passes on as such
+                yield at.equals(OffsetDateTime.MAX) ? NODES.textNode("infinity")
+                        : at.equals(OffsetDateTime.MIN) ? NODES.textNode("-infinity") : instant(at.toInstant());
+            }
             case TIMESTAMP -> {
                 LocalDateTime local = rs.getObject(c, LocalDateTime.class);
                 yield timestamps == TimestampFormat.EPOCH_MILLIS
@@ -122,9 +146,19 @@ public final class RowReader {
             }
             case DATE -> NODES.textNode(rs.getObject(c, LocalDate.class).toString());
             case TIME -> NODES.textNode(rs.getObject(c, LocalTime.class).toString());
+            case TIMETZ -> NODES.textNode(rs.getObject(c, OffsetTime.class).withOffsetSameInstant(ZoneOffset.UTC)
+                    .format(DateTimeFormatter.ISO_OFFSET_TIME));
+            case INTERVAL -> {
+                PGInterval interval = (PGInterval) rs.getObject(c);
+                yield NODES.textNode(Interval.toIsoString(interval.getYears(), interval.getMonths(), interval.getDays(),
+                        interval.getHours(), interval.getMinutes(), BigDecimal.valueOf(interval.getSeconds())));
+            }
+            case BIT -> NODES.booleanNode(rs.getString(c).indexOf('1') >= 0);
+            case BITS -> NODES.textNode(binaryNumeral(rs.getString(c)));
             case JSON -> json(rs.getString(c));
             case BYTEA -> NODES.textNode(Base64.getEncoder().encodeToString(rs.getBytes(c)));
             case TEXT -> NODES.textNode(rs.getString(c));
+            case ABSENT -> throw new IllegalStateException("column '" + column + "' is not rendered");
         };
     }
 
@@ -136,12 +170,21 @@ public final class RowReader {
         ArrayNode items = NODES.arrayNode();
         try (ResultSet elements = array.getResultSet()) {
             while (elements.next()) {
-                items.add(value(elements, 2, kind, column + "[]"));
+                JsonNode item = value(elements, 2, kind, column + "[]");
+                // Debezium streams numeric array elements without trailing zeros (1.50 as 1.5).
+                items.add(kind == ColumnKind.NUMERIC && item.isBigDecimal()
+                        ? NODES.numberNode(item.decimalValue().stripTrailingZeros()) : item);
             }
         } finally {
             array.free();
         }
         return items;
+    }
+
+    /** {@code 00101} as {@code 101}: what Debezium's bytes of a bit string keep. */
+    public static String binaryNumeral(String bits) {
+        int first = bits.indexOf('1');
+        return first < 0 ? "0" : bits.substring(first);
     }
 
     private JsonNode instant(Instant instant) {

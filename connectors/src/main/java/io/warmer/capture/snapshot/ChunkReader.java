@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.warmer.capture.TimestampFormat;
 import io.warmer.capture.rows.ColumnType;
+import io.warmer.capture.rows.ColumnTypes;
 import io.warmer.capture.rows.RowReader;
 import io.warmer.change.MalformedChangeException;
 import io.warmer.change.RowChangeCodec;
@@ -77,7 +78,7 @@ final class ChunkReader {
         this.chunkRows = chunkRows;
         this.timestamps = timestamps;
         connection.setAutoCommit(false);
-        String from = "SELECT * FROM " + quoted(table);
+        String from = "SELECT " + ColumnTypes.selectList(columns) + " FROM " + quoted(table);
         String order = " ORDER BY " + String.join(", ", primaryKey.stream().map(ChunkReader::quoted).toList())
                 + " LIMIT " + chunkRows;
         this.firstChunk = from + order;
