@@ -44,7 +44,8 @@ public class MonitoringStackTest {
     public static final Set<String> WARMER_METRICS = Set.of("warmer_keys_written_total", "warmer_keys_deleted_total",
             "warmer_writes_fenced_total", "warmer_dead_lettered_total", "warmer_coverage_ratio",
             "warmer_consumer_lag_records", "warmer_family_ready", "warmer_ready", "warmer_snapshot_completed",
-            "warmer_redis_pipeline_depth", "warmer_eviction_guard_paused", "jvm_memory_used_bytes", "warmer_stale_ratio");
+            "warmer_redis_pipeline_depth", "warmer_eviction_guard_paused", "jvm_memory_used_bytes", "warmer_stale_ratio",
+            "warmer_values_unavailable_total", "warmer_family_broken");
     public static final Set<String> WARMER_HISTOGRAMS = Set.of("warmer_write_latency_seconds",
             "warmer_redis_round_trip_seconds");
     /** oliver006/redis_exporter's names for INFO memory and INFO stats. */

@@ -42,6 +42,11 @@ final class ChangeRecordWriter {
     }
 
     TopicRecord translate(SourceRecord record) {
+        return translate(record, java.util.Set.of());
+    }
+
+    /** @param retyped the columns of the record's table whose type changed while the capture ran */
+    TopicRecord translate(SourceRecord record, java.util.Set<String> retyped) {
         String key = record.key() == null ? null : json(record.keySchema(), record.key());
         if (record.value() == null) {
             return new TopicRecord(record.topic(), null, key, null, null, -1, 0);
@@ -63,8 +68,32 @@ final class ChangeRecordWriter {
             json.writeStringField("version", version.text());
             json.writeNumberField("commitTimeMs", commitTime);
             json.writeStringField("table", table);
-            writeIfPresent(json, envelope, "after", "row");
-            writeIfPresent(json, envelope, "before", "before");
+            java.util.List<String> unavailable = new java.util.ArrayList<>();
+            Struct after = envelope.getStruct("after");
+            if (after != null) {
+                json.writeFieldName("row");
+                values.writeRow(json, after, unavailable);
+            }
+            Struct before = envelope.getStruct("before");
+            if (before != null) {
+                json.writeFieldName("before");
+                values.writeRow(json, before, new java.util.ArrayList<>());
+            }
+            if (!unavailable.isEmpty()) {
+                // Not sent by PostgreSQL (unchanged TOASTed values): the materializer keeps the last value it saw.
+                json.writeArrayFieldStart("unavailable");
+                for (String column : unavailable) {
+                    json.writeString(column);
+                }
+                json.writeEndArray();
+            }
+            if (!retyped.isEmpty()) {
+                json.writeArrayFieldStart("retyped");
+                for (String column : retyped) {
+                    json.writeString(column);
+                }
+                json.writeEndArray();
+            }
             json.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the change of " + table, e);
@@ -95,15 +124,6 @@ final class ChangeRecordWriter {
         }
         int close = sequence.indexOf('"', open + 1);
         return close < 0 ? -1 : Long.parseLong(sequence, open + 1, close, 10);
-    }
-
-    private void writeIfPresent(JsonGenerator json, Struct envelope, String field, String name)
-            throws IOException {
-        Object value = envelope.get(field);
-        if (value != null) {
-            json.writeFieldName(name);
-            values.write(json, envelope.schema().field(field).schema(), value, "");
-        }
     }
 
     private static long longOr(Struct struct, String field, long fallback) {

@@ -32,6 +32,26 @@ final class ConnectJson {
         this.timestamps = timestamps;
     }
 
+    /**
+     * A row's columns as a JSON object, with null in the place of a value PostgreSQL did not send (see
+     * {@link UnavailableValues}), whose column is added to {@code unavailable}: filled in later, it keeps its place
+     * among the columns, so that a whole-row value has the table's column order.
+     */
+    void writeRow(JsonGenerator json, Struct row, java.util.List<String> unavailable) throws IOException {
+        json.writeStartObject();
+        for (Field field : row.schema().fields()) {
+            Object value = row.get(field);
+            json.writeFieldName(field.name());
+            if (value != null && UnavailableValues.isPlaceholder(value)) {
+                unavailable.add(field.name());
+                json.writeNull();
+                continue;
+            }
+            write(json, field.schema(), value, field.name());
+        }
+        json.writeEndObject();
+    }
+
     void write(JsonGenerator json, Schema schema, Object value, String path) throws IOException {
         if (value == null) {
             json.writeNull();

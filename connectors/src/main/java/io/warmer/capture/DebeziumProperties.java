@@ -60,6 +60,8 @@ final class DebeziumProperties {
         // Exact decimals (BigDecimal, written as plain JSON numbers): a cache must not round money.
         p.setProperty("decimal.handling.mode", "precise");
         p.setProperty("binary.handling.mode", "base64");
+        // What an unchanged TOASTed value is replaced with; the capture recognises it (UnavailableValues).
+        p.setProperty("unavailable.value.placeholder", UnavailableValues.PLACEHOLDER);
         // Intervals as ISO-8601 (P1Y2M3DT4H5M6.78S), exact, instead of microseconds that count a month as 30 days.
         p.setProperty("interval.handling.mode", "string");
         p.setProperty("errors.max.retries", "-1");

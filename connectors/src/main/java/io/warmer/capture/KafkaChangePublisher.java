@@ -2,6 +2,7 @@ package io.warmer.capture;
 
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
+import io.warmer.capture.snapshot.ColumnsChange;
 import io.warmer.capture.snapshot.Emission;
 import io.warmer.capture.snapshot.TableSnapshots;
 import io.warmer.change.DeadLetterHeaders;
@@ -28,10 +29,13 @@ import org.apache.kafka.connect.source.SourceRecord;
  */
 final class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(KafkaChangePublisher.class);
+
     private final Producer<String, String> producer;
     private final String deadLetterTopic;
     private final ChangeRecordWriter writer;
     private final TableSnapshots snapshots;
+    private final SchemaWatch schemas = new SchemaWatch();
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong acknowledgedPosition = new AtomicLong(-1);
 
@@ -83,12 +87,25 @@ final class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer<Record
             }
             ProducerRecord<String, String> outgoing;
             try {
-                ChangeRecordWriter.TopicRecord record = writer.translate(source);
+                TableId table = tableOf(envelope);
+                if (schemas.isNew(table, envelope.schema().field("after") == null ? null
+                        : envelope.schema().field("after").schema())) {
+                    ColumnsChange changed = snapshots.recheckColumns(table);
+                    if (changed != null) {
+                        schemas.retyped(table, changed.retyped());
+                        LOG.atWarn().addKeyValue("event", "columns_changed").addKeyValue("table", table.qualified())
+                                .log("The columns of {} changed ({}): snapshotting it anew, so that every value has"
+                                        + " its new shape. A family that names a dropped, renamed or retyped column"
+                                        + " stops writing its keys until its configuration is fixed and Warmer"
+                                        + " restarted.", table, changed);
+                    }
+                }
+                ChangeRecordWriter.TopicRecord record = writer.translate(source, schemas.retyped(table));
                 long position = record.version().position();
                 // Every transaction committed before this change's own LSN committed before its transaction, so was
                 // delivered before it (a snapshot window needs the stricter stream position, the version's first part).
                 batchPosition = Math.max(batchPosition, Math.max(position, record.lsn()));
-                snapshots.changeDelivered(record.table(), record.key(), record.txId(), record.version());
+                snapshots.changeDelivered(record.table(), record.key(), record.txId(), record.version(), record.value());
                 outgoing = new ProducerRecord<>(record.topic(), record.key(), record.value());
             } catch (MalformedChangeException e) {
                 // Set aside with its reason rather than stop the capture of every other row.

@@ -101,7 +101,7 @@ public final class PostgresCapture implements AutoCloseable {
             ChangeTopicProvisioner.ensureTopics(settings.kafkaBootstrapServers(), topics);
             boolean streamGap = StreamContinuity.hasGap(settings);
             producer = new KafkaProducer<>(producerProperties(settings.kafkaBootstrapServers()));
-            snapshots = new TableSnapshots(settings.postgres(), schemas, ChangeTopicProvisioner.partitionCounts(
+            snapshots = new TableSnapshots(settings.postgres(), schemas, requiredColumns, ChangeTopicProvisioner.partitionCounts(
                     settings.kafkaBootstrapServers(), settings.tables().stream().collect(
                             java.util.stream.Collectors.toMap(t -> t, settings::topicFor))),
                     settings.topicPrefix(), settings.kafkaBootstrapServers(), settings.snapshot(), settings.timestamps(),

@@ -44,8 +44,7 @@ public final class PostgresPreflight {
                 }
                 for (String column : requiredColumns.getOrDefault(table, Set.of())) {
                     if (!columns.contains(column)) {
-                        throw new SourceSchemaException("Table " + table + " has no column '" + column + "' (it has "
-                                + String.join(", ", columns) + "): fix the family that uses it.");
+                        throw new MissingColumnException(table, column, List.copyOf(columns));
                     }
                 }
                 List<String> key = primaryKeyOf(connection, table);

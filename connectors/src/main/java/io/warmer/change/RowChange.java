@@ -17,14 +17,26 @@ import java.util.Objects;
  * @param row          the row after the change; absent for {@link Operation#DELETE}
  * @param before       the row before the change when the source provides it (all columns with
  *                     REPLICA IDENTITY FULL, only the primary key otherwise); may be absent
+ * @param unavailable  columns the source did not send, null in {@code row} (in their place, so that filled in they keep
+ *                     the table's column order): unchanged TOASTed values of an update under the default REPLICA
+ *                     IDENTITY; empty when there are none
+ * @param retyped      columns whose type changed while the capture ran: a family that names one stops writing until
+ *                     restarted; empty when there are none
  */
-@JsonInclude(JsonInclude.Include.NON_NULL)
-public record RowChange(Operation op, Version version, long commitTimeMs, String table, ObjectNode row, ObjectNode before) {
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+public record RowChange(Operation op, Version version, long commitTimeMs, String table, ObjectNode row, ObjectNode before,
+                        java.util.List<String> unavailable, java.util.List<String> retyped) {
+
+    public RowChange(Operation op, Version version, long commitTimeMs, String table, ObjectNode row, ObjectNode before) {
+        this(op, version, commitTimeMs, table, row, before, null, null);
+    }
 
     public RowChange {
         Objects.requireNonNull(op, "op");
         Objects.requireNonNull(version, "version");
         Objects.requireNonNull(table, "table");
+        unavailable = unavailable == null ? java.util.List.of() : java.util.List.copyOf(unavailable);
+        retyped = retyped == null ? java.util.List.of() : java.util.List.copyOf(retyped);
         if (op != Operation.DELETE && row == null) {
             throw new IllegalArgumentException("a " + op + " change must carry the row after the change");
         }
@@ -32,5 +44,10 @@ public record RowChange(Operation op, Version version, long commitTimeMs, String
 
     public boolean isDelete() {
         return op == Operation.DELETE;
+    }
+
+    /** The same change with another row, e.g. with its unavailable columns filled in. */
+    public RowChange withRow(ObjectNode otherRow, java.util.List<String> stillUnavailable) {
+        return new RowChange(op, version, commitTimeMs, table, otherRow, before, stillUnavailable, retyped);
     }
 }

@@ -91,6 +91,11 @@ final class StatusCommand implements Callable<Integer> {
             }
             out.println(line.toString().stripTrailing());
         }
+        for (StatusReport.Family f : report.families()) {
+            if (f.broken() != null) {
+                out.printf("family %s is broken: %s%n", f.name(), f.broken());
+            }
+        }
         Long unattributed = report.deadLettered().get("(none)");
         if (unattributed != null) {
             out.printf("dead-lettered before any family could read them: %,d%n", unattributed);

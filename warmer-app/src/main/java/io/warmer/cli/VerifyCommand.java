@@ -2,9 +2,9 @@ package io.warmer.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.warmer.capture.PostgresEndpoint;
-import io.warmer.capture.PostgresPreflight;
 import io.warmer.change.RowChangeCodec;
 import io.warmer.config.PostgresSourceConfig;
+import io.warmer.config.SchemaCheck;
 import io.warmer.config.WarmerConfig;
 import io.warmer.verify.CacheVerifier;
 import io.warmer.verify.ProjectedHitRate;
@@ -69,7 +69,7 @@ final class VerifyCommand implements Callable<Integer> {
         }
         PostgresSourceConfig pg = loaded.source().postgres();
         PostgresEndpoint endpoint = pg.endpoint();
-        var schemas = PostgresPreflight.check(endpoint, loaded.tables(), loaded.requiredColumns());
+        var schemas = SchemaCheck.preflight(loaded);
         Integer sample = scope != null && scope.full ? null : scope != null && scope.sample != null ? scope.sample : DEFAULT_SAMPLE;
         VerifyReport report;
         try (Connection db = DriverManager.getConnection(endpoint.jdbcUrl(), pg.user(), pg.password());
@@ -107,6 +107,9 @@ final class VerifyCommand implements Callable<Integer> {
             out.printf("%s: %,d rows checked, %,d missing, %,d stale, %s%n", family.name(), family.checked(),
                     family.missing(), family.stale(),
                     family.extra() == null ? "extra keys not looked for (use --full)" : String.format("%,d extra", family.extra()));
+            if (family.broken() != null) {
+                out.println("  broken:  " + family.broken() + " (its keys are expected absent)");
+            }
             family.missingExamples().forEach(k -> out.println("  missing: " + k));
             family.staleExamples().forEach(k -> out.println("  stale:   " + k));
             family.extraExamples().forEach(k -> out.println("  extra:   " + k));

@@ -1,5 +1,7 @@
 package io.warmer.config;
 
+import io.warmer.capture.MissingColumnException;
+import io.warmer.capture.PostgresPreflight;
 import io.warmer.capture.SourceSchemaException;
 import io.warmer.capture.TableSchema;
 import io.warmer.change.TableId;
@@ -19,6 +21,40 @@ public final class SchemaCheck {
             "bigint", "integer", "numeric");
 
     private SchemaCheck() {
+    }
+
+    /**
+     * The database's side of the configuration: every table and column it reads exists, with a primary key.
+     *
+     * @return each table's primary key and column types
+     * @throws SourceSchemaException naming what is missing, the families that read it and what to change
+     */
+    public static Map<TableId, TableSchema> preflight(WarmerConfig config) {
+        try {
+            return PostgresPreflight.check(config.source().postgres().endpoint(), config.tables(),
+                    config.requiredColumns());
+        } catch (MissingColumnException e) {
+            throw named(config, e);
+        }
+    }
+
+    /** The missing column's message with the families that read it, and what to change. */
+    public static SourceSchemaException named(WarmerConfig config, MissingColumnException e) {
+        List<String> readers = new ArrayList<>();
+        for (int i = 0; i < config.families().size(); i++) {
+            FamilyConfig family = config.families().get(i);
+            boolean reads = family.table().equals(e.table()) && family.usedColumns().contains(e.column())
+                    || family.join().stream().anyMatch(j -> j.table().equals(e.table())
+                    && (j.on().containsKey(e.column()) || j.columns().contains(e.column())));
+            if (reads) {
+                readers.add("families[" + i + "] (" + family.name() + ")");
+            }
+        }
+        String by = readers.isEmpty() ? "the configuration reads it" : String.join(" and ", readers)
+                + (readers.size() == 1 ? " reads it" : " read it");
+        return new SourceSchemaException("Table " + e.table() + " has no column '" + e.column() + "' (it has "
+                + String.join(", ", e.present()) + "), and " + by + ": if it was renamed or dropped, change the"
+                + " family's columns, fields, key, where, ttl-column or join to what the table has now, then restart.");
     }
 
     /** @throws SourceSchemaException naming the family field and what the database has instead */

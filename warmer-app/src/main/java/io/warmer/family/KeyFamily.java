@@ -76,6 +76,9 @@ public record KeyFamily(String name, TableId table, List<KeyTemplate> keys, RowF
      * @throws UnrenderableRowException when the row cannot be turned into a key or value
      */
     public Mapping map(ObjectNode primaryKey, RowChange change, Set<String> previousKeys, long nowMs) {
+        if (!change.isDelete()) {
+            requireColumns(change);
+        }
         if (change.isDelete()) {
             Set<String> gone = new LinkedHashSet<>(previousKeys);
             ObjectNode known = primaryKey.deepCopy();
@@ -120,6 +123,49 @@ public record KeyFamily(String name, TableId table, List<KeyTemplate> keys, RowF
             writes.add(new CacheWrite.Put(key, rendered, ttl, change.version(), fencing));
         }
         return new Mapping(writes, current);
+    }
+
+    /**
+     * The deletes of every key the row has, for when it cannot be rendered whole: what the change says of it (its
+     * row as far as sent, the row before), and the keys last written.
+     */
+    public List<CacheWrite> deletesOf(ObjectNode primaryKey, RowChange change, Set<String> previousKeys, long nowMs) {
+        ObjectNode known = change.row() == null ? primaryKey.deepCopy() : change.row().deepCopy();
+        if (change.before() != null) {
+            change.before().fields().forEachRemaining(f -> {
+                if (!known.has(f.getKey())) {
+                    known.set(f.getKey(), f.getValue());
+                }
+            });
+        }
+        RowChange deleted = new RowChange(Operation.DELETE, change.version(), change.commitTimeMs(), change.table(),
+                null, known);
+        return map(primaryKey, deleted, previousKeys, nowMs).writes();
+    }
+
+    /** Whether the family reads {@code column}: in its keys, filter, value (every column of a whole-row value) or TTL. */
+    public boolean reads(String column) {
+        return usedColumns().contains(column) || value.columns().isEmpty() && joins.stream().noneMatch(j -> j.as().equals(column));
+    }
+
+    /**
+     * A column the family names that is not in the change (dropped or renamed), or whose type changed while the
+     * capture ran. Rendering without it would write a value with it missing (or null), which the database never held;
+     * rendering it in its new type would hand readers a shape the family was not configured for.
+     */
+    private void requireColumns(RowChange change) {
+        List<String> missing = new ArrayList<>();
+        List<String> retyped = new ArrayList<>();
+        for (String column : usedColumns()) {
+            if (!change.row().has(column) && !change.unavailable().contains(column)) {
+                missing.add(column);
+            } else if (change.retyped().contains(column)) {
+                retyped.add(column);
+            }
+        }
+        if (!missing.isEmpty() || !retyped.isEmpty()) {
+            throw new ChangedColumnsException(name, change.table(), missing, retyped);
+        }
     }
 
     /** The columns this family reads from a row: keys, filter, value and TTL column. */

@@ -52,6 +52,14 @@ final class SinkMetrics implements MeterBinder, AutoCloseable {
                     c -> countsOf(c, family).deletes());
             counter(registry, "warmer.writes.fenced", "Writes Redis refused because the key held the same or a newer"
                     + " version (stale-write fencing)", family, c -> countsOf(c, family).fenced());
+            counter(registry, "warmer.values.unavailable", "Rows whose keys the family deleted instead of writing, because"
+                    + " PostgreSQL did not send a column it reads (an unchanged TOASTed value) and Warmer had not seen it",
+                    family, c -> c.unavailableByFamily().getOrDefault(family, 0L));
+            Gauge.builder("warmer.family.broken", counters, c -> c.brokenFamilies().containsKey(family) ? 1 : 0)
+                    .description("1 while a column the family reads is gone from its table's changes or changed its"
+                            + " type: its changes are dead-lettered and its keys deleted until the configuration is"
+                            + " fixed and Warmer restarted")
+                    .tag("family", family).register(registry);
             deadLettered(registry, family);
             latencies.put(family, latencyTimer(family).register(registry));
         }

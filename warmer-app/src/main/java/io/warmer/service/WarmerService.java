@@ -2,9 +2,14 @@ package io.warmer.service;
 
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.warmer.capture.CaptureElection;
+import io.warmer.capture.CaptureException;
 import io.warmer.capture.CaptureSettings;
 import io.warmer.capture.ChangeTopicProvisioner;
+import io.warmer.capture.MissingColumnException;
 import io.warmer.capture.PostgresCapture;
+import io.warmer.capture.PostgresPreflight;
+import io.warmer.capture.rows.TableStorage;
+import io.warmer.change.TableId;
 import io.warmer.config.PostgresSourceConfig;
 import io.warmer.config.SchemaCheck;
 import io.warmer.config.WarmerConfig;
@@ -13,13 +18,18 @@ import io.warmer.sink.RedisCacheWriterFactory;
 import io.warmer.sink.SinkCounters;
 import io.warmer.status.CountersPublisher;
 import io.warmer.sweep.OrphanSweep;
+import io.warmer.topology.ColumnMemory;
 import io.warmer.topology.WarmerTopology;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -82,8 +92,12 @@ public final class WarmerService implements AutoCloseable {
                     current.recordSwept(snapshot.table(), snapshot.snapshot(), removed);
                 }
             });
-            election = CaptureElection.start(captureSettings(config), config.requiredColumns(),
-                    schemas -> SchemaCheck.verify(config, schemas), orphanSweep::snapshotCompleted);
+            try {
+                election = CaptureElection.start(captureSettings(config), config.requiredColumns(),
+                        schemas -> SchemaCheck.verify(config, schemas), orphanSweep::snapshotCompleted);
+            } catch (MissingColumnException e) {
+                throw SchemaCheck.named(config, e);
+            }
             election.failure().whenComplete((ok, error) -> failure.complete(null));
         } else {
             ChangeTopicsCheck.requireExisting(config);
@@ -108,7 +122,8 @@ public final class WarmerService implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a state directory for Kafka Streams", e);
         }
-        streams = new KafkaStreams(WarmerTopology.build(config, redis), StreamsProperties.of(config, stateDir));
+        streams = new KafkaStreams(WarmerTopology.build(config, redis, columnMemory(config)),
+                StreamsProperties.of(config, stateDir));
         // A failed flush to Redis fails the task before it commits; a fresh thread resumes from the
         // last committed offsets, so the writes are retried rather than lost.
         streams.setUncaughtExceptionHandler(e -> {
@@ -122,6 +137,20 @@ public final class WarmerService implements AutoCloseable {
         });
         streams.start();
         evictionGuard = EvictionGuard.start(config.redis(), new EvictionGuard.Materializer(streams::pause, streams::resume));
+    }
+
+    /** The TOASTable columns the families read, per table, as the catalog says now (see {@link ColumnMemory}). */
+    static ColumnMemory columnMemory(WarmerConfig config) {
+        Map<TableId, TableStorage> storage = new LinkedHashMap<>();
+        try (Connection connection = PostgresPreflight.open(config.source().postgres().endpoint())) {
+            for (TableId table : config.tables()) {
+                storage.put(table, TableStorage.of(connection, table));
+            }
+        } catch (SQLException e) {
+            throw new CaptureException("PostgreSQL at " + config.source().postgres().endpoint().address()
+                    + " could not tell how its tables store their columns: " + e.getMessage(), e);
+        }
+        return ColumnMemory.of(config.keyFamilies(), storage);
     }
 
     static CaptureSettings captureSettings(WarmerConfig config) {

@@ -41,6 +41,8 @@ public final class SinkCounters {
 
     private final ConcurrentMap<String, Adders> families = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, LongAdder> deadLettered = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, LongAdder> unavailable = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, String> broken = new ConcurrentHashMap<>();
     private final LongAdder unacknowledged = new LongAdder();
     /** Null unless something times the writes: a writer then takes no timestamps at all. */
     private final AtomicReference<WriteTimer> writeTimer = new AtomicReference<>();
@@ -74,6 +76,35 @@ public final class SinkCounters {
         Map<String, Long> counts = new TreeMap<>();
         deadLettered.forEach((family, adder) -> counts.put(family, adder.sum()));
         return counts;
+    }
+
+    /**
+     * A row whose keys {@code family} deleted instead of writing, because a column it reads was not sent (an
+     * unchanged TOASTed value) and was not remembered.
+     */
+    public void unavailable(String family) {
+        unavailable.computeIfAbsent(family, f -> new LongAdder()).increment();
+    }
+
+    /** Rows per family whose keys were deleted for a value PostgreSQL did not send, since start. */
+    public Map<String, Long> unavailableByFamily() {
+        Map<String, Long> counts = new TreeMap<>();
+        unavailable.forEach((family, adder) -> counts.put(family, adder.sum()));
+        return counts;
+    }
+
+    /**
+     * {@code family} cannot render its table's changes any more: a column it reads is gone from them (dropped or
+     * renamed) or changed its type. Until a restart with a fixed configuration, its keys of changed rows are
+     * deleted and the changes dead-lettered; readiness names the reason.
+     */
+    public void broken(String family, String reason) {
+        broken.put(family, reason);
+    }
+
+    /** Why each broken family is broken, since start. */
+    public Map<String, String> brokenFamilies() {
+        return new TreeMap<>(broken);
     }
 
     /** Writes a writer submitted (a positive count), or had acknowledged or gave up at its close (negative). */

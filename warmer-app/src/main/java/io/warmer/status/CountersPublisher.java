@@ -30,6 +30,7 @@ public final class CountersPublisher implements AutoCloseable {
     });
     private RedisReader redis;
     private Map<String, SinkCounters.Counts> published = Map.of();
+    private boolean brokenCleared;
     private boolean failing;
 
     private CountersPublisher(WarmerConfig config, SinkCounters counters) {
@@ -46,14 +47,22 @@ public final class CountersPublisher implements AutoCloseable {
 
     private synchronized void publish() {
         Map<String, SinkCounters.Counts> now = counters.byFamily();
-        if (now.equals(published)) {
+        Map<String, String> broken = counters.brokenFamilies();
+        if (now.equals(published) && broken.isEmpty() && brokenCleared) {
             return;
         }
         try {
             if (redis == null) {
                 redis = RedisReader.connect(config.redis());
             }
+            if (!brokenCleared) {
+                // This process starts with its own configuration: what an earlier one found broken is its to judge.
+                PublishedCounters.clearBroken(redis.commands(), key, config.families().stream()
+                        .map(io.warmer.config.FamilyConfig::name).toList());
+                brokenCleared = true;
+            }
             PublishedCounters.add(redis.commands(), key, published, now);
+            PublishedCounters.broken(redis.commands(), key, broken);
             published = now;
             failing = false;
         } catch (RuntimeException e) {

@@ -19,6 +19,7 @@ public final class PublishedCounters {
     private static final String PUTS = ":puts";
     private static final String DELETES = ":deletes";
     private static final String FENCED = ":fenced";
+    private static final String BROKEN = ":broken";
 
     private PublishedCounters() {
     }
@@ -50,6 +51,36 @@ public final class PublishedCounters {
             increments.add(field);
             increments.add(Long.toString(by));
         }
+    }
+
+    /**
+     * Why families are broken ({@link SinkCounters#broken}), set again with every publication, so that one process
+     * clearing them at its start (see {@link #clearBroken}) is corrected within a second by another that still sees it.
+     */
+    static void broken(RedisClusterCommands<String, String> redis, String key, Map<String, String> broken) {
+        if (!broken.isEmpty()) {
+            Map<String, String> fields = new HashMap<>();
+            broken.forEach((family, reason) -> fields.put(family + BROKEN, reason));
+            redis.hset(key, fields);
+        }
+    }
+
+    /** Forgets that these families were broken: a process starting with its configuration fixed. */
+    static void clearBroken(RedisClusterCommands<String, String> redis, String key, List<String> families) {
+        if (!families.isEmpty()) {
+            redis.hdel(key, families.stream().map(f -> f + BROKEN).toArray(String[]::new));
+        }
+    }
+
+    /** Why each family a process found broken is broken, as published. */
+    public static Map<String, String> readBroken(RedisClusterCommands<String, String> redis, String key) {
+        Map<String, String> broken = new HashMap<>();
+        redis.hgetall(key).forEach((field, value) -> {
+            if (field.endsWith(BROKEN)) {
+                broken.put(field.substring(0, field.length() - BROKEN.length()), value);
+            }
+        });
+        return broken;
     }
 
     /** Per family, the totals every process has published; families never published are absent. */

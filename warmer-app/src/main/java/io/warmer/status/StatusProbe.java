@@ -3,7 +3,6 @@ package io.warmer.status;
 import io.warmer.capture.CaptureException;
 import io.warmer.capture.ChangeTopicProvisioner;
 import io.warmer.capture.PostgresEndpoint;
-import io.warmer.capture.PostgresPreflight;
 import io.warmer.capture.snapshot.SnapshotProgress;
 import io.warmer.capture.snapshot.SnapshotProgressReader;
 import io.warmer.change.ChangeTopics;
@@ -72,6 +71,7 @@ public final class StatusProbe {
                 TimeUnit.NANOSECONDS.sleep(left);
             }
             Map<String, SinkCounters.Counts> after = PublishedCounters.read(redis.commands(), key);
+            Map<String, String> broken = PublishedCounters.readBroken(redis.commands(), key);
             double seconds = (System.nanoTime() - started) / 1e9;
             List<StatusReport.Family> families = new ArrayList<>();
             SinkCounters.Counts none = new SinkCounters.Counts(0, 0, 0);
@@ -80,7 +80,8 @@ public final class StatusProbe {
                 SinkCounters.Counts now = after.getOrDefault(family.name(), none);
                 double rate = seconds <= 0 ? 0 : (now.puts() + now.deletes() - then.puts() - then.deletes()) / seconds;
                 families.add(new StatusReport.Family(family.name(), lag.get(family.name()), coverage.get(family.name()),
-                        rate, now.puts(), now.deletes(), now.fenced(), deadLettered.getOrDefault(family.name(), 0L)));
+                        rate, now.puts(), now.deletes(), now.fenced(), deadLettered.getOrDefault(family.name(), 0L),
+                        broken.get(family.name())));
             }
             if (lag.size() < config.families().size()) {
                 notes.add("no lag where the change topics do not exist yet: the capture has not run");
@@ -109,8 +110,7 @@ public final class StatusProbe {
         PostgresEndpoint endpoint = pg.endpoint();
         Map<String, Double> coverage = new HashMap<>();
         try {
-            Map<TableId, io.warmer.capture.TableSchema> schemas = PostgresPreflight.check(endpoint, config.tables(),
-                    config.requiredColumns());
+            Map<TableId, io.warmer.capture.TableSchema> schemas = io.warmer.config.SchemaCheck.preflight(config);
             try (Connection db = DriverManager.getConnection(endpoint.jdbcUrl(), pg.user(), pg.password())) {
                 VerifyReport report = new CacheVerifier(config, db, redis.commands(), schemas)
                         .verify(sample, System.currentTimeMillis());

@@ -31,8 +31,10 @@ public record StatusReport(String applicationId, CaptureStage capture, List<Tabl
      * @param writesPerSecond writes acknowledged per second over the measuring window, by all processes
      * @param written      writes (puts) acknowledged since the first start, by all processes
      * @param fenced       of the writes, those refused because Redis held a newer version
+     * @param broken       why a materializer found the family unable to render its table's changes (a column it reads
+     *                     was dropped, renamed or retyped); null when none did
      */
     public record Family(String name, Long lag, Double coverage, double writesPerSecond, long written, long deleted,
-                         long fenced, long deadLettered) {
+                         long fenced, long deadLettered, String broken) {
     }
 }

@@ -4,6 +4,7 @@ import io.warmer.change.MalformedChangeException;
 import io.warmer.change.RowChangeCodec;
 import io.warmer.change.SnapshotMarker;
 import io.warmer.family.CacheWrite;
+import io.warmer.family.ChangedColumnsException;
 import io.warmer.family.KeyFamily;
 import io.warmer.family.UnrenderableRowException;
 import io.warmer.sink.CacheSinkStore;
@@ -70,6 +71,13 @@ final class JoinAssembleProcessor implements Processor<String, String, String, S
             }
             writes = join < 0 ? rows.mainChanged(record.key(), RowChangeCodec.read(record.value()), now)
                     : rows.joinedChanged(join, record.key(), record.value(), now);
+        } catch (ChangedColumnsException e) {
+            // The main table's columns changed under the family: set the change aside and delete the row's keys.
+            counters.broken(family.name(), e.streamingReason());
+            DeadLetters.setAside(context, record, family.name(), e.streamingReason(), counters);
+            sink.write(family.name(), rows.mainUnrenderable(record.key(), RowChangeCodec.read(record.value()),
+                    context.currentSystemTimeMs()));
+            return;
         } catch (MalformedChangeException | UnrenderableRowException e) {
             DeadLetters.setAside(context, record, family.name(), e.getMessage(), counters);
             return;

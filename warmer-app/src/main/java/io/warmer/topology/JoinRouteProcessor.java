@@ -9,6 +9,7 @@ import io.warmer.change.RowChange;
 import io.warmer.change.RowChangeCodec;
 import io.warmer.change.SnapshotMarker;
 import io.warmer.change.Version;
+import io.warmer.family.ChangedColumnsException;
 import io.warmer.family.Join;
 import io.warmer.sink.SinkCounters;
 import java.util.ArrayList;
@@ -29,6 +30,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class JoinRouteProcessor implements Processor<String, String, String, String> {
 
+    private final String family;
     private final Join join;
     private final String ownerStoreName;
     private final String routeSink;
@@ -36,8 +38,12 @@ final class JoinRouteProcessor implements Processor<String, String, String, Stri
     private ProcessorContext<String, String> context;
     private KeyValueStore<String, String> owners;
 
-    /** @param counters where the changes set aside are counted, under {@code join <as>} */
-    JoinRouteProcessor(Join join, String ownerStoreName, String routeSink, SinkCounters counters) {
+    /**
+     * @param family   the family the join belongs to
+     * @param counters where the changes set aside are counted, under {@code join <as>}
+     */
+    JoinRouteProcessor(String family, Join join, String ownerStoreName, String routeSink, SinkCounters counters) {
+        this.family = family;
         this.join = join;
         this.ownerStoreName = ownerStoreName;
         this.routeSink = routeSink;
@@ -71,6 +77,18 @@ final class JoinRouteProcessor implements Processor<String, String, String, Stri
         if (old != null && old.version().isNewerThan(change.version())) {
             return; // the joined row is newer already: this change was delivered again, after a newer snapshot row
         }
+        String broken = change.isDelete() ? null : brokenBy(change);
+        if (broken != null) {
+            // The joined table's columns changed under the join: the main row it belongs to cannot be rendered from
+            // it; its keys are deleted until a row the join can read comes (after the configuration is fixed).
+            counters.broken(family, broken);
+            DeadLetters.setAside(context, record, family, broken, counters);
+            if (old != null) {
+                context.forward(record.withKey(old.mainKey()).withValue(brokenDelta(record.key(), change.version(),
+                        broken)), routeSink);
+            }
+            return;
+        }
         String newOwner = change.isDelete() ? null : join.mainKeyOf(change.row());
         if (old != null && !old.mainKey().equals(newOwner)) {
             context.forward(record.withKey(old.mainKey()).withValue(delta(record.key(), change.version(), null)), routeSink);
@@ -80,7 +98,24 @@ final class JoinRouteProcessor implements Processor<String, String, String, Stri
             return;
         }
         owners.put(record.key(), new Owner(newOwner, change.version()).toJson());
-        context.forward(record.withKey(newOwner).withValue(delta(record.key(), change.version(), change.row())), routeSink);
+        context.forward(record.withKey(newOwner).withValue(delta(record.key(), change.version(), change.row(),
+                change.unavailable())), routeSink);
+    }
+
+    /**
+     * Why the join cannot read the joined row, or null when it can: a column it joins on or selects is not in the
+     * change (dropped or renamed), or changed its type while the capture ran.
+     */
+    private String brokenBy(RowChange change) {
+        List<String> named = new ArrayList<>(join.on().keySet());
+        named.addAll(join.columns());
+        List<String> missing = named.stream().filter(c -> !change.row().has(c) && !change.unavailable().contains(c))
+                .distinct().toList();
+        List<String> retyped = named.stream().filter(change.retyped()::contains).distinct().toList();
+        if (missing.isEmpty() && retyped.isEmpty()) {
+            return null;
+        }
+        return new ChangedColumnsException(family, change.table(), missing, retyped).streamingReason();
     }
 
     /**
@@ -143,13 +178,31 @@ final class JoinRouteProcessor implements Processor<String, String, String, Stri
         }
     }
 
+    /** A joined row the join cannot read any more: its main row's keys are deleted until it can. */
+    static String brokenDelta(String joinedKey, Version version, String reason) {
+        ObjectNode delta = JsonNodeFactory.instance.objectNode();
+        delta.put("key", joinedKey);
+        delta.put("version", version.text());
+        delta.put("broken", reason);
+        return RowChangeCodec.writeJson(delta);
+    }
+
     /** A joined row arriving at (row present) or leaving (row absent) a main row, with its version. */
     static String delta(String joinedKey, Version version, ObjectNode row) {
+        return delta(joinedKey, version, row, List.of());
+    }
+
+    /** @param unavailable columns PostgreSQL did not send with the row (unchanged TOASTed values) */
+    static String delta(String joinedKey, Version version, ObjectNode row, List<String> unavailable) {
         ObjectNode delta = JsonNodeFactory.instance.objectNode();
         delta.put("key", joinedKey);
         delta.put("version", version.text());
         if (row != null) {
             delta.set("row", row);
+        }
+        if (!unavailable.isEmpty()) {
+            var columns = delta.putArray("unavailable");
+            unavailable.forEach(columns::add);
         }
         return RowChangeCodec.writeJson(delta);
     }

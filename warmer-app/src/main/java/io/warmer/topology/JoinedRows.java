@@ -57,10 +57,59 @@ final class JoinedRows {
         }
         ObjectNode entry = JsonNodeFactory.instance.objectNode();
         entry.put("version", change.version().text());
-        entry.set("row", change.row());
+        entry.set("row", filled(change.row(), change.unavailable(), previous == null ? null : (ObjectNode) previous.get("row"),
+                entry));
         entry.set("keys", previous == null ? JsonNodeFactory.instance.arrayNode() : previous.withArray("keys"));
         mains.put(mainKey, RowChangeCodec.writeJson(entry));
         return render(mainKey, nowMs);
+    }
+
+    /**
+     * A change of the main row the family cannot render (a column it reads is gone or retyped): the row's keys are
+     * deleted, and the stored row is marked, so that no joined change renders it either until a change the family can
+     * render replaces it.
+     */
+    List<CacheWrite> mainUnrenderable(String mainKey, RowChange change, long nowMs) {
+        String stored = mains.get(mainKey);
+        ObjectNode previous = stored == null ? null : parse(stored);
+        if (previous != null && versionOf(previous).isNewerThan(change.version())) {
+            return List.of();
+        }
+        Set<String> previousKeys = previous == null ? Set.of() : keysOf(previous);
+        if (previous != null) {
+            previous.put("version", change.version().text());
+            previous.put("broken", true);
+            previous.putArray("keys");
+            mains.put(mainKey, RowChangeCodec.writeJson(previous));
+        }
+        RowChange versioned = new RowChange(change.op(), change.version().then(joinedCount(mainKey)),
+                change.commitTimeMs(), change.table(), change.row(), change.before(), change.unavailable(),
+                change.retyped());
+        return family.deletesOf(RowChangeCodec.readKey(mainKey), versioned, previousKeys, nowMs);
+    }
+
+    /**
+     * The row with the columns PostgreSQL did not send (unchanged TOASTed values) taken from the row stored before;
+     * those the store does not know either are listed in {@code unknownIn}'s {@code unavailable}, and keep the
+     * family from rendering until a change sends them.
+     */
+    private static ObjectNode filled(ObjectNode row, List<String> unavailable, ObjectNode previous, ObjectNode unknownIn) {
+        if (unavailable.isEmpty()) {
+            return row;
+        }
+        ObjectNode complete = row.deepCopy();
+        var unknown = JsonNodeFactory.instance.arrayNode();
+        for (String column : unavailable) {
+            if (previous != null && previous.has(column)) {
+                complete.set(column, previous.get(column));
+            } else {
+                unknown.add(column);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            unknownIn.set("unavailable", unknown);
+        }
+        return complete;
     }
 
     /** A joined row arrived at or left the main row; returns the cache writes (none without a main row). */
@@ -70,10 +119,28 @@ final class JoinedRows {
         ObjectNode state = store.get(mainKey) == null ? emptyJoinState() : parse(store.get(mainKey));
         ObjectNode rows = (ObjectNode) state.get("rows");
         String rowKey = change.path("key").asText();
-        if (change.hasNonNull("row")) {
-            rows.set(rowKey, change.get("row"));
+        ObjectNode unknown = state.with("unavailable");
+        unknown.remove(rowKey);
+        ObjectNode broken = state.with("broken");
+        broken.remove(rowKey);
+        if (change.hasNonNull("broken")) {
+            broken.set(rowKey, change.get("broken")); // the row stays as it was; the value is not rendered
+        } else if (change.hasNonNull("row")) {
+            List<String> unsent = new ArrayList<>();
+            change.path("unavailable").forEach(c -> unsent.add(c.asText()));
+            ObjectNode marker = JsonNodeFactory.instance.objectNode();
+            rows.set(rowKey, filled((ObjectNode) change.get("row"), unsent, (ObjectNode) rows.get(rowKey), marker));
+            if (marker.has("unavailable")) {
+                unknown.set(rowKey, marker.get("unavailable"));
+            }
         } else {
             rows.remove(rowKey);
+        }
+        if (unknown.isEmpty()) {
+            state.remove("unavailable");
+        }
+        if (broken.isEmpty()) {
+            state.remove("broken");
         }
         state.put("count", countOf(state) + 1);
         state.remove("version"); // the name of the count before it was called so
@@ -119,21 +186,41 @@ final class JoinedRows {
         ObjectNode entry = parse(main);
         ObjectNode row = ((ObjectNode) entry.get("row")).deepCopy();
         long count = 0;
+        boolean unknown = hasReadColumn(entry.path("unavailable")) || entry.path("broken").asBoolean(false);
         for (int i = 0; i < family.joins().size(); i++) {
             Join join = family.joins().get(i);
             String state = joined.get(i).get(mainKey);
             ObjectNode joinState = state == null ? emptyJoinState() : parse(state);
             count += countOf(joinState);
+            unknown |= !joinState.path("broken").isEmpty(); // a joined row the join cannot read
+            for (JsonNode columns : joinState.path("unavailable")) {
+                for (JsonNode column : columns) {
+                    unknown |= join.columns().isEmpty() || join.columns().contains(column.asText());
+                }
+            }
             row.set(join.as(), join.render(inKeyOrder((ObjectNode) joinState.get("rows"))));
         }
         RowChange combined = new RowChange(Operation.UPDATE, versionOf(entry).then(count), 0,
                 family.table().qualified(), row, null);
+        if (unknown) {
+            // A column the value shows was not sent and is not known: delete rather than write the value without it.
+            return family.deletesOf(RowChangeCodec.readKey(mainKey), combined, keysOf(entry), nowMs);
+        }
         // The keys last written for this main row, so that a key made of other columns follows changes.
         KeyFamily.Mapping mapping = family.map(RowChangeCodec.readKey(mainKey), combined, keysOf(entry), nowMs);
         var keys = entry.putArray("keys");
         mapping.currentKeys().forEach(keys::add);
         mains.put(mainKey, RowChangeCodec.writeJson(entry));
         return mapping.writes();
+    }
+
+    private boolean hasReadColumn(JsonNode columns) {
+        for (JsonNode column : columns) {
+            if (family.reads(column.asText())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Version versionOf(ObjectNode entry) {

@@ -11,9 +11,11 @@ import io.warmer.change.RowChangeCodec;
 import io.warmer.change.SnapshotMarker;
 import io.warmer.change.Version;
 import io.warmer.family.KeyFamily;
+import io.warmer.family.ChangedColumnsException;
 import io.warmer.family.UnrenderableRowException;
 import io.warmer.sink.CacheSinkStore;
 import io.warmer.sink.SinkCounters;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -21,6 +23,8 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Applies the changes of one table to the cache: every family of the table maps the change, and the
@@ -33,19 +37,32 @@ final class MaterializeProcessor implements Processor<String, String, String, St
 
     private static final TypeReference<List<String>> KEY_LIST = new TypeReference<>() { };
 
+    private static final Logger LOG = LoggerFactory.getLogger(MaterializeProcessor.class);
+
     private final List<KeyFamily> families;
     private final String sinkStoreName;
     private final String keyMemoryName;
+    private final String columnMemoryName;
+    private final Set<String> remembered;
     private final SinkCounters counters;
+    private final Set<String> warned = new java.util.HashSet<>();
     private ProcessorContext<String, String> context;
     private CacheSinkStore sink;
     private KeyValueStore<String, String> keyMemory;
+    private KeyValueStore<String, String> columnMemory;
 
-    /** @param counters where the changes set aside are counted */
-    MaterializeProcessor(List<KeyFamily> families, String sinkStoreName, String keyMemoryName, SinkCounters counters) {
+    /**
+     * @param columnMemoryName the store of the remembered columns, null when the table remembers none
+     * @param remembered       the table's columns to remember per row ({@link ColumnMemory})
+     * @param counters         where the changes set aside are counted
+     */
+    MaterializeProcessor(List<KeyFamily> families, String sinkStoreName, String keyMemoryName, String columnMemoryName,
+                         Set<String> remembered, SinkCounters counters) {
         this.families = families;
         this.sinkStoreName = sinkStoreName;
         this.keyMemoryName = keyMemoryName;
+        this.columnMemoryName = columnMemoryName;
+        this.remembered = Set.copyOf(remembered);
         this.counters = counters;
     }
 
@@ -54,6 +71,7 @@ final class MaterializeProcessor implements Processor<String, String, String, St
         this.context = context;
         this.sink = context.getStateStore(sinkStoreName);
         this.keyMemory = context.getStateStore(keyMemoryName);
+        this.columnMemory = columnMemoryName == null ? null : context.getStateStore(columnMemoryName);
         WarmerTopology.sendWritesRegularly(context, sink);
     }
 
@@ -74,18 +92,35 @@ final class MaterializeProcessor implements Processor<String, String, String, St
             DeadLetters.setAside(context, record, "", e.getMessage(), counters);
             return;
         }
+        RowChange effective = withRememberedColumns(record.key(), change);
         // Each family on its own: a row one family cannot map (its key column is NULL, say) is set aside for that
         // family, and the table's other families still apply it.
         for (KeyFamily f : families) {
             String memoryKey = f.name() + "|" + record.key();
             boolean remember = f.needsKeyMemory(primaryKey);
             KeyFamily.Mapping mapping;
+            KeyMemory previous;
             try {
-                KeyMemory previous = remember ? recall(memoryKey) : KeyMemory.NONE;
+                previous = remember ? recall(memoryKey) : KeyMemory.NONE;
                 if (previous.version().isNewerThan(change.version())) {
                     continue; // delivered again after a newer change: Redis would fence it, and the memory must not
                 }
-                mapping = f.map(primaryKey, change, previous.keys(), context.currentSystemTimeMs());
+                String unsent = effective.unavailable().stream().filter(f::reads).findFirst().orElse(null);
+                if (unsent != null) {
+                    // Absent beats wrong: the row's value without this column is not what the database holds.
+                    counters.unavailable(f.name());
+                    warnUnavailable(f, change.table(), unsent);
+                    mapping = new KeyFamily.Mapping(f.deletesOf(primaryKey, effective, previous.keys(),
+                            context.currentSystemTimeMs()), Set.of());
+                } else {
+                    mapping = f.map(primaryKey, effective, previous.keys(), context.currentSystemTimeMs());
+                }
+            } catch (ChangedColumnsException e) {
+                // The schema changed under the family: set the change aside, and delete what it would have replaced.
+                counters.broken(f.name(), e.streamingReason());
+                DeadLetters.setAside(context, record, f.name(), e.streamingReason(), counters);
+                sink.write(f.name(), f.deletesOf(primaryKey, effective, Set.of(), context.currentSystemTimeMs()));
+                continue;
             } catch (MalformedChangeException | UnrenderableRowException e) {
                 DeadLetters.setAside(context, record, f.name(), e.getMessage(), counters);
                 continue;
@@ -94,6 +129,74 @@ final class MaterializeProcessor implements Processor<String, String, String, St
                 remember(memoryKey, new KeyMemory(change.version(), mapping.currentKeys()));
             }
             sink.write(f.name(), mapping.writes());
+        }
+    }
+
+    /**
+     * The change with the columns PostgreSQL did not send (unchanged TOASTed values) filled in, from the old row
+     * when it came whole (REPLICA IDENTITY FULL) or from the values remembered for the row; those still unknown stay
+     * listed as unavailable. Remembers the row's TOASTable columns for the next such change.
+     */
+    private RowChange withRememberedColumns(String key, RowChange change) {
+        if (remembered.isEmpty() && change.unavailable().isEmpty()) {
+            return change;
+        }
+        if (change.isDelete()) {
+            if (columnMemory != null) {
+                columnMemory.delete(key);
+            }
+            return change;
+        }
+        ObjectNode stored = columnMemory == null ? null : parseMemory(columnMemory.get(key));
+        RowChange effective = change;
+        if (!change.unavailable().isEmpty()) {
+            ObjectNode row = change.row().deepCopy();
+            List<String> still = new ArrayList<>();
+            for (String column : change.unavailable()) {
+                JsonNode value = change.before() != null && change.before().has(column) ? change.before().get(column)
+                        : stored != null && stored.path("columns").has(column) ? stored.path("columns").get(column) : null;
+                if (value == null) {
+                    still.add(column);
+                } else {
+                    row.set(column, value);
+                }
+            }
+            effective = change.withRow(row, still);
+        }
+        if (columnMemory != null && (stored == null || !Version.fromJson(stored.get("version")).isNewerThan(change.version()))) {
+            ObjectNode memory = JsonNodeFactory.instance.objectNode();
+            memory.put("version", change.version().text());
+            ObjectNode columns = memory.putObject("columns");
+            for (String column : remembered) {
+                if (effective.row().has(column) && !effective.unavailable().contains(column)) {
+                    columns.set(column, effective.row().get(column));
+                } else if (stored != null && stored.path("columns").has(column)) {
+                    columns.set(column, stored.path("columns").get(column));
+                }
+            }
+            columnMemory.put(key, RowChangeCodec.writeJson(memory));
+        }
+        return effective;
+    }
+
+    private static ObjectNode parseMemory(String stored) {
+        if (stored == null) {
+            return null;
+        }
+        try {
+            return (ObjectNode) RowChangeCodec.json().readTree(stored);
+        } catch (JsonProcessingException | ClassCastException e) {
+            throw new IllegalStateException("the column memory holds something that is not JSON: " + stored, e);
+        }
+    }
+
+    private void warnUnavailable(KeyFamily family, String table, String column) {
+        if (warned.add(family.name())) {
+            LOG.atWarn().addKeyValue("event", "value_unavailable").addKeyValue("family", family.name())
+                    .addKeyValue("column", column).log("Family {} reads column {} of {}, which PostgreSQL did not send"
+                            + " with an update (an unchanged TOASTed value) and which Warmer had not seen: the row's keys"
+                            + " are deleted instead of written without it. ALTER TABLE {} REPLICA IDENTITY FULL sends it with"
+                            + " every update.", family.name(), column, table, table);
         }
     }
 

@@ -39,6 +39,11 @@ public final class WarmerTopology {
     }
 
     public static Topology build(WarmerConfig config, CacheWriterFactory writers) {
+        return build(config, writers, ColumnMemory.NONE);
+    }
+
+    /** @param memory the columns to remember per row, because PostgreSQL may not send them with every update */
+    public static Topology build(WarmerConfig config, CacheWriterFactory writers, ColumnMemory memory) {
         String prefix = config.kafka().topicPrefix();
         Topology topology = new Topology();
         Map<TableId, String> sources = new LinkedHashMap<>();
@@ -52,7 +57,7 @@ public final class WarmerTopology {
                 .collect(Collectors.groupingBy(KeyFamily::table, LinkedHashMap::new, Collectors.toList()));
         for (var entry : plainByTable.entrySet()) {
             deadLetterParents.add(addMaterializer(topology, entry.getKey(), List.copyOf(entry.getValue()),
-                    sources.get(entry.getKey()), writers));
+                    sources.get(entry.getKey()), writers, memory.of(entry.getKey())));
         }
         for (KeyFamily family : config.keyFamilies()) {
             if (!family.joins().isEmpty()) {
@@ -104,15 +109,19 @@ public final class WarmerTopology {
     }
 
     private static String addMaterializer(Topology topology, TableId table, List<KeyFamily> families, String source,
-                                          CacheWriterFactory writers) {
+                                          CacheWriterFactory writers, java.util.Set<String> remembered) {
         String materialize = "materialize-" + table.qualified();
         String sink = "cache-sink-" + table.qualified();
         String keyMemory = "key-memory-" + table.qualified();
-        topology.addProcessor(materialize, () -> new MaterializeProcessor(families, sink, keyMemory, writers.counters()),
-                source);
+        String columnMemory = remembered.isEmpty() ? null : "column-memory-" + table.qualified();
+        topology.addProcessor(materialize, () -> new MaterializeProcessor(families, sink, keyMemory, columnMemory,
+                remembered, writers.counters()), source);
         topology.addStateStore(new CacheSinkStoreBuilder(sink, writers), materialize);
         // Written only for families whose keys use columns outside the primary key.
         topology.addStateStore(loggedStore(keyMemory), materialize);
+        if (columnMemory != null) {
+            topology.addStateStore(loggedStore(columnMemory), materialize);
+        }
         return materialize;
     }
 
@@ -138,7 +147,7 @@ public final class WarmerTopology {
             String routeSource = route + "-in";
             String topic = joinRouteTopic(config, family, i);
             String owners = "join-owner-" + name + "-" + i;
-            topology.addProcessor(route, () -> new JoinRouteProcessor(join, owners, routeSink, writers.counters()),
+            topology.addProcessor(route, () -> new JoinRouteProcessor(family.name(), join, owners, routeSink, writers.counters()),
                     sources.get(join.table()));
             topology.addStateStore(loggedStore(owners), route);
             topology.addSink(routeSink, topic, new StringSerializer(), new StringSerializer(), route);

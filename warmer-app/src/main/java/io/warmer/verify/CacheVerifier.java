@@ -51,6 +51,7 @@ public final class CacheVerifier {
     }
 
     public VerifyReport verify(Integer sample, long nowMs) throws SQLException {
+        entries.readColumnsAgain(); // a column added, dropped or retyped since the last check
         List<VerifyReport.Family> families = new ArrayList<>();
         Set<String> expectedEverywhere = new HashSet<>();
         List<FamilyCheck> checks = new ArrayList<>();
@@ -107,6 +108,7 @@ public final class CacheVerifier {
         long extraCount;
         long checked;
         long expected;
+        String broken;
 
         FamilyCheck(KeyFamily family) {
             this.family = family;
@@ -115,6 +117,9 @@ public final class CacheVerifier {
         void compare(Integer sample, long nowMs) throws SQLException {
             for (ExpectedEntries.Row row : entries.of(family, sample, nowMs)) {
                 checked++;
+                if (row.broken() != null && broken == null) {
+                    broken = row.broken();
+                }
                 if (row.unrenderable()) {
                     continue; // the pipeline sets such rows aside too (dead-letter topic)
                 }
@@ -192,7 +197,7 @@ public final class CacheVerifier {
 
         VerifyReport.Family report(boolean extraChecked) {
             return new VerifyReport.Family(family.name(), checked, expected, exactCount, missingCount, staleCount,
-                    extraChecked ? extraCount : null, missing, stale, extra, staleKeys);
+                    extraChecked ? extraCount : null, missing, stale, extra, staleKeys, broken);
         }
 
         private static void note(List<String> examples, String example) {

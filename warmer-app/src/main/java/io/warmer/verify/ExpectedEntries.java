@@ -14,6 +14,7 @@ import io.warmer.change.RowChangeCodec;
 import io.warmer.change.TableId;
 import io.warmer.change.Version;
 import io.warmer.config.PostgresSourceConfig;
+import io.warmer.family.ChangedColumnsException;
 import io.warmer.family.CacheWrite;
 import io.warmer.family.Join;
 import io.warmer.family.KeyFamily;
@@ -44,8 +45,10 @@ public final class ExpectedEntries {
      * @param writes       the writes of an insert of this row; empty when the family's filter leaves it out
      * @param unrenderable the row cannot be turned into a key or value: the pipeline sets it aside (dead-letter
      *                     topic), so it has no writes
+     * @param broken       why the family cannot render the row as the table has it now (a column it reads is gone),
+     *                     then {@code writes} are the deletes of its keys, as the pipeline does them; else null
      */
-    public record Row(ObjectNode row, List<CacheWrite> writes, boolean unrenderable) {
+    public record Row(ObjectNode row, List<CacheWrite> writes, boolean unrenderable, String broken) {
     }
 
     private final Connection db;
@@ -125,9 +128,14 @@ public final class ExpectedEntries {
             try {
                 List<CacheWrite> writes = family.map(primaryKey, new RowChange(Operation.INSERT, Version.ZERO, 0,
                         family.table().qualified(), combined, null), Set.of(), nowMs).writes();
-                result.add(new Row(combined, writes, false));
+                result.add(new Row(combined, writes, false, null));
+            } catch (ChangedColumnsException e) {
+                RowChange asIs = new RowChange(Operation.UPDATE, Version.ZERO, 0, family.table().qualified(), combined,
+                        null);
+                result.add(new Row(combined, family.deletesOf(primaryKey, asIs, Set.of(), nowMs), false,
+                        e.getMessage()));
             } catch (UnrenderableRowException e) {
-                result.add(new Row(combined, List.of(), true));
+                result.add(new Row(combined, List.of(), true, null));
             }
         }
         return result;
@@ -205,6 +213,11 @@ public final class ExpectedEntries {
 
     private String selectList(TableId table) throws SQLException {
         return ColumnTypes.selectList(typesOf(table));
+    }
+
+    /** Forgets the column types read so far: the next rows are read with the catalog's types then. */
+    void readColumnsAgain() {
+        columns.clear();
     }
 
     private Map<String, ColumnType> typesOf(TableId table) throws SQLException {

@@ -13,10 +13,12 @@ public record VerifyReport(List<Family> families) {
      *                  (only a full check scans the keyspace)
      * @param staleKeys the stale keys with what the database says they should hold, for a second look (at most
      *                  {@link CacheVerifier#SUSPECTS} of them)
+     * @param broken    why the family cannot render the table's rows as they are now (a column it reads is gone);
+     *                  null when it can. The pipeline deletes such rows' keys, and so they are expected absent
      */
     public record Family(String name, long checked, long expected, long exact, long missing, long stale, Long extra,
                          List<String> missingExamples, List<String> staleExamples, List<String> extraExamples,
-                         List<StaleKey> staleKeys) {
+                         List<StaleKey> staleKeys, String broken) {
 
         public Family {
             staleKeys = staleKeys == null ? List.of() : List.copyOf(staleKeys);

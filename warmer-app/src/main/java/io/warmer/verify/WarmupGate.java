@@ -2,7 +2,6 @@ package io.warmer.verify;
 
 import io.warmer.capture.ChangeTopicProvisioner;
 import io.warmer.capture.PostgresEndpoint;
-import io.warmer.capture.PostgresPreflight;
 import io.warmer.capture.PostgresCapture;
 import io.warmer.capture.StoredOffsets;
 import io.warmer.capture.TableSchema;
@@ -10,6 +9,7 @@ import io.warmer.capture.snapshot.SnapshotProgressReader;
 import io.warmer.change.ChangeTopics;
 import io.warmer.change.TableId;
 import io.warmer.config.PostgresSourceConfig;
+import io.warmer.config.SchemaCheck;
 import io.warmer.config.WarmerConfig;
 import io.warmer.family.KeyFamily;
 import io.warmer.status.ConsumerProgress;
@@ -96,7 +96,7 @@ public final class WarmupGate implements AutoCloseable {
         this.warmer = warmer;
         PostgresSourceConfig pg = config.source().postgres();
         PostgresEndpoint endpoint = pg.endpoint();
-        Map<TableId, TableSchema> schemas = PostgresPreflight.check(endpoint, config.tables(), config.requiredColumns());
+        Map<TableId, TableSchema> schemas = SchemaCheck.preflight(config);
         this.admin = ChangeTopicProvisioner.connect(config.kafka().bootstrapServers());
         this.progress = new ConsumerProgress(admin, config.kafka().applicationId());
         this.db = DriverManager.getConnection(endpoint.jdbcUrl(), pg.user(), pg.password());
@@ -120,11 +120,14 @@ public final class WarmupGate implements AutoCloseable {
         suspects.advance(capturePosition(), this::endOffsetsOf, progress, verifier.entries(), redis.commands(), now);
         List<FamilyReadiness> readiness = new ArrayList<>();
         boolean ready = true;
+        Map<String, String> broken = warmer.counters().brokenFamilies();
         for (VerifyReport.Family family : report.families()) {
             Long familyLag = lags.get(family.name());
             double coverage = family.coverage();
             long stale = suspects.confirmed(family.name());
-            String waitingFor = !snapshotDone ? "the snapshot"
+            String brokenBecause = broken.getOrDefault(family.name(), family.broken());
+            String waitingFor = brokenBecause != null ? "its configuration to be fixed: " + brokenBecause
+                    : !snapshotDone ? "the snapshot"
                     : familyLag == null ? "the change topics (the capture has not created them)"
                     : familyLag > targets.maxLag() ? "lag " + familyLag + " to fall to " + targets.maxLag()
                     : stale > 0 ? String.format("%d stale value%s (e.g. %s) to be repaired: warmer snapshot --family %s",

@@ -41,10 +41,11 @@ class MetricsSeriesTest {
 
         for (String family : List.of("profile", "by-email")) {
             for (String counter : List.of("warmer_keys_written_total", "warmer_keys_deleted_total",
-                    "warmer_writes_fenced_total", "warmer_dead_lettered_total")) {
+                    "warmer_writes_fenced_total", "warmer_dead_lettered_total", "warmer_values_unavailable_total")) {
                 assertThat(text.value(counter, "family", family)).as(counter + " of " + family).contains(0.0);
             }
             assertThat(text.value("warmer_write_latency_seconds_count", "family", family)).contains(0.0);
+            assertThat(text.value("warmer_family_broken", "family", family)).contains(0.0);
         }
         assertThat(text.type("warmer_keys_written_total")).contains("counter");
         assertThat(text.value("warmer_redis_pipeline_depth")).contains(0.0);
@@ -58,6 +59,8 @@ class MetricsSeriesTest {
         counters.deadLettered("by-email");
         counters.deadLettered("join settings");
         counters.deadLettered(SinkCounters.UNATTRIBUTED);
+        counters.unavailable("profile");
+        counters.broken("by-email", "column 'email' of public.users is not in its changes any more");
         SinkCountersFixture.submitted(counters, 5);
         PrometheusText text = scrape();
 
@@ -69,6 +72,9 @@ class MetricsSeriesTest {
                 .contains(1.0);
         assertThat(text.value("warmer_dead_lettered_total", "family", "(none)")).contains(1.0);
         assertThat(text.value("warmer_redis_pipeline_depth")).contains(5.0);
+        assertThat(text.value("warmer_values_unavailable_total", "family", "profile")).contains(1.0);
+        assertThat(text.value("warmer_family_broken", "family", "by-email")).contains(1.0);
+        assertThat(text.value("warmer_family_broken", "family", "profile")).contains(0.0);
     }
 
     @Test

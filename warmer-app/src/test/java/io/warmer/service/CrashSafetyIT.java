@@ -100,7 +100,7 @@ class CrashSafetyIT {
                 Thread.sleep(3_000);
                 shop.stop();
                 long stoppedAt = System.nanoTime();
-                await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() -> last.status("ready") == 200);
+                last.awaitReady(WAIT);
                 LOG.info("Ready {} s after the writes stopped, {} transactions in all",
                         (System.nanoTime() - stoppedAt) / 1_000_000_000.0, shop.transactions());
 

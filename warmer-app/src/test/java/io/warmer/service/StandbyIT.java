@@ -71,7 +71,7 @@ class StandbyIT {
 
             Thread.sleep(3_000);
             shop.stop();
-            await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() -> second.status("ready") == 200);
+            second.awaitReady(WAIT);
             RedisClient client = RedisClient.create(infra.redisUri());
             try (var connection = client.connect(); var database = db.connect()) {
                 CacheAudit.Result audit = CacheAudit.run(database, connection.sync(), Shop.expectation(prefix));

@@ -93,6 +93,30 @@ public final class WarmerProcess implements AutoCloseable {
         return Files.readString(output);
     }
 
+    /**
+     * Waits until {@code /ready} answers 200; else fails with what it answered last and the end of the output, so that
+     * a fault test that does not get ready says why.
+     */
+    public void awaitReady(java.time.Duration within) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        String last = "no answer";
+        while (System.nanoTime() < deadline) {
+            try {
+                var ready = get("ready");
+                if (ready.statusCode() == 200) {
+                    return;
+                }
+                last = ready.statusCode() + " " + ready.body();
+            } catch (IOException e) {
+                last = "no answer: " + e.getMessage();
+            }
+            sleep(500);
+        }
+        String printed = output();
+        throw new AssertionError("not ready within " + within + "; /ready said " + last + "\nthe output ends with:\n"
+                + printed.substring(Math.max(0, printed.length() - 6_000)));
+    }
+
     /** The HTTP status of {@code GET /<path>}, or -1 when the process does not answer. */
     public int status(String path) {
         try {

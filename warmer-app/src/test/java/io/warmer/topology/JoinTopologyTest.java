@@ -98,6 +98,42 @@ class JoinTopologyTest {
     }
 
     @Test
+    void shouldDeleteTheMainRowsKeysWhenAJoinedRowLacksTheColumnTheJoinIsOn() {
+        change(customers, "{\"id\":1}", "r", "{\"id\":1}");
+        change(orders, "{\"id\":10}", "r", "{\"id\":10,\"customer_id\":1,\"total\":5.00}");
+        assertThat(cache.entries.get("v2:customer:1:orders")).contains("\"total\":5.00");
+
+        // customer_id renamed to buyer_id: the order still belongs to the customer, the join cannot tell.
+        change(orders, "{\"id\":10}", "u", "{\"id\":10,\"buyer_id\":1,\"total\":6.00}");
+
+        assertThat(cache.entries).as("not a value with the order missing").doesNotContainKey("v2:customer:1:orders");
+        assertThat(cache.counters.brokenFamilies()).containsOnlyKeys("orders");
+        assertThat(cache.counters.brokenFamilies().get("orders")).startsWith("column 'customer_id' of t is not in its"
+                + " changes any more (dropped or renamed?), and family orders reads it");
+        change(customers, "{\"id\":1}", "u", "{\"id\":1}");
+        assertThat(cache.entries).as("nor after a change of the main row").doesNotContainKey("v2:customer:1:orders");
+
+        // Fixed and restarted, the joined table is snapshotted again: a row the join reads clears the mark.
+        change(orders, "{\"id\":10}", "r", "{\"id\":10,\"customer_id\":1,\"total\":6.00}");
+        assertThat(cache.entries.get("v2:customer:1:orders")).contains("\"total\":6.00");
+    }
+
+    @Test
+    void shouldDeleteTheKeysOfAJoinedFamilyWhoseMainRowLacksAColumnItNames() {
+        change(users, "{\"id\":1}", "r", "{\"id\":1,\"name\":\"Ada\"}");
+        change(settings, "{\"user_id\":1}", "r", "{\"user_id\":1,\"timezone\":\"UTC\"}");
+        assertThat(cache.entries).containsKey("v2:user:1:profile");
+
+        change(users, "{\"id\":1}", "u", "{\"id\":1,\"full_name\":\"Ada L\"}");
+
+        assertThat(cache.entries).doesNotContainKey("v2:user:1:profile");
+        assertThat(cache.counters.brokenFamilies()).containsKey("profile");
+        change(settings, "{\"user_id\":1}", "u", "{\"user_id\":1,\"timezone\":\"CET\"}");
+        assertThat(cache.entries).as("a joined change does not render the main row kept from before")
+                .doesNotContainKey("v2:user:1:profile");
+    }
+
+    @Test
     void shouldKeepTheNewerMainRowWhenAnOlderChangeOfItIsDeliveredAgain() {
         changeAt(users, "{\"id\":1}", "r", "{\"id\":1,\"name\":\"Ada (snapshot)\"}", Version.snapshot(500));
         changeAt(users, "{\"id\":1}", "u", "{\"id\":1,\"name\":\"Ada (before)\"}", Version.of(300, 310));

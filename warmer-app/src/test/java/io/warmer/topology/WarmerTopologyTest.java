@@ -98,7 +98,7 @@ class WarmerTopologyTest {
 
     @Test
     void shouldDeleteAllKeysOfARowWhenTheRowIsDeleted() {
-        users.pipeInput("{\"id\":42}", change("c", 10, "{\"id\":42,\"name\":\"Ada\"}"));
+        users.pipeInput("{\"id\":42}", change("c", 10, "{\"id\":42,\"name\":\"Ada\",\"email\":null,\"status\":\"inactive\"}"));
         users.pipeInput("{\"id\":42}", change("d", 11, null));
         users.pipeInput("{\"id\":42}", (String) null);
 
@@ -158,7 +158,7 @@ class WarmerTopologyTest {
     @Test
     void shouldSendAMalformedChangeToTheDeadLetterTopicWithTheReasonAndGoOn() {
         users.pipeInput("{\"id\":1}", "this is not a change");
-        users.pipeInput("{\"id\":2}", change("c", 12, "{\"id\":2,\"name\":\"Bob\"}"));
+        users.pipeInput("{\"id\":2}", change("c", 12, "{\"id\":2,\"name\":\"Bob\",\"email\":null,\"status\":\"inactive\"}"));
 
         TestRecord<String, String> letter = deadLetters.readRecord();
         assertThat(letter.key()).isEqualTo("{\"id\":1}");
@@ -178,7 +178,7 @@ class WarmerTopologyTest {
 
     @Test
     void shouldDeadLetterARowWhoseKeyColumnIsNull() {
-        users.pipeInput("{\"id\":3}", change("c", 13, "{\"id\":null,\"name\":\"Nobody\"}"));
+        users.pipeInput("{\"id\":3}", change("c", 13, "{\"id\":null,\"name\":\"Nobody\",\"email\":null,\"status\":\"inactive\"}"));
 
         TestRecord<String, String> letter = deadLetters.readRecord();
         assertThat(new String(letter.headers().lastHeader(DeadLetterHeaders.REASON).value(), StandardCharsets.UTF_8))

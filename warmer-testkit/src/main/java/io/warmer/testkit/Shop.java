@@ -6,8 +6,8 @@ import java.sql.Statement;
 import java.util.List;
 
 /**
- * A shop's schema as users have them: {@code customers} (serial key, numeric money, jsonb, a longer text,
- * timestamptz) and three {@code orders} each (serial key, a foreign key with cascading deletes, numeric,
+ * A shop's schema as users have them: {@code customers} (serial key, numeric money, jsonb, a longer text that is
+ * TOASTed in every hundredth row, timestamptz) and three {@code orders} each (serial key, a foreign key with cascading deletes, numeric,
  * timestamptz); Warmer's families for it; and what each family's keys must hold, by PostgreSQL's own JSON functions.
  */
 public final class Shop {
@@ -26,7 +26,11 @@ public final class Shop {
                     + " placed_at timestamptz NOT NULL DEFAULT now())");
             st.execute("INSERT INTO customers (name, email, balance, tier, prefs, note) SELECT 'customer ' || i,"
                     + " 'c' || i || '@example.com', (i % 1000) + 0.25, (ARRAY['free','pro','team'])[1 + i % 3],"
-                    + " jsonb_build_object('lang', 'en', 'n', i), repeat(md5(i::text), 4)"
+                    + " jsonb_build_object('lang', 'en', 'n', i), CASE WHEN i % 100 = 0"
+                    // every hundredth note ~8 kB that compresses to more than 2 kB: TOASTed, so an update that
+                    // leaves it alone does not send it
+                    + " THEN (SELECT string_agg(md5(i::text || g::text), '') FROM generate_series(1, 250) g)"
+                    + " ELSE repeat(md5(i::text), 4) END"
                     + " FROM generate_series(1, " + customers + ") i");
             st.execute("INSERT INTO orders (customer_id, total, status) SELECT 1 + (i % " + customers + "),"
                     + " (i % 500) + 0.10, 'open' FROM generate_series(1, " + (3 * customers) + ") i");

@@ -1,5 +1,9 @@
 package io.warmer.capture.snapshot;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.warmer.change.RowChangeCodec;
+
 import io.warmer.change.TableId;
 import io.warmer.change.Version;
 import java.time.Duration;
@@ -65,6 +69,12 @@ final class ChunkWindows {
         final Set<Long> unconfirmedAtOpening;
         /** Keys of the table the stream delivered since the window opened. */
         final Set<String> touched = new HashSet<>();
+        /**
+         * Of the touched keys, those whose latest change in the window is not a delete: the row as far as the window's
+         * changes tell, and the columns still unknown because PostgreSQL did not send them (unchanged TOASTed values).
+         * The chunk's read completes those (see {@link #asOfMarker}).
+         */
+        final Map<String, Incomplete> incomplete = new HashMap<>();
         boolean truncated;
         final CompletableFuture<ChunkReader.ReadChunk> read = new CompletableFuture<>();
         /** Completed once the chunk's rows are in Kafka, or exceptionally when they were not written. */
@@ -77,6 +87,32 @@ final class ChunkWindows {
             this.openedAt = openedAt;
             this.unconfirmedAtOpening = unconfirmedAtOpening;
         }
+    }
+
+    /** A row the window's changes tell only partly: {@code row} holds null for each column in {@code unknown}. */
+    record Incomplete(ObjectNode row, Set<String> unknown) {
+    }
+
+    /**
+     * A touched row as of the window's marker, when its latest change in the window lacks unsent values: that change,
+     * with each unsent value taken from the chunk's read. This is right whatever the order of read and changes:
+     * PostgreSQL sends a TOASTed value with every change that sets it, so a column unknown here was not set by any
+     * change in the window, and holds at the marker what the read saw. Null when the window's changes tell the row
+     * whole (or deleted it): the stream's own changes are then its latest records.
+     */
+    static ObjectNode asOfMarker(Window window, String key, ObjectNode read) {
+        Incomplete incomplete = window.incomplete.get(key);
+        if (incomplete == null || incomplete.unknown().isEmpty()) {
+            return null;
+        }
+        ObjectNode row = incomplete.row().deepCopy();
+        for (String column : incomplete.unknown()) {
+            if (!read.has(column)) {
+                return null; // the columns changed under the window; the table is snapshotted again anyway
+            }
+            row.set(column, read.get(column));
+        }
+        return row;
     }
 
     synchronized Window open(TableId table, String snapshot) {
@@ -125,15 +161,58 @@ final class ChunkWindows {
      * @param txId its transaction (32-bit), or negative when unknown
      */
     synchronized void changeDelivered(TableId table, String key, long txId, Version version) {
+        changeDelivered(table, key, txId, version, null);
+    }
+
+    /**
+     * @param change the change as the topic carries it ({@link io.warmer.change.RowChange}'s JSON), read only while
+     *               a window of the table is open; null when not known
+     */
+    synchronized void changeDelivered(TableId table, String key, long txId, Version version, String change) {
         if (txId >= 0 && txId != lastTransaction) {
             unconfirmed.add(txId);
             lastTransaction = txId;
         }
         delivered(version);
+        JsonNode parsed = null;
         for (Window window : open.values()) {
             if (window.table.equals(table)) {
                 window.touched.add(key);
+                if (change != null) {
+                    parsed = parsed != null ? parsed : parse(change);
+                    follow(window, key, parsed);
+                }
             }
+        }
+    }
+
+    /** Keeps what the window's changes tell of a row whose values PostgreSQL did not all send. */
+    private static void follow(Window window, String key, JsonNode change) {
+        JsonNode row = change.get("row");
+        if (row == null || !row.isObject()) {
+            window.incomplete.remove(key); // a delete: the stream's change is the latest record
+            return;
+        }
+        Incomplete before = window.incomplete.get(key);
+        Set<String> unknown = new HashSet<>();
+        change.path("unavailable").forEach(c -> unknown.add(c.asText()));
+        ObjectNode known = (ObjectNode) row;
+        if (before != null) {
+            for (String column : Set.copyOf(unknown)) {
+                if (!before.unknown().contains(column) && before.row().has(column)) {
+                    known.set(column, before.row().get(column)); // sent by an earlier change in the window
+                    unknown.remove(column);
+                }
+            }
+        }
+        window.incomplete.put(key, new Incomplete(known, unknown));
+    }
+
+    private static JsonNode parse(String change) {
+        try {
+            return RowChangeCodec.json().readTree(change);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("the capture wrote a change that is not JSON: " + change, e);
         }
     }
 

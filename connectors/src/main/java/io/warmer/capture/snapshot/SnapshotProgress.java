@@ -26,10 +26,19 @@ import java.util.Objects;
  * @param chunks        chunks read so far
  * @param orphans       once {@link State#SWEPT}: keys removed per family because no row accounts for them
  * @param updatedAtMs   when this record was written
+ * @param columns       the table's columns and their types when the snapshot was read, and {@code reads} the columns
+ *                      its families read then: a table whose columns, or whose families' columns, differ at the next
+ *                      start is snapshotted anew
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SnapshotProgress(String table, String snapshot, State state, Version startVersion, List<String> cursor,
-                               long rows, long chunks, Map<String, Long> orphans, long updatedAtMs) {
+                               long rows, long chunks, Map<String, Long> orphans, long updatedAtMs,
+                               Map<String, String> columns, List<String> reads) {
+
+    public SnapshotProgress(String table, String snapshot, State state, Version startVersion, List<String> cursor,
+                            long rows, long chunks, Map<String, Long> orphans, long updatedAtMs) {
+        this(table, snapshot, state, startVersion, cursor, rows, chunks, orphans, updatedAtMs, null, null);
+    }
 
     /** Where a table's snapshot is in its life; in this order. */
     public enum State {
@@ -75,6 +84,8 @@ public record SnapshotProgress(String table, String snapshot, State state, Versi
         Objects.requireNonNull(state, "state");
         cursor = cursor == null ? null : List.copyOf(cursor);
         orphans = orphans == null ? null : Map.copyOf(orphans);
+        columns = columns == null ? null : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(columns));
+        reads = reads == null ? null : List.copyOf(reads);
     }
 
     public TableId tableId() {

@@ -1,13 +1,17 @@
 package io.warmer.capture.snapshot;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.warmer.capture.CaptureException;
 import io.warmer.capture.PostgresEndpoint;
 import io.warmer.capture.PostgresPreflight;
 import io.warmer.capture.TableSchema;
 import io.warmer.capture.TimestampFormat;
+import io.warmer.capture.rows.ColumnType;
 import io.warmer.capture.rows.ColumnTypes;
 import io.warmer.change.ChangeTopics;
 import io.warmer.change.DeadLetterHeaders;
 import io.warmer.change.SnapshotMarker;
+import io.warmer.change.RowChangeCodec;
 import io.warmer.change.TableId;
 import io.warmer.change.Version;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +24,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -62,6 +67,7 @@ public final class TableSnapshots implements AutoCloseable {
 
     private final PostgresEndpoint pg;
     private final Map<TableId, TableSchema> schemas;
+    private final Map<TableId, Set<String>> reads;
     private final Map<TableId, Integer> partitions;
     private final String topicPrefix;
     private final String bootstrapServers;
@@ -82,18 +88,21 @@ public final class TableSnapshots implements AutoCloseable {
 
     /**
      * @param schemas    every captured table with its primary key
+     * @param reads      per table, the columns its families read
      * @param partitions the partition count of each table's change topic
      * @param producer   the capture's producer, for progress written outside the stream
      * @param streamGap  the stream cannot be trusted to hold every change since the last run (the slot was missing):
      *                   every table is snapshotted anew
      * @param listener   hears of every table whose snapshot is complete and not yet swept
      */
-    public TableSnapshots(PostgresEndpoint pg, Map<TableId, TableSchema> schemas, Map<TableId, Integer> partitions,
+    public TableSnapshots(PostgresEndpoint pg, Map<TableId, TableSchema> schemas, Map<TableId, Set<String>> reads,
+                          Map<TableId, Integer> partitions,
                           String topicPrefix, String bootstrapServers, SnapshotSettings settings,
                           TimestampFormat timestamps, Producer<String, String> producer, boolean streamGap,
                           Consumer<CompletedSnapshot> listener) {
         this.pg = pg;
         this.schemas = Map.copyOf(schemas);
+        this.reads = Map.copyOf(reads);
         this.partitions = Map.copyOf(partitions);
         this.topicPrefix = topicPrefix;
         this.bootstrapServers = bootstrapServers;
@@ -109,8 +118,35 @@ public final class TableSnapshots implements AutoCloseable {
     // ---- the stream's side, called by the capture thread in stream order ----
 
     /** The stream delivered a change of {@code table}. */
-    public void changeDelivered(TableId table, String key, long txId, Version version) {
-        windows.changeDelivered(table, key, txId, version);
+    public void changeDelivered(TableId table, String key, long txId, Version version, String change) {
+        windows.changeDelivered(table, key, txId, version, change);
+    }
+
+    /**
+     * Reads the table's columns from the catalog again (the stream handed over a new row schema for it) and, when they
+     * differ from those accepted at start or at the last recheck, snapshots the table anew so that every value has
+     * the new shape. A column whose type changed keeps its old type in the snapshot's signature: the next start, which
+     * accepts the new type, snapshots the table again for the families that stop until then.
+     *
+     * @return how the columns changed, or null when they did not
+     */
+    public ColumnsChange recheckColumns(TableId table) {
+        TableState state = tables.get(table);
+        if (state == null) {
+            return null;
+        }
+        Map<String, String> now;
+        try (Connection connection = PostgresPreflight.open(pg)) {
+            now = typesOf(new ColumnTypes(connection).of(table));
+        } catch (SQLException e) {
+            throw new CaptureException("PostgreSQL at " + pg.address() + " could not tell the columns of " + table
+                    + ": " + e.getMessage(), e);
+        }
+        ColumnsChange change = state.accept(now);
+        if (change != null) {
+            state.startNew("its columns changed: " + change);
+        }
+        return change;
     }
 
     /** The stream delivered a truncate of {@code table}: its keys are removed by a new snapshot. */
@@ -203,7 +239,9 @@ public final class TableSnapshots implements AutoCloseable {
                 return;
             }
             readStoredProgress();
-            tables.values().forEach(TableState::resume);
+            for (TableState state : tables.values()) {
+                state.resume(new ColumnTypes(control()).of(state.table));
+            }
             control.scheduleWithFixedDelay(this::tend, CONTROL_INTERVAL.toMillis(), CONTROL_INTERVAL.toMillis(),
                     TimeUnit.MILLISECONDS);
         } catch (RuntimeException | SQLException e) {
@@ -323,6 +361,13 @@ public final class TableSnapshots implements AutoCloseable {
         private long chunks;
         private long dropped;
         private Map<String, Long> orphans;
+        /** The table's columns and its families' columns when its snapshot was (is being) read. */
+        private Map<String, String> columns;
+        private List<String> readColumns;
+        /** The columns and types the families' values have in this run: the catalog's at start, then rechecked. */
+        private Map<String, String> accepted;
+        /** Columns whose type changed while this capture ran, with their type before ({@link #recheckColumns}). */
+        private final Map<String, String> retypedFrom = new LinkedHashMap<>();
         private long startedNanos;
         private boolean reading;
         private long restartAt = Long.MAX_VALUE;
@@ -339,7 +384,7 @@ public final class TableSnapshots implements AutoCloseable {
 
         synchronized SnapshotProgress progress() {
             return snapshot == null ? null : new SnapshotProgress(table.qualified(), snapshot, state, startVersion, cursor,
-                    rows, chunks, orphans, System.currentTimeMillis());
+                    rows, chunks, orphans, System.currentTimeMillis(), columns, readColumns);
         }
 
         /** What the topic holds from earlier runs, latest last. */
@@ -354,16 +399,37 @@ public final class TableSnapshots implements AutoCloseable {
             rows = progress.rows();
             chunks = progress.chunks();
             orphans = progress.orphans();
+            columns = progress.columns();
+            readColumns = progress.reads();
         }
 
-        /** At start: go on from what is stored. */
-        void resume() {
+        /** The catalog's columns now against those accepted: the change, accepted from now on (null when none). */
+        synchronized ColumnsChange accept(Map<String, String> now) {
+            if (accepted == null) {
+                accepted = now;
+                return null;
+            }
+            ColumnsChange change = ColumnsChange.between(table, accepted, now);
+            if (change != null) {
+                change.retyped().forEach(c -> retypedFrom.putIfAbsent(c, accepted.get(c)));
+                accepted = now;
+            }
+            return change;
+        }
+
+        /** At start: go on from what is stored, unless the table's columns changed since its last snapshot. */
+        void resume(Map<String, ColumnType> current) {
             SnapshotProgress.State known;
+            String changed;
             synchronized (this) {
                 known = state;
+                changed = columnsChangedSince(current);
+                accepted = typesOf(current); // what a start accepts; a recheck compares with it
             }
             if (streamGap) {
                 startNew("the replication slot was missing, so changes made since the last run were not captured");
+            } else if (known != null && changed != null) {
+                startNew(changed);
             } else if (known == null) {
                 startNew("never snapshotted");
             } else if (known == SnapshotProgress.State.REQUESTED) {
@@ -378,6 +444,31 @@ public final class TableSnapshots implements AutoCloseable {
 
         synchronized String snapshotId() {
             return snapshot;
+        }
+
+        /** Why the stored snapshot does not fit the table and its families now, or null when it does. */
+        private String columnsChangedSince(Map<String, ColumnType> current) {
+            if (columns == null) {
+                return null; // recorded before signatures were kept
+            }
+            Map<String, String> now = typesOf(current);
+            if (!now.equals(columns)) {
+                List<String> differences = new ArrayList<>();
+                now.forEach((column, type) -> {
+                    if (!columns.containsKey(column)) {
+                        differences.add("added " + column);
+                    } else if (!columns.get(column).equals(type)) {
+                        differences.add(column + " " + columns.get(column) + " became " + type);
+                    }
+                });
+                columns.keySet().stream().filter(c -> !now.containsKey(c)).forEach(c -> differences.add("dropped or renamed " + c));
+                return "its columns changed since its last snapshot: " + String.join(", ", differences);
+            }
+            List<String> readNow = readsOf(table);
+            if (readColumns != null && !readColumns.equals(readNow)) {
+                return "its families read other columns than at its last snapshot (" + readColumns + " then, " + readNow + " now)";
+            }
+            return null;
         }
 
         private synchronized long rows() {
@@ -448,8 +539,18 @@ public final class TableSnapshots implements AutoCloseable {
          */
         private void readChunks() {
             try (Connection connection = PostgresPreflight.open(pg)) {
-                ChunkReader reader = new ChunkReader(connection, table, primaryKey, new ColumnTypes(connection).of(table),
-                        settings.chunkRows(), timestamps);
+                Map<String, ColumnType> types = new ColumnTypes(connection).of(table);
+                ChunkReader reader = new ChunkReader(connection, table, primaryKey, types, settings.chunkRows(), timestamps);
+                synchronized (this) {
+                    Map<String, String> signature = typesOf(types);
+                    retypedFrom.forEach((column, before) -> {
+                        if (signature.containsKey(column)) {
+                            signature.put(column, before); // the families accept the new type at the next start
+                        }
+                    });
+                    columns = signature;
+                    readColumns = readsOf(table);
+                }
                 String reading;
                 while (!closed && (reading = running()) != null) {
                     ChunkWindows.Window window = windows.open(table, reading);
@@ -536,13 +637,23 @@ public final class TableSnapshots implements AutoCloseable {
             List<ProducerRecord<String, String>> records = new ArrayList<>(chunk.rows().size() + 2);
             String prefix = "{\"op\":\"r\",\"version\":\"" + version.text() + "\",\"commitTimeMs\":" + chunk.readAtMs()
                     + ",\"table\":\"" + table.qualified() + "\",\"row\":";
+            String suffix = retypedFrom.isEmpty() ? "}" : ",\"retyped\":"
+                    + RowChangeCodec.writeJson(RowChangeCodec.json().valueToTree(retypedFrom.keySet())) + "}";
             long written = 0;
             for (ChunkReader.ChunkRow row : chunk.rows()) {
                 // A row the stream delivered since the window opened is in the stream as it is now: the stream's
                 // change, not this older read, is its latest record.
                 if (!window.touched.contains(row.key())) {
-                    records.add(new ProducerRecord<>(topic, row.key(), prefix + row.rowJson() + "}"));
+                    records.add(new ProducerRecord<>(topic, row.key(), prefix + row.rowJson() + suffix));
                     written++;
+                } else {
+                    ObjectNode asOfMarker = ChunkWindows.asOfMarker(window, row.key(), parseRow(row.rowJson()));
+                    if (asOfMarker != null) {
+                        // Its latest change lacks TOASTed values: the row as of the marker, completed by the read.
+                        records.add(new ProducerRecord<>(topic, row.key(),
+                                prefix + RowChangeCodec.writeJson(asOfMarker) + suffix));
+                        written++;
+                    }
                 }
             }
             for (ChunkReader.UnrenderableRow row : chunk.unrenderable()) {
@@ -553,7 +664,7 @@ public final class TableSnapshots implements AutoCloseable {
             long droppedNow = chunk.rows().size() - written;
             SnapshotProgress next = new SnapshotProgress(table.qualified(), snapshot,
                     chunk.last() ? SnapshotProgress.State.COMPLETE : SnapshotProgress.State.RUNNING, startVersion,
-                    chunk.nextCursor(), rows + written, chunks + 1, null, System.currentTimeMillis());
+                    chunk.nextCursor(), rows + written, chunks + 1, null, System.currentTimeMillis(), columns, readColumns);
             records.add(new ProducerRecord<>(ChangeTopics.snapshotTopic(topicPrefix), table.qualified(), next.toJson()));
             int markersFrom = records.size();
             if (chunk.last()) {
@@ -606,7 +717,7 @@ public final class TableSnapshots implements AutoCloseable {
                 state = SnapshotProgress.State.SWEPT;
                 orphans = Map.copyOf(removed);
                 record = new SnapshotProgress(table.qualified(), snapshot, state, startVersion, cursor, rows, chunks,
-                        orphans, System.currentTimeMillis());
+                        orphans, System.currentTimeMillis(), columns, readColumns);
             }
             producer.send(new ProducerRecord<>(ChangeTopics.snapshotTopic(topicPrefix), table.qualified(), record.toJson()),
                     (metadata, error) -> {
@@ -623,6 +734,24 @@ public final class TableSnapshots implements AutoCloseable {
             record.headers().add(DeadLetterHeaders.TABLE, table.qualified().getBytes(StandardCharsets.UTF_8));
             return record;
         }
+    }
+
+    private static ObjectNode parseRow(String json) {
+        try {
+            return (ObjectNode) RowChangeCodec.json().readTree(json);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("a chunk row that is not JSON: " + json, e);
+        }
+    }
+
+    private static Map<String, String> typesOf(Map<String, ColumnType> types) {
+        Map<String, String> names = new LinkedHashMap<>();
+        types.forEach((column, type) -> names.put(column, type.name()));
+        return names;
+    }
+
+    private List<String> readsOf(TableId table) {
+        return reads.getOrDefault(table, Set.of()).stream().sorted().toList();
     }
 
     private static void closeQuietly(Connection connection) {

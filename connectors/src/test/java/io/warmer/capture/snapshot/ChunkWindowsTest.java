@@ -106,4 +106,53 @@ class ChunkWindowsTest {
         assertThat(windows.markerDelivered(windows.markerOf(window), 300)).isNull();
         assertThat(window.written).isCompletedExceptionally();
     }
+
+    private static com.fasterxml.jackson.databind.node.ObjectNode json(String text) throws Exception {
+        return (com.fasterxml.jackson.databind.node.ObjectNode) io.warmer.change.RowChangeCodec.json().readTree(text);
+    }
+
+    private void update(String row, String unavailable) {
+        windows.changeDelivered(USERS, "{\"id\":1}", 20, Version.of(200, 200), "{\"op\":\"u\",\"version\":\"x\","
+                + "\"commitTimeMs\":1,\"table\":\"public.users\",\"row\":" + row
+                + (unavailable.isEmpty() ? "" : ",\"unavailable\":[\"" + unavailable + "\"]") + "}");
+    }
+
+    @Test
+    void shouldCompleteATouchedRowWhoseLatestChangeLacksAToastedValueFromTheRead() throws Exception {
+        ChunkWindows.Window window = windows.open(USERS, "s1");
+        update("{\"id\":1,\"note\":null,\"n\":2}", "note");
+
+        assertThat(ChunkWindows.asOfMarker(window, "{\"id\":1}", json("{\"id\":1,\"note\":\"long\",\"n\":1}")))
+                .as("the change's values, the read's note").isEqualTo(json("{\"id\":1,\"note\":\"long\",\"n\":2}"));
+    }
+
+    @Test
+    void shouldLeaveARowToTheStreamWhenAnEarlierChangeInTheWindowSentTheValue() throws Exception {
+        ChunkWindows.Window window = windows.open(USERS, "s1");
+        update("{\"id\":1,\"note\":\"set in the window\",\"n\":2}", "");
+        update("{\"id\":1,\"note\":null,\"n\":3}", "note");
+
+        // The materializer has the note from the earlier change; the read's may be older than it.
+        assertThat(ChunkWindows.asOfMarker(window, "{\"id\":1}", json("{\"id\":1,\"note\":\"read before\",\"n\":1}")))
+                .isNull();
+
+        update("{\"id\":1,\"other\":null,\"n\":4}", "other");
+        assertThat(ChunkWindows.asOfMarker(window, "{\"id\":1}",
+                json("{\"id\":1,\"note\":\"read before\",\"other\":\"o\",\"n\":1}")))
+                .as("a value unsent since the window opened comes from the read, the others from the changes")
+                .isEqualTo(json("{\"id\":1,\"other\":\"o\",\"n\":4}"));
+    }
+
+    @Test
+    void shouldLeaveARowWhoseLatestChangeIsWholeOrADeleteToTheStream() throws Exception {
+        ChunkWindows.Window window = windows.open(USERS, "s1");
+        update("{\"id\":1,\"note\":null,\"n\":2}", "note");
+        update("{\"id\":1,\"note\":\"sent\",\"n\":3}", "");
+        assertThat(ChunkWindows.asOfMarker(window, "{\"id\":1}", json("{\"id\":1,\"note\":\"x\",\"n\":1}"))).isNull();
+
+        update("{\"id\":1,\"note\":null,\"n\":4}", "note");
+        windows.changeDelivered(USERS, "{\"id\":1}", 21, Version.of(210, 210),
+                "{\"op\":\"d\",\"version\":\"x\",\"commitTimeMs\":1,\"table\":\"public.users\"}");
+        assertThat(ChunkWindows.asOfMarker(window, "{\"id\":1}", json("{\"id\":1,\"note\":\"x\",\"n\":1}"))).isNull();
+    }
 }
