@@ -35,6 +35,9 @@ final class ChangeRecordWriter {
     record TopicRecord(String topic, TableId table, String key, String value, Version version, long txId, long lsn) {
     }
 
+    /** Debezium's header on the delete half of a primary-key update, naming the new key. */
+    static final String PK_UPDATE_NEWKEY = "__debezium.newkey";
+
     private final ConnectJson values;
 
     ChangeRecordWriter(TimestampFormat timestamps) {
@@ -58,6 +61,14 @@ final class ChangeRecordWriter {
         Operation op = Operation.fromCode(envelope.getString("op"));
         Struct source = envelope.getStruct("source");
         Version version = versionOf(source);
+        if (op == Operation.DELETE && record.headers().lastWithName(PK_UPDATE_NEWKEY) != null) {
+            // An UPDATE that changed the primary key: Debezium sends a delete of the old key and a create of the new
+            // one, both at the update's LSN. The delete orders just before the create, so that a family whose keys
+            // do not hold the primary key (the row keeps its key there) is left with the create's write, whichever
+            // partition the materializer applies first. No other change of the transaction lies between: WAL
+            // records are more than one byte apart.
+            version = Version.of(version.position(), version.lsn() - 1);
+        }
         long commitTime = longOr(source, "ts_ms", envelope.getInt64("ts_ms") == null ? 0 : envelope.getInt64("ts_ms"));
         TableId tableId = new TableId(source.getString("schema"), source.getString("table"));
         String table = tableId.qualified();

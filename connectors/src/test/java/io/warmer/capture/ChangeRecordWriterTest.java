@@ -91,6 +91,18 @@ class ChangeRecordWriterTest {
     }
 
     @Test
+    void shouldOrderTheDeleteHalfOfAPrimaryKeyUpdateJustBeforeItsCreateHalf() {
+        SourceRecord deleted = record("d", row(), null, "[\"9000\",\"9500\"]", 9500);
+        deleted.headers().addString(ChangeRecordWriter.PK_UPDATE_NEWKEY, "{\"id\":43}");
+        var delete = WRITER.translate(deleted);
+        var create = WRITER.translate(record("c", null, row(), "[\"9000\",\"9500\"]", 9500));
+        var earlier = WRITER.translate(record("u", null, row(), "[\"9000\",\"9400\"]", 9400));
+
+        assertThat(create.version()).isGreaterThan(delete.version());
+        assertThat(delete.version()).isEqualTo(Version.of(9000, 9499)).isGreaterThan(earlier.version());
+    }
+
+    @Test
     void shouldOrderTheFirstTransactionOnANewSlotByItsOwnLsn() {
         var first = WRITER.translate(record("c", null, row(), "[null,\"5000\"]", 5000));
         var next = WRITER.translate(record("c", null, row(), "[\"5100\",\"5200\"]", 5200));

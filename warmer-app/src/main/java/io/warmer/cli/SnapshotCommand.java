@@ -1,10 +1,8 @@
 package io.warmer.cli;
 
-import io.warmer.capture.ChangeTopicProvisioner;
-import io.warmer.capture.PostgresCapture;
 import io.warmer.capture.snapshot.SnapshotProgress;
 import io.warmer.capture.snapshot.SnapshotProgressReader;
-import io.warmer.change.ChangeTopics;
+import io.warmer.capture.snapshot.SnapshotRequests;
 import io.warmer.change.TableId;
 import io.warmer.config.Durations;
 import io.warmer.config.FamilyConfig;
@@ -14,16 +12,12 @@ import io.warmer.console.ProgressLine;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
@@ -70,18 +64,8 @@ final class SnapshotCommand implements Callable<Integer> {
         Set<TableId> chosen = chosenTables(loaded);
         PrintWriter out = spec.commandLine().getOut();
         String bootstrap = loaded.kafka().bootstrapServers();
-        String topic = ChangeTopics.snapshotTopic(loaded.kafka().topicPrefix());
-        ChangeTopicProvisioner.ensureTopics(bootstrap, List.of(ChangeTopicProvisioner.compacted(topic, 1,
-                loaded.kafka().replicationFactor())));
-        Map<TableId, String> requested = new LinkedHashMap<>();
-        try (var producer = new KafkaProducer<String, String>(PostgresCapture.producerProperties(bootstrap))) {
-            for (TableId table : chosen) {
-                String id = UUID.randomUUID().toString();
-                producer.send(new ProducerRecord<>(topic, table.qualified(),
-                        SnapshotProgress.request(table, id, System.currentTimeMillis()).toJson())).get();
-                requested.put(table, id);
-            }
-        }
+        Map<TableId, String> requested = SnapshotRequests.ask(bootstrap, loaded.kafka().topicPrefix(),
+                loaded.kafka().replicationFactor(), chosen);
         out.printf("warmer: asked the capture to snapshot %s%n", chosen);
         out.flush();
         if (noWait) {

@@ -92,6 +92,9 @@ final class StatusCommand implements Callable<Integer> {
             out.println(line.toString().stripTrailing());
         }
         for (StatusReport.Family f : report.families()) {
+            if (f.backfill() != null) {
+                out.printf("family %s is backfilling from the change topics: %,d records to go%n", f.name(), f.backfill());
+            }
             if (f.broken() != null) {
                 out.printf("family %s is broken: %s%n", f.name(), f.broken());
             }

@@ -119,6 +119,18 @@ public record FamilyConfig(String name, TableId table, List<KeyTemplate> key, Ma
     }
 
     /** The columns this family reads from a row. */
+    /** Per table, the columns this family reads there: its own table's and each joined table's. */
+    public Map<TableId, Set<String>> requiredColumns() {
+        Map<TableId, Set<String>> required = new LinkedHashMap<>();
+        required.computeIfAbsent(table, t -> new java.util.LinkedHashSet<>()).addAll(usedColumns());
+        for (JoinConfig j : join) {
+            Set<String> joined = required.computeIfAbsent(j.table(), t -> new java.util.LinkedHashSet<>());
+            joined.addAll(j.on().keySet());
+            joined.addAll(j.columns());
+        }
+        return required;
+    }
+
     public Set<String> usedColumns() {
         return toKeyFamily().usedColumns();
     }

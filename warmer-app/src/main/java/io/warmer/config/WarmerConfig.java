@@ -59,13 +59,8 @@ public record WarmerConfig(SourceConfig source, KafkaSettings kafka, RedisSettin
     public Map<TableId, Set<String>> requiredColumns() {
         Map<TableId, Set<String>> required = new LinkedHashMap<>();
         for (FamilyConfig family : families) {
-            Set<String> columns = required.computeIfAbsent(family.table(), t -> new LinkedHashSet<>());
-            columns.addAll(family.usedColumns());
-            for (JoinConfig join : family.join()) {
-                Set<String> joined = required.computeIfAbsent(join.table(), t -> new LinkedHashSet<>());
-                joined.addAll(join.on().keySet());
-                joined.addAll(join.columns());
-            }
+            family.requiredColumns().forEach((table, columns) ->
+                    required.computeIfAbsent(table, t -> new LinkedHashSet<>()).addAll(columns));
         }
         return required;
     }

@@ -9,6 +9,8 @@ public enum FamilyStage {
     STARTING,
     /** The capture is still reading the tables' existing rows. */
     SNAPSHOTTING,
+    /** Added after the first start: its own materializer reads the change topics from their beginning to fill it. */
+    BACKFILLING,
     /** The snapshot is done; the family follows changes but is not within the readiness targets yet. */
     STREAMING,
     /** Within the readiness targets: lag at most {@code max-lag}, coverage at least {@code min-coverage}. */

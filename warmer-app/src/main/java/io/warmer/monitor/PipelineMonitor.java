@@ -156,6 +156,7 @@ public final class PipelineMonitor implements AutoCloseable {
     private void logStageChanges(WarmupGate.Status status) {
         for (WarmupGate.FamilyReadiness family : status.families()) {
             FamilyStage next = !status.snapshotDone() ? FamilyStage.SNAPSHOTTING
+                    : family.backfill() != null ? FamilyStage.BACKFILLING
                     : family.ready() ? FamilyStage.READY : FamilyStage.STREAMING;
             FamilyStage previous;
             synchronized (stages) {

@@ -1,6 +1,7 @@
 package io.warmer.service;
 
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.warmer.backfill.Materializers;
 import io.warmer.capture.CaptureElection;
 import io.warmer.capture.CaptureException;
 import io.warmer.capture.CaptureSettings;
@@ -19,6 +20,7 @@ import io.warmer.sink.SinkCounters;
 import io.warmer.status.CountersPublisher;
 import io.warmer.sweep.OrphanSweep;
 import io.warmer.topology.ColumnMemory;
+import io.warmer.topology.History;
 import io.warmer.topology.WarmerTopology;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,6 +29,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,9 +57,12 @@ public final class WarmerService implements AutoCloseable {
     private CountersPublisher publisher;
     private OrphanSweep orphanSweep;
     private CaptureElection election;
-    private KafkaStreams streams;
+    private Materializers materializers;
+    private BackfillWatch backfill;
+    /** One Kafka Streams application per entry of {@link #materializers}, the configured one first. */
+    private final List<KafkaStreams> streams = new ArrayList<>();
+    private final List<Path> stateDirs = new ArrayList<>();
     private EvictionGuard evictionGuard = EvictionGuard.off();
-    private Path stateDir;
 
     private WarmerService(WarmerConfig config, Role role) {
         this.config = config;
@@ -103,11 +109,25 @@ public final class WarmerService implements AutoCloseable {
             ChangeTopicsCheck.requireExisting(config);
         }
         if (role.materializes()) {
-            startMaterializer();
+            try {
+                materializers = Materializers.prepare(config, System.currentTimeMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while reading the family registry", e);
+            }
+            for (WarmerConfig application : materializers.applications()) {
+                streams.add(startMaterializer(application));
+            }
+            evictionGuard = EvictionGuard.start(config.redis(), new EvictionGuard.Materializer(
+                    () -> streams.forEach(KafkaStreams::pause), () -> streams.forEach(KafkaStreams::resume)));
+            backfill = BackfillWatch.start(config, materializers);
+        } else {
+            materializers = Materializers.of(config, java.util.Map.of());
         }
     }
 
-    private void startMaterializer() {
+    /** Starts the materializer of one application: the families {@code config} names, under its application id. */
+    private KafkaStreams startMaterializer(WarmerConfig config) {
         List<String> routes = WarmerTopology.joinRouteTopics(config);
         if (!routes.isEmpty()) {
             // Partitioned like the change topics, so that a routed row meets its main row's partition.
@@ -116,27 +136,30 @@ public final class WarmerService implements AutoCloseable {
                             config.kafka().replicationFactor()))
                     .toList());
         }
+        Path stateDir;
         try {
             // Private to this process: two materializers on one host must not share a state directory.
             stateDir = Files.createTempDirectory("warmer-streams-");
+            stateDirs.add(stateDir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a state directory for Kafka Streams", e);
         }
-        streams = new KafkaStreams(WarmerTopology.build(config, redis, columnMemory(config)),
+        KafkaStreams materializer = new KafkaStreams(WarmerTopology.build(config, redis, columnMemory(config),
+                        new History(materializers.historyOf(config))),
                 StreamsProperties.of(config, stateDir));
         // A failed flush to Redis fails the task before it commits; a fresh thread resumes from the
         // last committed offsets, so the writes are retried rather than lost.
-        streams.setUncaughtExceptionHandler(e -> {
+        materializer.setUncaughtExceptionHandler(e -> {
             LOG.warn("A materializer thread failed and is being replaced: {}", e.getMessage(), e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
-        streams.setStateListener((next, previous) -> {
+        materializer.setStateListener((next, previous) -> {
             if (next == KafkaStreams.State.ERROR) {
                 failure.complete(null);
             }
         });
-        streams.start();
-        evictionGuard = EvictionGuard.start(config.redis(), new EvictionGuard.Materializer(streams::pause, streams::resume));
+        materializer.start();
+        return materializer;
     }
 
     /** The TOASTable columns the families read, per table, as the catalog says now (see {@link ColumnMemory}). */
@@ -180,8 +203,26 @@ public final class WarmerService implements AutoCloseable {
         return counters;
     }
 
+    /** The state of the materializer, or of its least healthy application when families have their own. */
     public KafkaStreams.State materializerState() {
-        return streams == null ? KafkaStreams.State.NOT_RUNNING : streams.state();
+        if (streams.isEmpty()) {
+            return KafkaStreams.State.NOT_RUNNING;
+        }
+        List<KafkaStreams.State> order = List.of(KafkaStreams.State.ERROR, KafkaStreams.State.PENDING_ERROR,
+                KafkaStreams.State.NOT_RUNNING, KafkaStreams.State.PENDING_SHUTDOWN, KafkaStreams.State.CREATED,
+                KafkaStreams.State.REBALANCING, KafkaStreams.State.RUNNING);
+        return streams.stream().map(KafkaStreams::state).min(java.util.Comparator.comparingInt(order::indexOf))
+                .orElseThrow();
+    }
+
+    /** Which application materializes each family, and which families are still filled from the change topics. */
+    public Materializers materializers() {
+        return materializers;
+    }
+
+    /** Records each backfilling family's materializer still has to read; empty when none backfills. */
+    public java.util.Map<String, Long> backfillRemaining() {
+        return backfill == null ? java.util.Map.of() : backfill.remaining();
     }
 
     /**
@@ -189,15 +230,13 @@ public final class WarmerService implements AutoCloseable {
      * for the caller to bind and close; null when this process only captures.
      */
     public KafkaStreamsMetrics materializerMetrics() {
-        return streams == null ? null : new KafkaStreamsMetrics(streams);
+        return streams.isEmpty() ? null : new KafkaStreamsMetrics(streams.get(0));
     }
 
     /** Stream tasks (change-topic partitions) this process materializes right now. */
     public int activeTasks() {
-        if (streams == null || streams.state() != KafkaStreams.State.RUNNING) {
-            return 0;
-        }
-        return streams.metadataForLocalThreads().stream().mapToInt(t -> t.activeTasks().size()).sum();
+        return streams.stream().filter(s -> s.state() == KafkaStreams.State.RUNNING)
+                .flatMap(s -> s.metadataForLocalThreads().stream()).mapToInt(t -> t.activeTasks().size()).sum();
     }
 
     /** Whether writing is paused because Redis is evicting, and how often it was; watches nothing when off. */
@@ -222,10 +261,15 @@ public final class WarmerService implements AutoCloseable {
         if (election != null) {
             election.close();
         }
+        if (backfill != null) {
+            backfill.close();
+        }
         evictionGuard.close(); // before the materializer, so that nothing resumes a closing stream
-        if (streams != null) {
-            streams.close(STREAMS_CLOSE_TIMEOUT);
-            streams.cleanUp(); // the local state is a cache of the changelog topics
+        for (KafkaStreams s : streams) {
+            s.close(STREAMS_CLOSE_TIMEOUT);
+            s.cleanUp(); // the local state is a cache of the changelog topics
+        }
+        for (Path stateDir : stateDirs) {
             try {
                 Files.deleteIfExists(stateDir);
             } catch (IOException e) {

@@ -1,16 +1,9 @@
 package io.warmer.status;
 
-import io.warmer.change.ChangeTopics;
-import io.warmer.config.FamilyConfig;
-import io.warmer.config.JoinConfig;
-import io.warmer.config.WarmerConfig;
-import io.warmer.topology.WarmerTopology;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -75,25 +68,6 @@ public final class ConsumerProgress {
             return changes;
         }
         return behind(endOffsets(routeTopics));
-    }
-
-    /**
-     * Per family whose change topics all exist in {@code existing}: the change records, and routed join records, its
-     * materializer has not committed yet. A family whose topics the capture has not created is left out.
-     */
-    public Map<String, Long> behindByFamily(WarmerConfig config, Set<String> existing) throws InterruptedException {
-        Map<String, Long> lag = new LinkedHashMap<>();
-        for (FamilyConfig family : config.families()) {
-            List<String> topics = Stream.concat(Stream.of(family.table()), family.join().stream().map(JoinConfig::table))
-                    .map(t -> ChangeTopics.topicFor(config.kafka().topicPrefix(), t)).distinct().toList();
-            if (!existing.containsAll(topics)) {
-                continue;
-            }
-            List<String> routes = WarmerTopology.joinRouteTopics(config, family.name()).stream()
-                    .filter(existing::contains).toList();
-            lag.put(family.name(), behind(endOffsets(topics)) + (routes.isEmpty() ? 0 : behind(endOffsets(routes))));
-        }
-        return lag;
     }
 
     /** The topics Kafka has right now. */

@@ -1,5 +1,7 @@
 package io.warmer.status;
 
+import io.warmer.backfill.FamilyRegistry;
+import io.warmer.backfill.Materializers;
 import io.warmer.capture.CaptureException;
 import io.warmer.capture.ChangeTopicProvisioner;
 import io.warmer.capture.PostgresEndpoint;
@@ -20,6 +22,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -60,8 +63,14 @@ public final class StatusProbe {
             CaptureStage capture = CaptureStage.of(snapshots, config.tables());
             Map<String, Long> deadLettered = existing.contains(ChangeTopics.deadLetterTopic(prefix))
                     ? DeadLetterCounts.read(bootstrap, prefix) : Map.of();
-            Map<String, Long> lag = new ConsumerProgress(admin, config.kafka().applicationId())
-                    .behindByFamily(config, existing);
+            Materializers plan = existing.contains(FamilyRegistry.topicOf(config)) ? Materializers.read(config)
+                    : Materializers.of(config, Map.of());
+            FamilyProgress progress = new FamilyProgress(admin, config, plan);
+            Map<String, Long> lag = progress.behindByFamily(existing);
+            Map<String, Long> backfilling = new LinkedHashMap<>();
+            for (var r : plan.backfilling()) {
+                backfilling.put(r.family(), progress.of(r.family()).behind(r.marks()));
+            }
             String key = PublishedCounters.keyOf(config.kafka().applicationId());
             Map<String, SinkCounters.Counts> before = PublishedCounters.read(redis.commands(), key);
             long started = System.nanoTime();
@@ -81,7 +90,7 @@ public final class StatusProbe {
                 double rate = seconds <= 0 ? 0 : (now.puts() + now.deletes() - then.puts() - then.deletes()) / seconds;
                 families.add(new StatusReport.Family(family.name(), lag.get(family.name()), coverage.get(family.name()),
                         rate, now.puts(), now.deletes(), now.fenced(), deadLettered.getOrDefault(family.name(), 0L),
-                        broken.get(family.name())));
+                        broken.get(family.name()), backfilling.get(family.name())));
             }
             if (lag.size() < config.families().size()) {
                 notes.add("no lag where the change topics do not exist yet: the capture has not run");

@@ -33,8 +33,10 @@ public record StatusReport(String applicationId, CaptureStage capture, List<Tabl
      * @param fenced       of the writes, those refused because Redis held a newer version
      * @param broken       why a materializer found the family unable to render its table's changes (a column it reads
      *                     was dropped, renamed or retyped); null when none did
+     * @param backfill     change records the family's own materializer still has to read before the family, added
+     *                     after the first start, is filled; null when it is not backfilling
      */
     public record Family(String name, Long lag, Double coverage, double writesPerSecond, long written, long deleted,
-                         long fenced, long deadLettered, String broken) {
+                         long fenced, long deadLettered, String broken, Long backfill) {
     }
 }

@@ -6,6 +6,7 @@ import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.warmer.backfill.Materializers;
 import io.warmer.capture.ChangeTopicProvisioner;
 import io.warmer.capture.snapshot.CompletedSnapshot;
 import io.warmer.change.ChangeTopics;
@@ -24,7 +25,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -117,24 +120,35 @@ public final class OrphanSweep implements AutoCloseable {
         swept.accept(snapshot, removed);
     }
 
-    /** Waits until the materializer's group has committed past the snapshot's markers; false when closed. */
+    /**
+     * Waits until every materializer of the table's families (the configured application, and the own application
+     * of each family added later) has committed past the snapshot's markers; false when closed.
+     */
     private boolean awaitApplied(CompletedSnapshot snapshot) throws InterruptedException {
         String topic = ChangeTopics.topicFor(config.kafka().topicPrefix(), snapshot.table());
         boolean logged = false;
+        Materializers plan = Materializers.read(config);
+        Set<String> groups = new LinkedHashSet<>();
+        config.families().stream().filter(f -> f.table().equals(snapshot.table())
+                        || f.join().stream().anyMatch(j -> j.table().equals(snapshot.table())))
+                .forEach(f -> groups.add(plan.applicationOf(f.name())));
         try (Admin admin = ChangeTopicProvisioner.connect(config.kafka().bootstrapServers())) {
-            ConsumerProgress progress = new ConsumerProgress(admin, config.kafka().applicationId());
             Map<TopicPartition, Long> marks = new HashMap<>();
             snapshot.markerOffsets().forEach((partition, offset) -> marks.put(new TopicPartition(topic, partition), offset + 1));
             if (marks.isEmpty()) {
-                marks.putAll(progress.endOffsets(List.of(topic)));
+                marks.putAll(new ConsumerProgress(admin, config.kafka().applicationId()).endOffsets(List.of(topic)));
             }
             while (!closed) {
-                if (progress.behind(marks) == 0) {
+                long behind = 0;
+                for (String group : groups) {
+                    behind += new ConsumerProgress(admin, group).behind(marks);
+                }
+                if (behind == 0) {
                     return true;
                 }
                 if (!logged) {
                     LOG.info("The snapshot of {} is complete; its keys that no row accounts for are removed once the"
-                            + " materializer ({}) has applied it.", snapshot.table(), config.kafka().applicationId());
+                            + " materializers ({}) have applied it.", snapshot.table(), String.join(", ", groups));
                     logged = true;
                 }
                 TimeUnit.MILLISECONDS.sleep(CATCH_UP_POLL.toMillis());

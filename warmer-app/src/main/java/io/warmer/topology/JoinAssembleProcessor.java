@@ -28,6 +28,7 @@ final class JoinAssembleProcessor implements Processor<String, String, String, S
     private final int join;
     private final JoinStoreNames stores;
     private final SinkCounters counters;
+    private final History history;
     private ProcessorContext<String, String> context;
     private JoinedRows rows;
     private CacheSinkStore sink;
@@ -37,11 +38,13 @@ final class JoinAssembleProcessor implements Processor<String, String, String, S
     }
 
     /** @param counters where the changes set aside are counted */
-    JoinAssembleProcessor(KeyFamily family, int join, JoinStoreNames stores, SinkCounters counters) {
+    JoinAssembleProcessor(KeyFamily family, int join, JoinStoreNames stores, SinkCounters counters,
+                          History history) {
         this.family = family;
         this.join = join;
         this.stores = stores;
         this.counters = counters;
+        this.history = history;
     }
 
     @Override
@@ -73,8 +76,10 @@ final class JoinAssembleProcessor implements Processor<String, String, String, S
                     : rows.joinedChanged(join, record.key(), record.value(), now);
         } catch (ChangedColumnsException e) {
             // The main table's columns changed under the family: set the change aside and delete the row's keys.
-            counters.broken(family.name(), e.streamingReason());
-            DeadLetters.setAside(context, record, family.name(), e.streamingReason(), counters);
+            if (!history.holdsCurrent(context)) {
+                counters.broken(family.name(), e.streamingReason());
+                DeadLetters.setAside(context, record, family.name(), e.streamingReason(), counters);
+            }
             sink.write(family.name(), rows.mainUnrenderable(record.key(), RowChangeCodec.read(record.value()),
                     context.currentSystemTimeMs()));
             return;

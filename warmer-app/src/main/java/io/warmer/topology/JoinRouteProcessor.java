@@ -35,6 +35,7 @@ final class JoinRouteProcessor implements Processor<String, String, String, Stri
     private final String ownerStoreName;
     private final String routeSink;
     private final SinkCounters counters;
+    private final History history;
     private ProcessorContext<String, String> context;
     private KeyValueStore<String, String> owners;
 
@@ -42,12 +43,14 @@ final class JoinRouteProcessor implements Processor<String, String, String, Stri
      * @param family   the family the join belongs to
      * @param counters where the changes set aside are counted, under {@code join <as>}
      */
-    JoinRouteProcessor(String family, Join join, String ownerStoreName, String routeSink, SinkCounters counters) {
+    JoinRouteProcessor(String family, Join join, String ownerStoreName, String routeSink, SinkCounters counters,
+                       History history) {
         this.family = family;
         this.join = join;
         this.ownerStoreName = ownerStoreName;
         this.routeSink = routeSink;
         this.counters = counters;
+        this.history = history;
     }
 
     @Override
@@ -81,8 +84,10 @@ final class JoinRouteProcessor implements Processor<String, String, String, Stri
         if (broken != null) {
             // The joined table's columns changed under the join: the main row it belongs to cannot be rendered from
             // it; its keys are deleted until a row the join can read comes (after the configuration is fixed).
-            counters.broken(family, broken);
-            DeadLetters.setAside(context, record, family, broken, counters);
+            if (!history.holdsCurrent(context)) {
+                counters.broken(family, broken);
+                DeadLetters.setAside(context, record, family, broken, counters);
+            }
             if (old != null) {
                 context.forward(record.withKey(old.mainKey()).withValue(brokenDelta(record.key(), change.version(),
                         broken)), routeSink);

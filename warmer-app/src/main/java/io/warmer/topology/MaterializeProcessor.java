@@ -45,6 +45,7 @@ final class MaterializeProcessor implements Processor<String, String, String, St
     private final String columnMemoryName;
     private final Set<String> remembered;
     private final SinkCounters counters;
+    private final History history;
     private final Set<String> warned = new java.util.HashSet<>();
     private ProcessorContext<String, String> context;
     private CacheSinkStore sink;
@@ -57,13 +58,14 @@ final class MaterializeProcessor implements Processor<String, String, String, St
      * @param counters         where the changes set aside are counted
      */
     MaterializeProcessor(List<KeyFamily> families, String sinkStoreName, String keyMemoryName, String columnMemoryName,
-                         Set<String> remembered, SinkCounters counters) {
+                         Set<String> remembered, SinkCounters counters, History history) {
         this.families = families;
         this.sinkStoreName = sinkStoreName;
         this.keyMemoryName = keyMemoryName;
         this.columnMemoryName = columnMemoryName;
         this.remembered = Set.copyOf(remembered);
         this.counters = counters;
+        this.history = history;
     }
 
     @Override
@@ -117,8 +119,10 @@ final class MaterializeProcessor implements Processor<String, String, String, St
                 }
             } catch (ChangedColumnsException e) {
                 // The schema changed under the family: set the change aside, and delete what it would have replaced.
-                counters.broken(f.name(), e.streamingReason());
-                DeadLetters.setAside(context, record, f.name(), e.streamingReason(), counters);
+                if (!history.holdsCurrent(context)) {
+                    counters.broken(f.name(), e.streamingReason());
+                    DeadLetters.setAside(context, record, f.name(), e.streamingReason(), counters);
+                }
                 sink.write(f.name(), f.deletesOf(primaryKey, effective, Set.of(), context.currentSystemTimeMs()));
                 continue;
             } catch (MalformedChangeException | UnrenderableRowException e) {

@@ -44,6 +44,11 @@ public final class WarmerTopology {
 
     /** @param memory the columns to remember per row, because PostgreSQL may not send them with every update */
     public static Topology build(WarmerConfig config, CacheWriterFactory writers, ColumnMemory memory) {
+        return build(config, writers, memory, History.NONE);
+    }
+
+    /** @param history the records that were in the topics before the families were added, for their own application */
+    public static Topology build(WarmerConfig config, CacheWriterFactory writers, ColumnMemory memory, History history) {
         String prefix = config.kafka().topicPrefix();
         Topology topology = new Topology();
         Map<TableId, String> sources = new LinkedHashMap<>();
@@ -57,11 +62,11 @@ public final class WarmerTopology {
                 .collect(Collectors.groupingBy(KeyFamily::table, LinkedHashMap::new, Collectors.toList()));
         for (var entry : plainByTable.entrySet()) {
             deadLetterParents.add(addMaterializer(topology, entry.getKey(), List.copyOf(entry.getValue()),
-                    sources.get(entry.getKey()), writers, memory.of(entry.getKey())));
+                    sources.get(entry.getKey()), writers, memory.of(entry.getKey()), history));
         }
         for (KeyFamily family : config.keyFamilies()) {
             if (!family.joins().isEmpty()) {
-                deadLetterParents.addAll(addJoinedFamily(topology, family, sources, config, writers));
+                deadLetterParents.addAll(addJoinedFamily(topology, family, sources, config, writers, history));
             }
         }
         topology.addSink(DEAD_LETTER_SINK, ChangeTopics.deadLetterTopic(prefix), new StringSerializer(),
@@ -109,13 +114,14 @@ public final class WarmerTopology {
     }
 
     private static String addMaterializer(Topology topology, TableId table, List<KeyFamily> families, String source,
-                                          CacheWriterFactory writers, java.util.Set<String> remembered) {
+                                          CacheWriterFactory writers, java.util.Set<String> remembered,
+                                          History history) {
         String materialize = "materialize-" + table.qualified();
         String sink = "cache-sink-" + table.qualified();
         String keyMemory = "key-memory-" + table.qualified();
         String columnMemory = remembered.isEmpty() ? null : "column-memory-" + table.qualified();
         topology.addProcessor(materialize, () -> new MaterializeProcessor(families, sink, keyMemory, columnMemory,
-                remembered, writers.counters()), source);
+                remembered, writers.counters(), history), source);
         topology.addStateStore(new CacheSinkStoreBuilder(sink, writers), materialize);
         // Written only for families whose keys use columns outside the primary key.
         topology.addStateStore(loggedStore(keyMemory), materialize);
@@ -126,7 +132,7 @@ public final class WarmerTopology {
     }
 
     private static List<String> addJoinedFamily(Topology topology, KeyFamily family, Map<TableId, String> sources,
-                                                WarmerConfig config, CacheWriterFactory writers) {
+                                                WarmerConfig config, CacheWriterFactory writers, History history) {
         String name = family.name();
         List<String> joinedStores = new ArrayList<>();
         for (int i = 0; i < family.joins().size(); i++) {
@@ -136,7 +142,7 @@ public final class WarmerTopology {
         List<String> assemblers = new ArrayList<>();
         List<String> routers = new ArrayList<>();
         String mainAssembler = "join-assemble-" + name;
-        topology.addProcessor(mainAssembler, () -> new JoinAssembleProcessor(family, -1, stores, writers.counters()),
+        topology.addProcessor(mainAssembler, () -> new JoinAssembleProcessor(family, -1, stores, writers.counters(), history),
                 sources.get(family.table()));
         assemblers.add(mainAssembler);
         for (int i = 0; i < family.joins().size(); i++) {
@@ -147,13 +153,13 @@ public final class WarmerTopology {
             String routeSource = route + "-in";
             String topic = joinRouteTopic(config, family, i);
             String owners = "join-owner-" + name + "-" + i;
-            topology.addProcessor(route, () -> new JoinRouteProcessor(family.name(), join, owners, routeSink, writers.counters()),
+            topology.addProcessor(route, () -> new JoinRouteProcessor(family.name(), join, owners, routeSink, writers.counters(), history),
                     sources.get(join.table()));
             topology.addStateStore(loggedStore(owners), route);
             topology.addSink(routeSink, topic, new StringSerializer(), new StringSerializer(), route);
             topology.addSource(routeSource, new StringDeserializer(), new StringDeserializer(), topic);
             String assembler = "join-assemble-" + name + "-" + i;
-            topology.addProcessor(assembler, () -> new JoinAssembleProcessor(family, index, stores, writers.counters()),
+            topology.addProcessor(assembler, () -> new JoinAssembleProcessor(family, index, stores, writers.counters(), history),
                     routeSource);
             assemblers.add(assembler);
             routers.add(route);

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.warmer.family.CacheWrite;
 import io.warmer.family.KeyFamily;
-import io.warmer.status.ConsumerProgress;
+import io.warmer.status.FamilyProgress;
 import java.sql.SQLException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Function;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,19 +80,18 @@ final class StaleSuspects {
      * Moves every suspect on as far as it can go now.
      *
      * @param capturePosition every change committed below it has been delivered to Kafka
-     * @param endOffsets      the end of a family's change (and route) topics now
+     * @param progress        the families' materializers, and the end of their change (and route) topics now
      */
-    void advance(long capturePosition, Function<KeyFamily, Map<TopicPartition, Long>> endOffsets,
-                 ConsumerProgress progress, ExpectedEntries entries, RedisClusterCommands<String, String> redis,
+    void advance(long capturePosition, FamilyProgress progress, ExpectedEntries entries, RedisClusterCommands<String, String> redis,
                  long nowMs) throws InterruptedException, SQLException {
         Iterator<Suspect> all = suspects.values().iterator();
         while (all.hasNext()) {
             Suspect suspect = all.next();
             if (suspect.phase == Phase.CAPTURE && suspect.position >= 0 && capturePosition >= suspect.position) {
-                suspect.marks = endOffsets.apply(suspect.family);
+                suspect.marks = progress.endOffsetsOf(suspect.family);
                 suspect.phase = Phase.MATERIALIZE;
             }
-            if (suspect.phase == Phase.MATERIALIZE && progress.behind(suspect.marks) > 0) {
+            if (suspect.phase == Phase.MATERIALIZE && progress.of(suspect.family.name()).behind(suspect.marks) > 0) {
                 continue;
             }
             if (suspect.phase == Phase.CAPTURE) {

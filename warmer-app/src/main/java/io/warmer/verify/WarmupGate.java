@@ -12,7 +12,7 @@ import io.warmer.config.PostgresSourceConfig;
 import io.warmer.config.SchemaCheck;
 import io.warmer.config.WarmerConfig;
 import io.warmer.family.KeyFamily;
-import io.warmer.status.ConsumerProgress;
+import io.warmer.status.FamilyProgress;
 import io.warmer.service.WarmerService;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -61,9 +61,11 @@ public final class WarmupGate implements AutoCloseable {
      *                   change (not merely in flight): readiness waits until there are none
      * @param inFlight   keys that differ and are being followed until the pipeline has passed their row's change
      * @param waitingFor what this family still waits for, in words; null once ready
+     * @param backfill   change records the family's own materializer still has to read to fill it (a family added after
+     *                   the first start); null when it is not backfilling
      */
     public record FamilyReadiness(String family, Long lag, long checked, long missing, Double coverage, long stale,
-                                  long inFlight, boolean ready, String waitingFor) {
+                                  long inFlight, boolean ready, String waitingFor, Long backfill) {
 
         /** Share of the sampled rows found stale. */
         public double staleRatio() {
@@ -83,7 +85,7 @@ public final class WarmupGate implements AutoCloseable {
     private final Targets targets;
     private final WarmerService warmer;
     private final Admin admin;
-    private final ConsumerProgress progress;
+    private final FamilyProgress progress;
     private final Connection db;
     private final RedisReader redis;
     private final CacheVerifier verifier;
@@ -98,7 +100,7 @@ public final class WarmupGate implements AutoCloseable {
         PostgresEndpoint endpoint = pg.endpoint();
         Map<TableId, TableSchema> schemas = SchemaCheck.preflight(config);
         this.admin = ChangeTopicProvisioner.connect(config.kafka().bootstrapServers());
-        this.progress = new ConsumerProgress(admin, config.kafka().applicationId());
+        this.progress = new FamilyProgress(admin, config, warmer.materializers());
         this.db = DriverManager.getConnection(endpoint.jdbcUrl(), pg.user(), pg.password());
         this.redis = RedisReader.connect(config.redis());
         this.verifier = new CacheVerifier(config, db, redis.commands(), schemas);
@@ -107,7 +109,7 @@ public final class WarmupGate implements AutoCloseable {
 
     public Status check() throws InterruptedException, SQLException {
         boolean snapshotDone = snapshotDone();
-        Map<String, Long> lags = progress.behindByFamily(config, progress.existingTopics());
+        Map<String, Long> lags = progress.behindByFamily(progress.existingTopics());
         long lag = lags.values().stream().mapToLong(Long::longValue).sum();
         long now = System.currentTimeMillis();
         VerifyReport report = verifier.verify(targets.sample(), now);
@@ -117,17 +119,20 @@ public final class WarmupGate implements AutoCloseable {
         if (suspects.needsPosition()) {
             suspects.positionTaken(markWal());
         }
-        suspects.advance(capturePosition(), this::endOffsetsOf, progress, verifier.entries(), redis.commands(), now);
+        suspects.advance(capturePosition(), progress, verifier.entries(), redis.commands(), now);
         List<FamilyReadiness> readiness = new ArrayList<>();
         boolean ready = true;
         Map<String, String> broken = warmer.counters().brokenFamilies();
+        Map<String, Long> backfills = warmer.backfillRemaining();
         for (VerifyReport.Family family : report.families()) {
             Long familyLag = lags.get(family.name());
             double coverage = family.coverage();
             long stale = suspects.confirmed(family.name());
             String brokenBecause = broken.getOrDefault(family.name(), family.broken());
+            Long backfill = backfills.get(family.name());
             String waitingFor = brokenBecause != null ? "its configuration to be fixed: " + brokenBecause
                     : !snapshotDone ? "the snapshot"
+                    : backfill != null ? String.format("the backfill from the change topics: %,d records to go", backfill)
                     : familyLag == null ? "the change topics (the capture has not created them)"
                     : familyLag > targets.maxLag() ? "lag " + familyLag + " to fall to " + targets.maxLag()
                     : stale > 0 ? String.format("%d stale value%s (e.g. %s) to be repaired: warmer snapshot --family %s",
@@ -136,7 +141,7 @@ public final class WarmupGate implements AutoCloseable {
                     100 * targets.minCoverage())
                     : null;
             readiness.add(new FamilyReadiness(family.name(), familyLag, family.checked(), family.missing(), coverage,
-                    stale, suspects.following(family.name()), waitingFor == null, waitingFor));
+                    stale, suspects.following(family.name()), waitingFor == null, waitingFor, backfill));
             ready &= waitingFor == null;
         }
         ProjectedHitRate.Result projected = null;
@@ -179,20 +184,6 @@ public final class WarmupGate implements AutoCloseable {
             st.executeQuery().close();
         }
         return position;
-    }
-
-    /** The end of the family's change topics (and join route topics) now. */
-    private Map<TopicPartition, Long> endOffsetsOf(KeyFamily family) {
-        List<String> topics = new ArrayList<>();
-        topics.add(ChangeTopics.topicFor(config.kafka().topicPrefix(), family.table()));
-        family.joins().forEach(j -> topics.add(ChangeTopics.topicFor(config.kafka().topicPrefix(), j.table())));
-        topics.addAll(io.warmer.topology.WarmerTopology.joinRouteTopics(config, family.name()));
-        try {
-            return progress.endOffsets(topics.stream().distinct().toList());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while reading the end of " + topics, e);
-        }
     }
 
     /** How long Redis takes to answer a PING on the gate's connection, in nanoseconds. */

@@ -125,8 +125,8 @@ class MetricsSeriesTest {
         assertThat(before.value("warmer_coverage_ratio", "family", "profile")).hasValueSatisfying(v -> assertThat(v).isNaN());
 
         lastCheck.set(new WarmupGate.Status(true, 12, List.of(
-                new WarmupGate.FamilyReadiness("profile", 0L, 100, 0, 1.0, 0, 0, true, null),
-                new WarmupGate.FamilyReadiness("by-email", 12L, 100, 10, 0.88, 2, 1, false, "coverage")), null, false));
+                new WarmupGate.FamilyReadiness("profile", 0L, 100, 0, 1.0, 0, 0, true, null, null),
+                new WarmupGate.FamilyReadiness("by-email", 12L, 100, 10, 0.88, 2, 1, false, "coverage", null)), null, false));
         PrometheusText after = scrape();
 
         assertThat(after.value("warmer_ready")).contains(0.0);

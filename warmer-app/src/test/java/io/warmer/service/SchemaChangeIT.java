@@ -12,23 +12,20 @@ import io.warmer.capture.SourceSchemaException;
 import io.warmer.capture.TopicReader;
 import io.warmer.change.ChangeTopics;
 import io.warmer.change.DeadLetterHeaders;
-import io.warmer.config.SchemaCheck;
 import io.warmer.config.WarmerConfig;
 import io.warmer.http.ServiceMonitoring;
 import io.warmer.status.StatusProbe;
+import io.warmer.testing.FullVerify;
 import io.warmer.testing.TestConfigs;
 import io.warmer.testing.TestDatabase;
 import io.warmer.testing.TestInfra;
 import io.warmer.testing.WarmerInfrastructure;
-import io.warmer.verify.CacheVerifier;
-import io.warmer.verify.RedisReader;
 import io.warmer.verify.VerifyReport;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,6 +55,7 @@ class SchemaChangeIT {
     private TestInfra infra;
     private TestDatabase db;
     private String prefix;
+    private TestConfigs.Deployment deployment;
     private RedisClient client;
     private RedisCommands<String, String> redis;
 
@@ -71,6 +69,7 @@ class SchemaChangeIT {
                         + " i * 1.25, '2026-03-01 08:00+00'::timestamptz + i * interval '1 hour', jsonb_build_object('i', i)"
                         + " FROM generate_series(1, " + ROWS + ") i");
         prefix = infra.uniqueName("schema");
+        deployment = TestConfigs.Deployment.unique(infra);
         client = RedisClient.create(infra.redisUri());
         redis = client.connect().sync();
     }
@@ -80,9 +79,9 @@ class SchemaChangeIT {
         client.shutdown();
     }
 
-    /** The families, with the {@code name} family's columns as given. */
+    /** The families, with the {@code name} family's columns as given; one deployment (slot, topics, application). */
     private WarmerConfig config(String nameColumns) {
-        return TestConfigs.parse(TestConfigs.yaml(infra, db, "{uri: \"" + infra.redisUri() + "\"}",
+        return TestConfigs.parse(TestConfigs.yaml(infra, db, deployment, "{uri: \"" + infra.redisUri() + "\"}",
                 "{port: 0, check-interval: 300ms, ready: {min-coverage: 1.0, max-lag: 0, sample: " + ROWS + "}}", """
                           - {name: customer, table: customers, key: "%1$s:c:${id}"}
                           - {name: name, table: customers, key: "%1$s:n:${id}", columns: [%2$s]}
@@ -220,12 +219,7 @@ class SchemaChangeIT {
     }
 
     private VerifyReport verifyFull(WarmerConfig config) throws Exception {
-        try (Connection connection = db.connect(); RedisReader reader = RedisReader.connect(config.redis())) {
-            VerifyReport report = new CacheVerifier(config, connection, reader.commands(), SchemaCheck.preflight(config))
-                    .verify(null, System.currentTimeMillis());
-            report.families().forEach(f -> assertThat(f.drifted()).as("%s: %s", f.name(), f).isFalse());
-            return report;
-        }
+        return FullVerify.assertNoDrift(config, db);
     }
 
     private HttpResponse<String> get(URI uri) throws Exception {

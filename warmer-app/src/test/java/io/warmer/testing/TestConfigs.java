@@ -28,6 +28,23 @@ public final class TestConfigs {
      * @param http  the YAML mapping under {@code http:}; tests take any free port, {@code port: 0}
      */
     public static String yaml(TestInfra infra, TestDatabase db, String redis, String http, String families) {
+        return yaml(infra, db, Deployment.unique(infra), redis, http, families);
+    }
+
+    /**
+     * The names one deployment keeps across restarts (slot, publication, topic prefix, application id), so that a
+     * test can restart the service with another configuration of the same deployment.
+     */
+    public record Deployment(String slot, String publication, String topics, String application) {
+        public static Deployment unique(TestInfra infra) {
+            return new Deployment(infra.uniqueName("slot"), infra.uniqueName("pub"), infra.uniqueName("topics"),
+                    infra.uniqueName("app"));
+        }
+    }
+
+    /** {@link #yaml(TestInfra, TestDatabase, String, String, String)} for the given deployment's names. */
+    public static String yaml(TestInfra infra, TestDatabase db, Deployment names, String redis, String http,
+                              String families) {
         return """
                 source:
                   postgres: {host: %s, port: %d, database: %s, user: %s, password: "%s", slot: %s, publication: %s}
@@ -36,9 +53,8 @@ public final class TestConfigs {
                 http: %s
                 families:
                 %s""".formatted(infra.postgres().host(), infra.postgres().port(), db.name(), infra.postgres().user(),
-                infra.postgres().password(), infra.uniqueName("slot"), infra.uniqueName("pub"),
-                infra.kafkaBootstrapServers(), infra.uniqueName("topics"), infra.uniqueName("app"), redis, http,
-                families);
+                infra.postgres().password(), names.slot(), names.publication(), infra.kafkaBootstrapServers(),
+                names.topics(), names.application(), redis, http, families);
     }
 
     public static WarmerConfig parse(String yaml) {

@@ -123,4 +123,34 @@ class UnsentColumnsTopologyTest {
                 .startsWith("column 'title' of public.docs changed its type, and family title reads it");
         assertThat(cache.counters.brokenFamilies()).containsOnlyKeys("title");
     }
+
+    /**
+     * A family added later reads the topic from its beginning: a row from before its column existed (the topic's
+     * history) is no schema change under it; the same row after the family was added is.
+     */
+    @Test
+    void shouldNotCallAColumnMissingFromTheTopicsHistoryABrokenFamily() {
+        driver.close();
+        WarmerConfig config = new ConfigLoader(name -> null).parse(CONFIG, "test.yml");
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "history-test");
+        History history = new History(Map.of(new org.apache.kafka.common.TopicPartition("shop.public.docs", 0), 2L));
+        driver = new TopologyTestDriver(WarmerTopology.build(config, cache, ColumnMemory.NONE, history), props, T0);
+        docs = driver.createInputTopic("shop.public.docs", new StringSerializer(), new StringSerializer(), T0,
+                Duration.ofMillis(1));
+        deadLetters = driver.createOutputTopic("shop.dead-letter", new StringDeserializer(), new StringDeserializer());
+
+        change("r", "{\"id\":1,\"headline\":\"before the column\",\"body\":\"x\"}", "");
+        change("r", "{\"id\":1,\"title\":\"snapshotted after\",\"body\":\"x\"}", "");
+
+        assertThat(cache.entries.get("title:1")).isEqualTo("{\"id\":1,\"title\":\"snapshotted after\"}");
+        assertThat(deadLetters.isEmpty()).as("nothing set aside from the history").isTrue();
+        assertThat(cache.counters.brokenFamilies()).isEmpty();
+
+        change("u", "{\"id\":1,\"headline\":\"renamed now\",\"body\":\"x\"}", "");
+
+        assertThat(cache.entries).doesNotContainKey("title:1");
+        assertThat(deadLetters.isEmpty()).isFalse();
+        assertThat(cache.counters.brokenFamilies()).containsOnlyKeys("title");
+    }
 }

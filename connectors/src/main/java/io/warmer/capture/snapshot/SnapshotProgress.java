@@ -26,9 +26,9 @@ import java.util.Objects;
  * @param chunks        chunks read so far
  * @param orphans       once {@link State#SWEPT}: keys removed per family because no row accounts for them
  * @param updatedAtMs   when this record was written
- * @param columns       the table's columns and their types when the snapshot was read, and {@code reads} the columns
- *                      its families read then: a table whose columns, or whose families' columns, differ at the next
- *                      start is snapshotted anew
+ * @param columns       the table's columns and their types when the snapshot was read: a table whose columns differ
+ *                      at the next start is snapshotted anew; {@code reads}, the columns its families read then, is
+ *                      kept for the record (a family whose columns changed asks for a snapshot itself)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SnapshotProgress(String table, String snapshot, State state, Version startVersion, List<String> cursor,

@@ -1,0 +1,29 @@
+package io.warmer.backfill;
+
+import io.warmer.config.FamilyConfig;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * What decides a family's keys and values, as a short hash: the table, the key templates, the filter, the value's
+ * shape and the joins. Expiry and fencing are left out: changing them changes no value already written.
+ */
+public final class FamilyFingerprint {
+
+    private FamilyFingerprint() {
+    }
+
+    public static String of(FamilyConfig family) {
+        String canonical = String.join("\n", family.table().qualified(), family.key().toString(),
+                family.where().toString(), family.value().toString(), family.columns().toString(),
+                family.fields().toString(), family.join().toString());
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(hash, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM has no SHA-256", e);
+        }
+    }
+}

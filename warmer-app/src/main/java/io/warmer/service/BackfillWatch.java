@@ -1,0 +1,106 @@
+package io.warmer.service;
+
+import io.warmer.backfill.FamilyRegistry;
+import io.warmer.backfill.Materializers;
+import io.warmer.backfill.Registration;
+import io.warmer.capture.ChangeTopicProvisioner;
+import io.warmer.config.WarmerConfig;
+import io.warmer.status.ConsumerProgress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows the families their own materializer is still filling from the change topics (see {@link Materializers}):
+ * how many records each has to go, and, once its application committed past the end the topics had when the family
+ * was added, marks it ready in the registry and says so in one line with the figures.
+ */
+final class BackfillWatch implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BackfillWatch.class);
+    static final Duration INTERVAL = Duration.ofSeconds(1);
+
+    private final WarmerConfig config;
+    private final List<Registration> pending;
+    private final Map<String, Long> remaining = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService timer;
+    private final Admin admin;
+
+    private BackfillWatch(WarmerConfig config, List<Registration> pending) {
+        this.config = config;
+        this.pending = new ArrayList<>(pending);
+        pending.forEach(r -> remaining.put(r.family(), r.marks().values().stream().mapToLong(Long::longValue).sum()));
+        this.admin = ChangeTopicProvisioner.connect(config.kafka().bootstrapServers());
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "warmer-backfill-watch");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** @return a watch with nothing to do when no family backfills */
+    static BackfillWatch start(WarmerConfig config, Materializers plan) {
+        BackfillWatch watch = new BackfillWatch(config, plan.backfilling());
+        if (!watch.pending.isEmpty()) {
+            watch.timer.scheduleWithFixedDelay(watch::look, 0, INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        return watch;
+    }
+
+    /** Per backfilling family, the change records its materializer has not committed yet; gone once filled. */
+    Map<String, Long> remaining() {
+        return Map.copyOf(remaining);
+    }
+
+    private synchronized void look() {
+        var it = pending.iterator();
+        while (it.hasNext()) {
+            Registration r = it.next();
+            long behind;
+            try {
+                behind = new ConsumerProgress(admin, r.application()).behind(r.marks());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                LOG.debug("Could not read the backfill of family {}: {}", r.family(), e.getMessage());
+                continue;
+            }
+            if (behind > 0) {
+                remaining.put(r.family(), behind);
+                continue;
+            }
+            long now = System.currentTimeMillis();
+            try {
+                new FamilyRegistry(config).write(List.of(r.ready(now)));
+            } catch (RuntimeException e) {
+                LOG.warn("Family {} is filled, but the registry could not say so yet (retried): {}", r.family(),
+                        e.getMessage());
+                continue;
+            }
+            long records = r.marks().values().stream().mapToLong(Long::longValue).sum();
+            LOG.atInfo().addKeyValue("event", "backfill_done").addKeyValue("family", r.family())
+                    .addKeyValue("application", r.application()).addKeyValue("records", records)
+                    .addKeyValue("seconds", (now - r.sinceMs()) / 1000.0)
+                    .log("Family {} is filled from the change topics: {} records in {} s since it was added; it"
+                            + " follows them like every family now.", r.family(), records,
+                            String.format("%.1f", (now - r.sinceMs()) / 1000.0));
+            remaining.remove(r.family());
+            it.remove();
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        admin.close(Duration.ofSeconds(5));
+    }
+}

@@ -1,0 +1,26 @@
+package io.warmer.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.warmer.config.SchemaCheck;
+import io.warmer.config.WarmerConfig;
+import io.warmer.verify.CacheVerifier;
+import io.warmer.verify.RedisReader;
+import io.warmer.verify.VerifyReport;
+import java.sql.Connection;
+
+/** {@code warmer verify --full}, in a test: every row of every family, each family asserted free of drift. */
+public final class FullVerify {
+
+    private FullVerify() {
+    }
+
+    public static VerifyReport assertNoDrift(WarmerConfig config, TestDatabase db) throws Exception {
+        try (Connection connection = db.connect(); RedisReader reader = RedisReader.connect(config.redis())) {
+            VerifyReport report = new CacheVerifier(config, connection, reader.commands(), SchemaCheck.preflight(config))
+                    .verify(null, System.currentTimeMillis());
+            report.families().forEach(f -> assertThat(f.drifted()).as("%s: %s", f.name(), f).isFalse());
+            return report;
+        }
+    }
+}
