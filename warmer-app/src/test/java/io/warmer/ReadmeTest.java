@@ -53,6 +53,8 @@ class ReadmeTest {
                 Map.entry("source.postgres.snapshot.threads", io.warmer.capture.snapshot.SnapshotSettings.DEFAULT_THREADS),
                 Map.entry("redis.mode", RedisSettings.DEFAULT_MODE.wireName()),
                 Map.entry("redis.eviction-guard", RedisSettings.DEFAULT_EVICTION_GUARD.wireName()),
+                Map.entry("redis.rewarm.enabled", io.warmer.config.RewarmSettings.DEFAULT_ENABLED),
+                Map.entry("redis.rewarm.rate", io.warmer.config.RewarmSettings.DEFAULT_RATE),
                 Map.entry("families[].fencing", io.warmer.config.FamilyConfig.DEFAULT_FENCING),
                 Map.entry("families[].tombstone-ttl", io.warmer.config.Durations.format(io.warmer.family.Fencing.DEFAULT_TOMBSTONE_TTL)),
                 Map.entry("redis.write-timeout", io.warmer.config.Durations.format(RedisSettings.DEFAULT_WRITE_TIMEOUT)),

@@ -1,5 +1,6 @@
 package io.warmer.backfill;
 
+import io.warmer.capture.ChangeTopicProvisioner;
 import io.warmer.capture.snapshot.SnapshotProgress;
 import io.warmer.capture.snapshot.SnapshotProgressReader;
 import io.warmer.capture.snapshot.SnapshotRequests;
@@ -16,7 +17,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
+import org.apache.kafka.common.errors.GroupNotEmptyException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -175,6 +182,44 @@ public final class Materializers {
 
     public List<Registration> backfilling() {
         return registrations.values().stream().filter(r -> r.state() == Registration.State.BACKFILLING).toList();
+    }
+
+    /** How long {@link #deleteApplication} waits for the members of a stopped application to leave its group. */
+    static final java.time.Duration GROUP_LEAVE_WAIT = java.time.Duration.ofSeconds(30);
+
+    /**
+     * Deletes what a materializer application leaves in Kafka once nothing runs it: its consumer group, its stores'
+     * changelog topics and its join route topics. A group that still has members after {@link #GROUP_LEAVE_WAIT} (a
+     * process still runs it) is refused.
+     */
+    public static void deleteApplication(WarmerConfig config, String application) throws InterruptedException {
+        try (Admin admin = ChangeTopicProvisioner.connect(config.kafka().bootstrapServers())) {
+            // Kafka Streams does not leave its group on close: its members go after the session timeout.
+            long deadline = System.nanoTime() + GROUP_LEAVE_WAIT.toNanos();
+            while (true) {
+                try {
+                    admin.deleteConsumerGroups(List.of(application)).all().get(30, TimeUnit.SECONDS);
+                    break;
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof GroupIdNotFoundException) {
+                        break;
+                    }
+                    if (!(e.getCause() instanceof GroupNotEmptyException) || System.nanoTime() > deadline) {
+                        throw new IllegalStateException("could not delete consumer group " + application + ": "
+                                + e.getCause().getMessage(), e);
+                    }
+                    TimeUnit.SECONDS.sleep(1);
+                }
+            }
+            String routes = config.kafka().topicPrefix() + ".join." + application + ".";
+            List<String> internal = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
+                    .filter(t -> t.startsWith(application + "-") || t.startsWith(routes)).toList();
+            if (!internal.isEmpty()) {
+                admin.deleteTopics(internal).all().get(30, TimeUnit.SECONDS);
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("could not delete the topics of " + application + ": " + e.getMessage(), e);
+        }
     }
 
     private WarmerConfig configOfApplication(String application) {

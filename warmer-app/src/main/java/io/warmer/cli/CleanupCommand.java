@@ -4,6 +4,7 @@ import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.warmer.backfill.FamilyRegistry;
+import io.warmer.backfill.Materializers;
 import io.warmer.backfill.Registration;
 import io.warmer.capture.ChangeTopicProvisioner;
 import io.warmer.change.RowChangeCodec;
@@ -195,21 +196,6 @@ final class CleanupCommand implements Callable<Integer> {
         if (family.application().equals(loaded.kafka().applicationId())) {
             return; // the configured application's stores are shared with the families still configured
         }
-        try (Admin admin = ChangeTopicProvisioner.connect(loaded.kafka().bootstrapServers())) {
-            try {
-                admin.deleteConsumerGroups(List.of(family.application())).all().get(30, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.ExecutionException e) {
-                if (!(e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException)) {
-                    throw new IllegalStateException("removed the keys of family " + family.family() + ", but not its"
-                            + " materializer's group " + family.application() + ": " + e.getCause().getMessage(), e);
-                }
-            }
-            String routes = loaded.kafka().topicPrefix() + ".join." + family.application() + ".";
-            List<String> internal = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
-                    .filter(t -> t.startsWith(family.application() + "-") || t.startsWith(routes)).toList();
-            if (!internal.isEmpty()) {
-                admin.deleteTopics(internal).all().get(30, TimeUnit.SECONDS);
-            }
-        }
+        Materializers.deleteApplication(loaded, family.application());
     }
 }

@@ -9,7 +9,6 @@ import io.warmer.config.WarmerConfig;
 import io.warmer.console.ProgressLine;
 import io.warmer.guard.MemoryEstimate;
 import io.warmer.status.ConsumerProgress;
-import io.warmer.service.Role;
 import io.warmer.service.WarmerService;
 import io.warmer.status.PublishedCounters;
 import io.warmer.topology.WarmerTopology;
@@ -81,7 +80,7 @@ final class ReplayCommand implements Callable<Integer> {
         long started = System.nanoTime();
         ProgressLine progressLine = ProgressLine.on(info);
         try (Admin admin = ChangeTopicProvisioner.connect(replay.kafka().bootstrapServers());
-             WarmerService replayer = WarmerService.start(replay, Role.MATERIALIZE)) {
+             WarmerService replayer = WarmerService.replay(replay)) {
             ConsumerProgress progress = new ConsumerProgress(admin, replay.kafka().applicationId());
             var end = progress.endOffsets(topics);
             long behind;

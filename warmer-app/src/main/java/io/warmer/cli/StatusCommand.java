@@ -65,6 +65,9 @@ final class StatusCommand implements Callable<Integer> {
 
     private static void print(PrintWriter out, StatusReport report) {
         out.printf("application %s, capture: %s%n", report.applicationId(), report.capture().text());
+        if (report.rewarm() != null) {
+            out.printf("rewarming after Redis lost its data: %s%n", report.rewarm());
+        }
         for (StatusReport.TableSnapshot table : report.snapshots()) {
             out.printf("snapshot of %s: %s, %,d rows in %,d chunks%s%n", table.table(), table.state(), table.rows(),
                     table.chunks(), table.orphans() == null ? "" : String.format(", %,d orphan keys removed", table.orphans()));

@@ -22,9 +22,10 @@ import java.util.stream.Collectors;
  * @param writeTimeout how long a batch may wait for Redis before the batch is retried; {@link #DEFAULT_WRITE_TIMEOUT}
  * @param mode         a single server or a Redis Cluster; {@link #DEFAULT_MODE}
  * @param evictionGuard what to do when Redis starts evicting while Warmer writes; {@link #DEFAULT_EVICTION_GUARD}
+ * @param rewarm       what to do when Redis loses its data; {@link RewarmSettings#DEFAULTS}
  */
 public record RedisSettings(String uri, Integer pipeline, Duration writeTimeout, Mode mode,
-                            EvictionGuardMode evictionGuard) {
+                            EvictionGuardMode evictionGuard, RewarmSettings rewarm) {
 
     public static final int DEFAULT_PIPELINE = 512;
     public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(30);
@@ -78,16 +79,22 @@ public record RedisSettings(String uri, Integer pipeline, Duration writeTimeout,
         }
         writeTimeout = writeTimeout == null ? DEFAULT_WRITE_TIMEOUT : writeTimeout;
         evictionGuard = evictionGuard == null ? DEFAULT_EVICTION_GUARD : evictionGuard;
+        rewarm = rewarm == null ? RewarmSettings.DEFAULTS : rewarm;
+    }
+
+    /** The default rewarm settings, for callers that do not choose them. */
+    public RedisSettings(String uri, Integer pipeline, Duration writeTimeout, Mode mode, EvictionGuardMode evictionGuard) {
+        this(uri, pipeline, writeTimeout, mode, evictionGuard, null);
     }
 
     /** The default eviction guard, for callers that do not choose one. */
     public RedisSettings(String uri, Integer pipeline, Duration writeTimeout, Mode mode) {
-        this(uri, pipeline, writeTimeout, mode, null);
+        this(uri, pipeline, writeTimeout, mode, null, null);
     }
 
     /** A standalone Redis, for callers that do not choose a mode. */
     public RedisSettings(String uri, Integer pipeline, Duration writeTimeout) {
-        this(uri, pipeline, writeTimeout, null, null);
+        this(uri, pipeline, writeTimeout, null, null, null);
     }
 
     /** The standalone server; in cluster mode, the first seed node. */
@@ -108,7 +115,7 @@ public record RedisSettings(String uri, Integer pipeline, Duration writeTimeout,
     @Override
     public String toString() {
         return "RedisSettings[uri=" + masked(uri) + ", mode=" + mode.wireName() + ", pipeline=" + pipeline
-                + ", writeTimeout=" + writeTimeout + ", evictionGuard=" + evictionGuard.wireName() + "]";
+                + ", writeTimeout=" + writeTimeout + ", evictionGuard=" + evictionGuard.wireName() + ", rewarm=" + rewarm + "]";
     }
 
     static String masked(String uri) {

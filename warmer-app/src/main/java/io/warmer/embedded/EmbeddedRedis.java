@@ -35,9 +35,13 @@ public final class EmbeddedRedis implements AutoCloseable {
 
     /** Starts the given redis-server binary; returns once it answers PING. */
     public static EmbeddedRedis start(Path workDir, Path redisServer) {
+        return start(workDir, redisServer, FreePort.find());
+    }
+
+    /** Starts the given redis-server binary on {@code port}, e.g. again where one was stopped; returns once it answers. */
+    public static EmbeddedRedis start(Path workDir, Path redisServer, int port) {
         long began = System.nanoTime();
         Path dataDir = createDirectories(workDir.resolve("redis"));
-        int port = FreePort.find();
         List<String> command = List.of(redisServer.toString(),
                 "--port", Integer.toString(port),
                 "--bind", HOST,

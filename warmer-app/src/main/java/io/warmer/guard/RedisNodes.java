@@ -79,6 +79,8 @@ public final class RedisNodes implements AutoCloseable {
         client.setOptions(ClusterClientOptions.builder()
                 .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                         .enableAllAdaptiveRefreshTriggers()
+                        // A failover takes a few seconds to settle: look again soon rather than after the default 30 s.
+                        .adaptiveRefreshTriggersTimeout(java.time.Duration.ofSeconds(5))
                         .enablePeriodicRefresh(TOPOLOGY_REFRESH_PERIOD)
                         .build())
                 .build());
@@ -92,7 +94,9 @@ public final class RedisNodes implements AutoCloseable {
         return new RedisNodes(settings.address(), connection, client::shutdown, connection.sync(), () -> {
             List<NodeMemory> nodes = new ArrayList<>();
             for (RedisClusterNode node : connection.getPartitions()) {
-                if (node.is(RedisClusterNode.NodeFlag.UPSTREAM)) {
+                // A dead master stays in the node table, flagged failed, after its replica took over.
+                if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.is(RedisClusterNode.NodeFlag.FAIL)
+                        && !node.is(RedisClusterNode.NodeFlag.EVENTUAL_FAIL)) {
                     var sync = connection.getConnection(node.getNodeId()).sync();
                     nodes.add(NodeMemory.parse(node.getUri().getHost() + ":" + node.getUri().getPort(),
                             sync.info("memory"), sync.info("stats")));

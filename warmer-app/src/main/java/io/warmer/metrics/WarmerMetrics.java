@@ -14,6 +14,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.warmer.config.FamilyConfig;
 import io.warmer.http.MonitoringServer;
 import io.warmer.monitor.PipelineMonitor;
+import io.warmer.rewarm.Rewarm;
 import io.warmer.service.WarmerService;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -95,6 +96,12 @@ public final class WarmerMetrics implements MonitoringServer.Metrics, AutoClosea
         Gauge.builder("warmer.eviction.guard.paused", () -> service.evictionGuard().paused() ? 1 : 0)
                 .description("1 while writing is paused because Redis is evicting keys, else 0")
                 .register(registry);
+        Gauge.builder("warmer.rewarming", () -> service.rewarm().state() != Rewarm.State.IDLE ? 1 : 0)
+                .description("1 while the cache is rebuilt from the change topics after Redis lost its data, else 0")
+                .register(registry);
+        Gauge.builder("warmer.rewarm.remaining", () -> service.rewarm().remaining())
+                .description("Change records the rebuild after a loss of Redis data still has to apply")
+                .baseUnit("records").register(registry);
 
         KafkaStreamsMetrics streams = service.materializerMetrics();
         if (streams != null) {

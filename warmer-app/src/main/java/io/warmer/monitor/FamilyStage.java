@@ -11,6 +11,8 @@ public enum FamilyStage {
     SNAPSHOTTING,
     /** Added after the first start: its own materializer reads the change topics from their beginning to fill it. */
     BACKFILLING,
+    /** Redis lost its data: the cache is rebuilt from the change topics beside live streaming. */
+    REWARMING,
     /** The snapshot is done; the family follows changes but is not within the readiness targets yet. */
     STREAMING,
     /** Within the readiness targets: lag at most {@code max-lag}, coverage at least {@code min-coverage}. */

@@ -155,7 +155,9 @@ public final class PipelineMonitor implements AutoCloseable {
 
     private void logStageChanges(WarmupGate.Status status) {
         for (WarmupGate.FamilyReadiness family : status.families()) {
-            FamilyStage next = !status.snapshotDone() ? FamilyStage.SNAPSHOTTING
+            FamilyStage next = service.rewarm().state() != io.warmer.rewarm.Rewarm.State.IDLE
+                    && !family.ready() ? FamilyStage.REWARMING
+                    : !status.snapshotDone() ? FamilyStage.SNAPSHOTTING
                     : family.backfill() != null ? FamilyStage.BACKFILLING
                     : family.ready() ? FamilyStage.READY : FamilyStage.STREAMING;
             FamilyStage previous;

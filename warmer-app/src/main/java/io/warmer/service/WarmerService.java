@@ -15,6 +15,8 @@ import io.warmer.config.PostgresSourceConfig;
 import io.warmer.config.SchemaCheck;
 import io.warmer.config.WarmerConfig;
 import io.warmer.guard.EvictionGuard;
+import io.warmer.rewarm.LossWatch;
+import io.warmer.rewarm.Rewarm;
 import io.warmer.sink.RedisCacheWriterFactory;
 import io.warmer.sink.SinkCounters;
 import io.warmer.status.CountersPublisher;
@@ -63,10 +65,16 @@ public final class WarmerService implements AutoCloseable {
     private final List<KafkaStreams> streams = new ArrayList<>();
     private final List<Path> stateDirs = new ArrayList<>();
     private EvictionGuard evictionGuard = EvictionGuard.off();
+    private Rewarm rewarm;
+    private LossWatch lossWatch;
 
-    private WarmerService(WarmerConfig config, Role role) {
+    /** Whether the families' applications come from the family registry (a service), or are all one (a replay). */
+    private final boolean registered;
+
+    private WarmerService(WarmerConfig config, Role role, boolean registered) {
         this.config = config;
         this.role = role;
+        this.registered = registered;
     }
 
     /** @throws RuntimeException with a one-line, fix-it message when a server is unreachable or misconfigured */
@@ -76,7 +84,18 @@ public final class WarmerService implements AutoCloseable {
 
     /** @throws RuntimeException with a one-line, fix-it message when a server is unreachable or misconfigured */
     public static WarmerService start(WarmerConfig config, Role role) {
-        WarmerService service = new WarmerService(config, role);
+        return start(new WarmerService(config, role, true));
+    }
+
+    /**
+     * Only materializes, every family in the one application {@code config} names, from the beginning of the change
+     * topics when that application is new: a replay, or a rewarm. The family registry is neither read nor written.
+     */
+    public static WarmerService replay(WarmerConfig config) {
+        return start(new WarmerService(config, Role.MATERIALIZE, false));
+    }
+
+    private static WarmerService start(WarmerService service) {
         try {
             service.startAll();
         } catch (RuntimeException e) {
@@ -110,20 +129,69 @@ public final class WarmerService implements AutoCloseable {
         }
         if (role.materializes()) {
             try {
-                materializers = Materializers.prepare(config, System.currentTimeMillis());
+                materializers = registered ? Materializers.prepare(config, System.currentTimeMillis())
+                        : Materializers.of(config, java.util.Map.of());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while reading the family registry", e);
             }
+            boolean wroteBefore = registered && hasCommitted(config);
             for (WarmerConfig application : materializers.applications()) {
                 streams.add(startMaterializer(application));
             }
             evictionGuard = EvictionGuard.start(config.redis(), new EvictionGuard.Materializer(
                     () -> streams.forEach(KafkaStreams::pause), () -> streams.forEach(KafkaStreams::resume)));
             backfill = BackfillWatch.start(config, materializers);
+            if (registered) {
+                rewarm = new Rewarm(config, WarmerService::replaying);
+                lossWatch = LossWatch.start(config.redis(), config.kafka().applicationId(), wroteBefore,
+                        rewarm::request);
+            }
         } else {
             materializers = Materializers.of(config, java.util.Map.of());
         }
+    }
+
+    /** Whether the configured application has committed offsets: it wrote to Redis before this start. */
+    private static boolean hasCommitted(WarmerConfig config) {
+        try (var admin = ChangeTopicProvisioner.connect(config.kafka().bootstrapServers())) {
+            return !admin.listConsumerGroupOffsets(config.kafka().applicationId()).partitionsToOffsetAndMetadata()
+                    .get(30, java.util.concurrent.TimeUnit.SECONDS).isEmpty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.debug("Could not read the offsets of {}: {}", config.kafka().applicationId(), e.getMessage());
+            return false;
+        }
+    }
+
+    /** A replay for {@link Rewarm}: it pauses for the rate only while the eviction guard does not hold it paused. */
+    private static Rewarm.Replay replaying(WarmerConfig config) {
+        WarmerService service = replay(config);
+        return new Rewarm.Replay() {
+            @Override
+            public long writes() {
+                return service.counters().puts() + service.counters().deletes();
+            }
+
+            @Override
+            public void pause() {
+                service.streams.forEach(KafkaStreams::pause);
+            }
+
+            @Override
+            public void resume() {
+                if (!service.evictionGuard.paused()) {
+                    service.streams.forEach(KafkaStreams::resume);
+                }
+            }
+
+            @Override
+            public void close() {
+                service.close();
+            }
+        };
     }
 
     /** Starts the materializer of one application: the families {@code config} names, under its application id. */
@@ -220,6 +288,11 @@ public final class WarmerService implements AutoCloseable {
         return materializers;
     }
 
+    /** Where the rebuild after a loss of Redis data stands; idle when there is none, or this process does not write. */
+    public Rewarm.Progress rewarm() {
+        return rewarm == null ? Rewarm.Progress.IDLE : rewarm.progress();
+    }
+
     /** Records each backfilling family's materializer still has to read; empty when none backfills. */
     public java.util.Map<String, Long> backfillRemaining() {
         return backfill == null ? java.util.Map.of() : backfill.remaining();
@@ -255,6 +328,12 @@ public final class WarmerService implements AutoCloseable {
 
     @Override
     public void close() {
+        if (lossWatch != null) {
+            lossWatch.close();
+        }
+        if (rewarm != null) {
+            rewarm.close();
+        }
         if (orphanSweep != null) {
             orphanSweep.close();
         }

@@ -38,6 +38,8 @@ final class ClusterRedis implements RedisDeployment {
                 .autoReconnect(true)
                 .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                         .enableAllAdaptiveRefreshTriggers()
+                        // A failover takes a few seconds to settle: look again soon rather than after the default 30 s.
+                        .adaptiveRefreshTriggersTimeout(java.time.Duration.ofSeconds(5))
                         .enablePeriodicRefresh(TOPOLOGY_REFRESH_PERIOD)
                         .build())
                 .build());

@@ -8,6 +8,7 @@ import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.warmer.family.CacheWrite;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -90,6 +91,9 @@ final class RedisCacheWriter implements CacheWriter {
      */
     private String loadScript() {
         try {
+            if (connection instanceof StatefulRedisClusterConnection<String, String> clusterConnection) {
+                return loadOnEveryLiveNode(clusterConnection);
+            }
             return redis.scriptLoad(FencedWrites.SCRIPT).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -102,6 +106,35 @@ final class RedisCacheWriter implements CacheWriter {
                     + (e instanceof ExecutionException ? e.getCause().getMessage() : String.valueOf(e.getMessage()))
                     + "; the task will be retried. Check that Redis is up and that the user may run SCRIPT LOAD.", e);
         }
+    }
+
+    /**
+     * SCRIPT LOAD on each node of the cluster but those it marks failed: a master that died stays in the cluster's
+     * node table (flagged {@code fail}) until it comes back or is forgotten, and a broadcast that waits for it would
+     * keep the writer from starting after its replica took over. A replica that cannot load it is skipped (it gets
+     * it when the writer is next created); a master that serves slots must load it.
+     */
+    private String loadOnEveryLiveNode(StatefulRedisClusterConnection<String, String> clusterConnection)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        String sha = null;
+        for (RedisClusterNode node : clusterConnection.getPartitions()) {
+            if (node.is(RedisClusterNode.NodeFlag.FAIL) || node.is(RedisClusterNode.NodeFlag.EVENTUAL_FAIL)
+                    || node.is(RedisClusterNode.NodeFlag.NOADDR)) {
+                continue;
+            }
+            try {
+                sha = clusterConnection.getConnection(node.getNodeId()).async().scriptLoad(FencedWrites.SCRIPT)
+                        .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException | RuntimeException e) {
+                if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty()) {
+                    throw e;
+                }
+            }
+        }
+        if (sha == null) {
+            throw new IllegalStateException("no node of the cluster answered");
+        }
+        return sha;
     }
 
     @Override

@@ -103,7 +103,9 @@ public final class StatusProbe {
                             p.orphans() == null ? null : p.orphans().values().stream().mapToLong(Long::longValue).sum()));
                 }
             }
-            return new StatusReport(config.kafka().applicationId(), capture, tables, families, deadLettered, notes);
+            String rewarm = PublishedRewarm.read(redis.commands(), config.kafka().applicationId());
+            return new StatusReport(config.kafka().applicationId(), capture, tables, families, deadLettered, notes,
+                    rewarm);
         } catch (ExecutionException | TimeoutException e) {
             throw new CaptureException("Kafka at " + bootstrap + " did not list its topics: " + e.getMessage(), e);
         } catch (InterruptedException | RuntimeException e) {

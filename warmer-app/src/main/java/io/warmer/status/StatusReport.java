@@ -12,9 +12,10 @@ import java.util.Map;
  * @param deadLettered   dead-lettered events per family, including {@code (none)} for those set aside
  *                       before any family saw them
  * @param notes          what could not be measured, and why
+ * @param rewarm         the progress of the rebuild after a loss of Redis data, in words; null when none runs
  */
 public record StatusReport(String applicationId, CaptureStage capture, List<TableSnapshot> snapshots, List<Family> families,
-                           Map<String, Long> deadLettered, List<String> notes) {
+                           Map<String, Long> deadLettered, List<String> notes, String rewarm) {
 
     /**
      * @param state   {@code requested}, {@code running}, {@code complete} or {@code swept}

@@ -24,6 +24,14 @@ public record RedisReader(Runnable shutdown, AutoCloseable connection, RedisClus
     public static RedisReader connect(RedisSettings settings, Duration timeout) {
         if (settings.mode() == RedisSettings.Mode.CLUSTER) {
             RedisClusterClient client = RedisClusterClient.create(settings.seedUris());
+            // Followed when it changes (a failover, a resharding), as the sink follows it.
+            client.setOptions(io.lettuce.core.cluster.ClusterClientOptions.builder()
+                    .topologyRefreshOptions(io.lettuce.core.cluster.ClusterTopologyRefreshOptions.builder()
+                            .enableAllAdaptiveRefreshTriggers()
+                            .adaptiveRefreshTriggersTimeout(Duration.ofSeconds(5))
+                            .enablePeriodicRefresh(Duration.ofSeconds(30))
+                            .build())
+                    .build());
             try {
                 var connection = client.connect();
                 if (timeout != null) {

@@ -13,6 +13,7 @@ import io.warmer.config.SchemaCheck;
 import io.warmer.config.WarmerConfig;
 import io.warmer.family.KeyFamily;
 import io.warmer.status.FamilyProgress;
+import io.warmer.rewarm.Rewarm;
 import io.warmer.service.WarmerService;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -124,6 +125,13 @@ public final class WarmupGate implements AutoCloseable {
         boolean ready = true;
         Map<String, String> broken = warmer.counters().brokenFamilies();
         Map<String, Long> backfills = warmer.backfillRemaining();
+        Rewarm.Progress rewarm = warmer.rewarm();
+        String rebuilding = rewarm.state() == Rewarm.State.FAILED
+                ? "the rebuild from the change topics after Redis lost its data, which failed: " + rewarm.reason()
+                : rewarm.state() != Rewarm.State.REWARMING ? null
+                : String.format("the rebuild from the change topics after Redis lost its data: %,d records to go%s",
+                        rewarm.remaining(), rewarm.secondsLeft() == null ? ""
+                                : String.format(", about %.0f s", rewarm.secondsLeft()));
         for (VerifyReport.Family family : report.families()) {
             Long familyLag = lags.get(family.name());
             double coverage = family.coverage();
@@ -131,6 +139,7 @@ public final class WarmupGate implements AutoCloseable {
             String brokenBecause = broken.getOrDefault(family.name(), family.broken());
             Long backfill = backfills.get(family.name());
             String waitingFor = brokenBecause != null ? "its configuration to be fixed: " + brokenBecause
+                    : rebuilding != null ? rebuilding
                     : !snapshotDone ? "the snapshot"
                     : backfill != null ? String.format("the backfill from the change topics: %,d records to go", backfill)
                     : familyLag == null ? "the change topics (the capture has not created them)"

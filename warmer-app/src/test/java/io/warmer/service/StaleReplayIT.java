@@ -62,7 +62,7 @@ class StaleReplayIT {
             monitor.start();
             Thread.sleep(3_000); // many versions of every row on the topics
 
-            try (WarmerService replayer = WarmerService.start(replay, Role.MATERIALIZE)) {
+            try (WarmerService replayer = WarmerService.replay(replay)) {
                 awaitCaughtUp(infra, replay, replayer);
                 running.set(false);
                 updater.join();

@@ -14,7 +14,9 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -34,13 +36,26 @@ final class LocalRedisCluster implements AutoCloseable {
 
     private final Deque<AutoCloseable> stopInReverse = new ArrayDeque<>();
     private final List<Integer> ports = new ArrayList<>();
+    private final Map<Integer, ChildProcess> processes = new HashMap<>();
+    private final int replicas;
+    private final Duration nodeTimeout;
 
-    private LocalRedisCluster() {
+    private LocalRedisCluster(int replicas, Duration nodeTimeout) {
+        this.replicas = replicas;
+        this.nodeTimeout = nodeTimeout;
     }
 
     /** Starts the nodes and joins them; returns once every node reports {@code cluster_state:ok}. */
     static LocalRedisCluster start(Path redisServer, Path redisCli) {
-        LocalRedisCluster cluster = new LocalRedisCluster();
+        return start(redisServer, redisCli, 0, Duration.ofSeconds(15));
+    }
+
+    /**
+     * @param replicas    replicas per master
+     * @param nodeTimeout how long a master may be silent before its replica is promoted ({@code cluster-node-timeout})
+     */
+    static LocalRedisCluster start(Path redisServer, Path redisCli, int replicas, Duration nodeTimeout) {
+        LocalRedisCluster cluster = new LocalRedisCluster(replicas, nodeTimeout);
         try {
             cluster.startNodes(redisServer, redisCli);
             return cluster;
@@ -59,12 +74,22 @@ final class LocalRedisCluster implements AutoCloseable {
         return List.copyOf(ports);
     }
 
+    long pid(int port) {
+        return processes.get(port).pid();
+    }
+
+    /** SIGKILL of one node: no shutdown, nothing saved. */
+    void kill(int port) {
+        ProcessHandle.of(processes.get(port).pid()).ifPresent(ProcessHandle::destroyForcibly);
+    }
+
     private void startNodes(Path redisServer, Path redisCli) {
         long began = System.nanoTime();
         TemporaryDirectory workDir = TemporaryDirectory.create("warmer-it-cluster-");
         stopInReverse.push(workDir);
-        List<ChildProcess> nodes = new ArrayList<>();
-        for (int i = 0; i < MASTERS; i++) {
+        List<ChildProcess> started = new ArrayList<>();
+        int nodes = MASTERS * (1 + replicas);
+        for (int i = 0; i < nodes; i++) {
             int port = FreePort.find();
             // The bus port is port + 10000 by default, which is past 65535 for most ephemeral ports.
             int busPort = FreePort.find();
@@ -74,21 +99,23 @@ final class LocalRedisCluster implements AutoCloseable {
                     "--cluster-enabled", "yes",
                     "--cluster-port", Integer.toString(busPort),
                     "--cluster-config-file", workDir.path().resolve("nodes-" + port + ".conf").toString(),
+                    "--cluster-node-timeout", Long.toString(nodeTimeout.toMillis()),
                     "--save", "",
                     "--appendonly", "no",
                     "--bind", HOST,
                     "--dir", workDir.path().toString()),
                     workDir.path(), workDir.path().resolve("redis-" + port + ".log"), StopSignal.TERM);
             stopInReverse.push(node);
-            nodes.add(node);
+            started.add(node);
             ports.add(port);
+            processes.put(port, node);
         }
-        for (int i = 0; i < MASTERS; i++) {
-            awaitClusterInfo(nodes.get(i), ports.get(i), "cluster_state:");
+        for (int i = 0; i < nodes; i++) {
+            awaitClusterInfo(started.get(i), ports.get(i), "cluster_state:");
         }
         join(redisCli, workDir.path());
-        for (int i = 0; i < MASTERS; i++) {
-            awaitClusterInfo(nodes.get(i), ports.get(i), "cluster_state:ok");
+        for (int i = 0; i < nodes; i++) {
+            awaitClusterInfo(started.get(i), ports.get(i), "cluster_state:ok");
         }
         log.info("Local Redis Cluster {} started in {} ms", uri(), Duration.ofNanos(System.nanoTime() - began).toMillis());
     }
@@ -96,7 +123,7 @@ final class LocalRedisCluster implements AutoCloseable {
     private void join(Path redisCli, Path workDir) {
         List<String> command = new ArrayList<>(List.of(redisCli.toString(), "--cluster", "create"));
         ports.forEach(port -> command.add(HOST + ":" + port));
-        command.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
+        command.addAll(List.of("--cluster-replicas", Integer.toString(replicas), "--cluster-yes"));
         Path output = workDir.resolve("cluster-create.log");
         try {
             Process create = new ProcessBuilder(command).redirectErrorStream(true)
