@@ -206,8 +206,9 @@ final class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer<Record
         } catch (ExecutionException e) {
             // The producer already retried for delivery.timeout.ms; failing the batch leaves its
             // offsets unmarked, so a restart captures these rows again instead of losing them.
-            throw new CaptureException("Kafka did not accept the change of " + what + ": " + e.getCause().getMessage(),
-                    e.getCause());
+            throw new CaptureException("Kafka did not accept the change of " + what + ": " + e.getCause().getMessage()
+                    + ". The capture stopped; no change is lost (they wait in the replication slot, which keeps WAL"
+                    + " until then): start Warmer again once Kafka is reachable.", e.getCause());
         }
     }
 }

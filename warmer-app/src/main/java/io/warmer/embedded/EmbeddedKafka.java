@@ -38,26 +38,41 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private final KafkaRaftServer server;
     private final String bootstrapServers;
+    private final Path workDir;
+    private final int brokerPort;
+    private final int controllerPort;
 
-    private EmbeddedKafka(KafkaRaftServer server, String bootstrapServers) {
+    private EmbeddedKafka(KafkaRaftServer server, Path workDir, int brokerPort, int controllerPort) {
         this.server = server;
-        this.bootstrapServers = bootstrapServers;
+        this.bootstrapServers = HOST + ":" + brokerPort;
+        this.workDir = workDir;
+        this.brokerPort = brokerPort;
+        this.controllerPort = controllerPort;
     }
 
     /** Formats storage under {@code workDir}, starts the broker and returns once it answers requests. */
     public static EmbeddedKafka start(Path workDir) {
+        return start(workDir, FreePort.find(), FreePort.find());
+    }
+
+    /** A stopped broker started again: the same ports, the same data; returns once it answers requests. */
+    public EmbeddedKafka startAgain() {
+        return start(workDir, brokerPort, controllerPort);
+    }
+
+    private static EmbeddedKafka start(Path workDir, int brokerPort, int controllerPort) {
         long began = System.nanoTime();
         Path logDir = workDir.resolve("kafka-logs");
-        int brokerPort = FreePort.find();
-        int controllerPort = FreePort.find();
         String bootstrapServers = HOST + ":" + brokerPort;
 
         Map<String, Object> config = brokerConfig(logDir, brokerPort, controllerPort);
         KafkaConfig kafkaConfig = new KafkaConfig(config, false);
-        formatStorage(workDir, logDir, config);
+        if (!Files.exists(logDir.resolve("meta.properties"))) {
+            formatStorage(workDir, logDir, config);
+        }
 
         KafkaRaftServer server = new KafkaRaftServer(kafkaConfig, Time.SYSTEM);
-        EmbeddedKafka kafka = new EmbeddedKafka(server, bootstrapServers);
+        EmbeddedKafka kafka = new EmbeddedKafka(server, workDir, brokerPort, controllerPort);
         try {
             server.startup();
             kafka.awaitReady();

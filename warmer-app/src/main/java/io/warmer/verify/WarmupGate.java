@@ -87,9 +87,10 @@ public final class WarmupGate implements AutoCloseable {
     private final WarmerService warmer;
     private final Admin admin;
     private final FamilyProgress progress;
-    private final Connection db;
+    private Connection db;
     private final RedisReader redis;
-    private final CacheVerifier verifier;
+    private CacheVerifier verifier;
+    private final Map<TableId, TableSchema> schemas;
     private final Map<String, KeyFamily> families = new LinkedHashMap<>();
     private final StaleSuspects suspects = new StaleSuspects();
 
@@ -99,7 +100,7 @@ public final class WarmupGate implements AutoCloseable {
         this.warmer = warmer;
         PostgresSourceConfig pg = config.source().postgres();
         PostgresEndpoint endpoint = pg.endpoint();
-        Map<TableId, TableSchema> schemas = SchemaCheck.preflight(config);
+        this.schemas = SchemaCheck.preflight(config);
         this.admin = ChangeTopicProvisioner.connect(config.kafka().bootstrapServers());
         this.progress = new FamilyProgress(admin, config, warmer.materializers());
         this.db = DriverManager.getConnection(endpoint.jdbcUrl(), pg.user(), pg.password());
@@ -109,6 +110,7 @@ public final class WarmupGate implements AutoCloseable {
     }
 
     public Status check() throws InterruptedException, SQLException {
+        reconnectIfBroken();
         boolean snapshotDone = snapshotDone();
         Map<String, Long> lags = progress.behindByFamily(progress.existingTopics());
         long lag = lags.values().stream().mapToLong(Long::longValue).sum();
@@ -159,6 +161,24 @@ public final class WarmupGate implements AutoCloseable {
             ready = targets.minProjectedHitRate() == null || projected.hitRate() >= targets.minProjectedHitRate();
         }
         return new Status(snapshotDone, lag, readiness, projected, ready);
+    }
+
+    /**
+     * A new database connection when the one held is gone: PostgreSQL restarted, or a failover or an idle timeout
+     * ended the session. Without it every later check would fail the same way and readiness would never return.
+     */
+    private void reconnectIfBroken() throws SQLException {
+        if (db.isValid(5)) {
+            return;
+        }
+        try {
+            db.close();
+        } catch (SQLException ignored) {
+            // it is broken already
+        }
+        PostgresSourceConfig pg = config.source().postgres();
+        db = DriverManager.getConnection(pg.endpoint().jdbcUrl(), pg.user(), pg.password());
+        verifier = new CacheVerifier(config, db, redis.commands(), schemas);
     }
 
     /** Whether every table was snapshotted whole: the local capture knows; elsewhere, its stored progress says. */

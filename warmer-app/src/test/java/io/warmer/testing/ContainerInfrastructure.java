@@ -57,7 +57,11 @@ final class ContainerInfrastructure implements RunningInfrastructure {
     public PostgresAccess postgres() {
         // The image makes POSTGRES_USER a superuser, so it may create replication slots.
         return new PostgresAccess(postgres.getHost(), postgres.getMappedPort(PostgreSQLContainer.POSTGRESQL_PORT),
-                postgres.getUsername(), postgres.getPassword());
+                postgres.getUsername(), postgres.getPassword(), () -> {
+                    throw new IllegalStateException("restarting PostgreSQL on the same port needs the local harness:"
+                            + " the container's PostgreSQL is its main process, and Docker may map a restarted"
+                            + " container to another port; it runs with the local harness (no Docker), as in CI");
+                });
     }
 
     @Override

@@ -31,13 +31,15 @@ final class LocalPostgres implements AutoCloseable {
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
 
     private final TemporaryDirectory root;
-    private final ChildProcess server;
+    private ChildProcess server;
     private final int port;
+    private final List<String> command;
 
-    private LocalPostgres(TemporaryDirectory root, ChildProcess server, int port) {
+    private LocalPostgres(TemporaryDirectory root, ChildProcess server, int port, List<String> command) {
         this.root = root;
         this.server = server;
         this.port = port;
+        this.command = command;
     }
 
     static LocalPostgres start(Path binDir) {
@@ -64,7 +66,7 @@ final class LocalPostgres implements AutoCloseable {
             // SIGINT is PostgreSQL's fast shutdown: it does not wait for test clients to disconnect.
             ChildProcess server = ChildProcess.start("postgres", command, root, root.resolve("postgres.log"),
                     StopSignal.INT);
-            LocalPostgres postgres = new LocalPostgres(directory, server, port);
+            LocalPostgres postgres = new LocalPostgres(directory, server, port, command);
             try {
                 postgres.awaitConnections();
             } catch (RuntimeException e) {
@@ -83,7 +85,15 @@ final class LocalPostgres implements AutoCloseable {
     }
 
     PostgresAccess access() {
-        return new PostgresAccess(HOST, port, SUPERUSER, PASSWORD);
+        return new PostgresAccess(HOST, port, SUPERUSER, PASSWORD, this::restart);
+    }
+
+    /** A fast shutdown (SIGINT), then the same server on the same port and data. */
+    private synchronized void restart() {
+        server.close();
+        server = ChildProcess.start("postgres", command, root.path(), root.path().resolve("postgres.log"),
+                StopSignal.INT);
+        awaitConnections();
     }
 
     @Override

@@ -14,12 +14,23 @@ public final class PostgresAccess {
     private final int port;
     private final String user;
     private final String password;
+    private final Runnable restart;
 
-    PostgresAccess(String host, int port, String user, String password) {
+    /** @param restart a fast shutdown of the server and a start on the same port and data */
+    PostgresAccess(String host, int port, String user, String password, Runnable restart) {
         this.host = host;
         this.port = port;
         this.user = user;
         this.password = password;
+        this.restart = restart;
+    }
+
+    /**
+     * Stops the server with a fast shutdown (every session is ended, as a PostgreSQL restart for maintenance or
+     * a failover does) and starts it again on the same port with the same data; returns once it takes connections.
+     */
+    public void restart() {
+        restart.run();
     }
 
     public String host() {

@@ -30,8 +30,8 @@ import picocli.CommandLine.Spec;
  * table of figure, ceiling, ratio and goal, plus raw {@code result} lines. See docs/benchmarks.md.
  */
 @Command(name = "bench/run.sh", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Warmer's benchmark suite: W1 snapshot, W2 update latency, W3/W4 replay, W5 migrate-keys, X2"
-                + " two materializers against one, with Warmer's heap and RSS, next to Redis and PostgreSQL ceilings"
+        description = {"Warmer's benchmark suite: W1 snapshot, W2 update latency, W3/W4 replay, W5 migrate-keys, W6"
+                + " rebuild after FLUSHALL, X2 two materializers against one, with Warmer's heap and RSS, next to Redis and PostgreSQL ceilings"
                 + " measured in the same run. Prints raw 'result' lines as it goes and a Markdown table at the end.",
                 "Smoke check: bench/run.sh --rows 2000 --w2-seconds 5 --ceiling-requests 100000"})
 public final class BenchSuite implements Callable<Integer> {
@@ -43,7 +43,7 @@ public final class BenchSuite implements Callable<Integer> {
     long rows = 1_000_000;
 
     @Option(names = "--only", split = ",", description = "Workloads to run, e.g. W1,W3 (default: all). W2, W3 and X2"
-            + " run W1 first; W4 runs W3 first.")
+            + " run W1 first; W4 and W6 run W3 too (W6 is compared with it).")
     List<String> only = List.of();
 
     @Option(names = "--w2-seconds", description = "How long each W2 rate runs (default: ${DEFAULT-VALUE}).")

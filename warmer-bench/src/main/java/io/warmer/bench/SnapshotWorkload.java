@@ -9,6 +9,12 @@ import io.warmer.config.WarmerConfig;
 import io.warmer.verify.CacheVerifier;
 import io.warmer.verify.RedisReader;
 import io.warmer.verify.VerifyReport;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -96,13 +102,66 @@ final class SnapshotWorkload {
             some.add(BenchConfig.KEY_PREFIX + ":user:" + id);
         }
         results.result("w1_value_bytes_avg", Math.round(redis.averageValueBytes(some)));
-        verify(config, servers, settings, results);
+        verify("w1", config, servers, settings, results);
         return new Outcome(warmer, config, cached, captured, seconds);
     }
 
-    /** The sampled comparison of database and Redis that `warmer verify --sample` makes, in this JVM. */
-    private static void verify(Path configFile, BenchServers servers, SuiteSettings settings, Results results)
+    /**
+     * W6: empties Redis under the running service (a FLUSHALL, as an operator's mistake or a restart without
+     * persistence would) and times how long it takes, with no command, until every row's key and version key are
+     * back; the service notices the loss within a second and rebuilds from the change topic.
+     *
+     * @return seconds from the FLUSHALL until every key is back and the service's {@code /ready} is 200 again; a
+     *         sampled verify then must find no drift
+     */
+    static double rewarm(BenchServers servers, SuiteSettings settings, Results results, WarmerJvm warmer, Path config)
             throws Exception {
+        long rows = settings.rows();
+        RedisProbe redis = new RedisProbe(servers.redisSync());
+        Duration timeout = Duration.ofSeconds(Math.max(600, rows / 1_000));
+        redis.flushAll();
+        long start = System.nanoTime();
+        double seconds;
+        while (true) {
+            Thread.sleep(POLL.toMillis());
+            double t = (System.nanoTime() - start) / 1e9;
+            if (!warmer.isAlive()) {
+                throw new IllegalStateException("warmer run exited during W6; see " + warmer.stderrFile());
+            }
+            if (redis.dbsize() >= KEYS_PER_ROW * rows && redis.count(BenchConfig.KEY_PREFIX + ":user:*") == rows) {
+                seconds = t;
+                break;
+            }
+            if (t > timeout.toSeconds()) {
+                throw new IllegalStateException("W6: the keys did not come back within " + timeout + ": "
+                        + redis.count(BenchConfig.KEY_PREFIX + ":user:*") + " of " + rows + " rows in Redis");
+            }
+        }
+        results.result("w6_keys_back_seconds", Math.round(seconds * 10) / 10.0);
+        results.result("w6_rows_per_second", Math.round(rows / seconds));
+        // Ready again: the service's own gate (exact values on its sample, lag 0), checked every 5 s.
+        Matcher page = Pattern.compile("warmer: status page at (http://\\S+)").matcher(warmer.stdout());
+        if (!page.find()) {
+            throw new IllegalStateException("W6: warmer run printed no status page address; see " + warmer.stderrFile());
+        }
+        URI ready = URI.create(page.group(1)).resolve("/ready");
+        HttpClient http = HttpClient.newHttpClient();
+        while (http.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode() != 200) {
+            if ((System.nanoTime() - start) / 1e9 > timeout.toSeconds()) {
+                throw new IllegalStateException("W6: /ready did not turn 200 within " + timeout);
+            }
+            Thread.sleep(POLL.toMillis());
+        }
+        double readySeconds = (System.nanoTime() - start) / 1e9;
+        results.result("w6_seconds", Math.round(readySeconds * 10) / 10.0);
+        verify("w6", config, servers, settings, results);
+        return readySeconds;
+    }
+
+    /** The sampled comparison of database and Redis that `warmer verify --sample` makes, in this JVM. */
+    private static void verify(String workload, Path configFile, BenchServers servers, SuiteSettings settings,
+                               Results results) throws Exception {
         WarmerConfig config = new ConfigLoader(name -> servers.postgres.password()).load(configFile);
         var pg = config.source().postgres();
         PostgresEndpoint endpoint = pg.endpoint();
@@ -114,11 +173,11 @@ final class SnapshotWorkload {
                     System.currentTimeMillis());
         }
         VerifyReport.Family family = report.families().get(0);
-        results.result("w1_verify_checked", family.checked());
-        results.result("w1_verify_missing", family.missing());
-        results.result("w1_verify_stale", family.stale());
+        results.result(workload + "_verify_checked", family.checked());
+        results.result(workload + "_verify_missing", family.missing());
+        results.result(workload + "_verify_stale", family.stale());
         if (report.drifted()) {
-            throw new IllegalStateException("W1 ended with drift: " + family);
+            throw new IllegalStateException(workload.toUpperCase(java.util.Locale.ROOT) + " ended with drift: " + family);
         }
     }
 

@@ -7,7 +7,7 @@ import java.util.Set;
 /**
  * One suite run's settings, parsed once by {@link BenchSuite}'s options.
  *
- * @param rows         rows in the users table (W1–W4, X2) and keys to migrate (W5)
+ * @param rows         rows in the users table (W1–W4, W6, X2) and keys to migrate (W5)
  * @param workloads    what to run, prerequisites included
  * @param w2Seconds    how long each W2 rate runs
  * @param w2Rates      W2's update rates, per second

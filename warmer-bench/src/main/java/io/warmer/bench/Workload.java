@@ -17,7 +17,9 @@ enum Workload {
     /** migrate-keys of N keys against the seed's per-key loop. Independent of the others. */
     W5("W5"),
     /** Two materializer processes sharing the partitions against one. Needs W1's topic. */
-    X2("X2");
+    X2("X2"),
+    /** FLUSHALL under W1's running service: time until it has rebuilt every key by itself. Needs W1, W3 to compare. */
+    W6("W6");
 
     final String wireName;
 
@@ -31,13 +33,13 @@ enum Workload {
                 return w;
             }
         }
-        throw new IllegalArgumentException("unknown workload '" + text + "', expected one of W1, W2, W3, W4, W5, X2");
+        throw new IllegalArgumentException("unknown workload '" + text + "', expected one of W1, W2, W3, W4, W5, W6, X2");
     }
 
-    /** {@code chosen} plus what they need: W1 under W2, W3, W4 and X2; W3 under W4. */
+    /** {@code chosen} plus what they need: W1 under W2, W3, W4, W6 and X2; W3 under W4 and W6. */
     static Set<Workload> withPrerequisites(Set<Workload> chosen) {
         Set<Workload> all = EnumSet.copyOf(chosen);
-        if (all.contains(W4)) {
+        if (all.contains(W4) || all.contains(W6)) {
             all.add(W3);
         }
         if (all.contains(W2) || all.contains(W3) || all.contains(X2)) {
