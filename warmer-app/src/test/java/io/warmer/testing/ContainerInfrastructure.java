@@ -31,7 +31,7 @@ final class ContainerInfrastructure implements RunningInfrastructure {
         PostgreSQLContainer<?> postgres = new PostgreSQLContainer<>(POSTGRES_IMAGE)
                 .withCommand("postgres",
                         "-c", "wal_level=logical",
-                        "-c", "max_replication_slots=50",
+                        "-c", "max_replication_slots=400",
                         "-c", "max_wal_senders=50",
                         "-c", "fsync=off");
         KafkaContainer kafka = new KafkaContainer(KAFKA_IMAGE);

@@ -57,7 +57,7 @@ final class LocalPostgres implements AutoCloseable {
                     "-k", socketDir.toString(),
                     "-c", "listen_addresses=" + HOST,
                     "-c", "wal_level=logical",
-                    "-c", "max_replication_slots=50",
+                    "-c", "max_replication_slots=400",
                     "-c", "max_wal_senders=50",
                     // Test data is disposable: durability only costs time here.
                     "-c", "fsync=off",
