@@ -92,6 +92,23 @@ public final class Rewarm implements AutoCloseable {
         return progress;
     }
 
+    /**
+     * At a start: finishes a rebuild that a process began and did not end (it was killed, or stopped), which the
+     * counters cannot tell any more, since the loss they saw is behind them.
+     */
+    public void resumeUnfinished() {
+        String app = config.kafka().applicationId();
+        try (RedisReader redis = RedisReader.connect(config.redis(), Duration.ofSeconds(5))) {
+            String noticed = redis.commands().get(PublishedRewarm.noticedKey(app));
+            String done = redis.commands().get(PublishedRewarm.doneKey(app));
+            if (noticed != null && (done == null || Long.parseLong(done) < Long.parseLong(noticed))) {
+                request("a rebuild after a loss of Redis data, begun before this start, did not end");
+            }
+        } catch (Exception e) {
+            LOG.debug("Could not look for an unfinished rebuild: {}", e.getMessage());
+        }
+    }
+
     /** Starts a rebuild; during one, starts it again once it ends (what it wrote before may be lost too). */
     public synchronized void request(String reason) {
         if (!config.redis().rewarm().enabled()) {
@@ -152,6 +169,7 @@ public final class Rewarm implements AutoCloseable {
         long noticed = System.currentTimeMillis();
         String key = PublishedRewarm.claimKey(config.kafka().applicationId());
         try (RedisReader redis = RedisReader.connect(config.redis(), Duration.ofSeconds(5))) {
+            redis.commands().set(PublishedRewarm.noticedKey(config.kafka().applicationId()), String.valueOf(noticed));
             while (true) {
                 String mine = describe(reason, 0, 0, null);
                 if ("OK".equals(redis.commands().set(key, mine, SetArgs.Builder.nx().px(CLAIM_TTL.toMillis())))) {

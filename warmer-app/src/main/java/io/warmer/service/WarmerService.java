@@ -144,6 +144,7 @@ public final class WarmerService implements AutoCloseable {
             backfill = BackfillWatch.start(config, materializers);
             if (registered) {
                 rewarm = new Rewarm(config, WarmerService::replaying);
+                rewarm.resumeUnfinished();
                 lossWatch = LossWatch.start(config.redis(), config.kafka().applicationId(), wroteBefore,
                         rewarm::request);
             }

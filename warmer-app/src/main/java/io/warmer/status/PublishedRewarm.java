@@ -16,6 +16,14 @@ public final class PublishedRewarm {
         return "warmer:rewarm:{" + applicationId + "}";
     }
 
+    /**
+     * When a loss was last noticed, in epoch milliseconds, kept (no TTL) until a rebuild ends after it: a process
+     * killed in the middle of a rebuild leaves it, and the next start finishes the rebuild.
+     */
+    public static String noticedKey(String applicationId) {
+        return "warmer:rewarm:{" + applicationId + "}:noticed";
+    }
+
     /** When the last rebuild ended, in epoch milliseconds. */
     public static String doneKey(String applicationId) {
         return "warmer:rewarm:{" + applicationId + "}:done";

@@ -20,6 +20,7 @@ import io.warmer.testing.FullVerify;
 import io.warmer.testing.TestConfigs;
 import io.warmer.testing.TestDatabase;
 import io.warmer.testing.TestInfra;
+import io.warmer.testing.WarmerProcess;
 import io.warmer.testing.WarmerInfrastructure;
 import io.warmer.testkit.CacheAudit;
 import io.warmer.testkit.Shop;
@@ -144,6 +145,59 @@ class RewarmIT {
                 shop.close();
                 client.shutdown();
             }
+        }
+    }
+
+    /**
+     * The process that rebuilds is SIGKILLed in the middle of the rebuild, under live writes, and started again: the
+     * counters show no new loss then, yet the rebuild it began is finished, and the audit is exact.
+     */
+    @Test
+    void shouldFinishARebuildWhoseProcessWasKilled(TestInfra infra, @TempDir Path dir) throws Exception {
+        EmbeddedRedis redis = EmbeddedRedis.start(dir, io.warmer.embedded.RedisServerExecutable.onPath().orElseThrow(
+                () -> new IllegalStateException("redis-server is not on PATH; .ci/run installs it")));
+        TestDatabase db = infra.postgres().newDatabase();
+        String prefix = infra.uniqueName("rewarm-kill");
+        try (var connection = db.connect()) {
+            Shop.create(connection, 4 * CUSTOMERS);
+        }
+        String yaml = TestConfigs.yaml(infra, db, "{uri: \"" + redis.uri() + "\"}",
+                "{port: 0, check-interval: 500ms, ready: {min-coverage: 1.0, max-lag: 0, sample: 300}}",
+                Shop.families(prefix));
+        String application = TestConfigs.parse(yaml).kafka().applicationId();
+        Path config = java.nio.file.Files.writeString(dir.resolve("warmer.yml"), yaml);
+        RedisClient client = RedisClient.create(redis.uri());
+        ShopWrites shop = new ShopWrites(db::connect, 100);
+        try (var connection = client.connect()) {
+            RedisCommands<String, String> commands = connection.sync();
+            WarmerProcess first = WarmerProcess.start(config, dir, "first");
+            first.awaitReady(WAIT);
+            shop.start();
+            Thread.sleep(1_000);
+            long lostAt = System.currentTimeMillis();
+            commands.flushall();
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(20))
+                    .until(() -> commands.get(PublishedRewarm.claimKey(application)) != null);
+            first.kill();
+            assertThat(commands.get(PublishedRewarm.doneKey(application))).as("killed before the rebuild ended")
+                    .isNull();
+
+            try (WarmerProcess second = WarmerProcess.start(config, dir, "second")) {
+                await().atMost(WAIT).until(() -> {
+                    String done = commands.get(PublishedRewarm.doneKey(application));
+                    return done != null && Long.parseLong(done) >= lostAt;
+                });
+                shop.stop();
+                second.awaitReady(WAIT);
+                try (var database = db.connect()) {
+                    CacheAudit.Result audit = CacheAudit.run(database, commands, Shop.expectation(prefix));
+                    assertThat(audit.exact()).as("the database against Redis: %s", audit).isTrue();
+                }
+            }
+        } finally {
+            shop.close();
+            client.shutdown();
+            redis.close();
         }
     }
 
