@@ -1,6 +1,8 @@
 package io.warmer.capture;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -11,6 +13,8 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 
@@ -33,6 +37,23 @@ public final class ChangeTopicProvisioner {
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS));
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
         return Admin.create(props);
+    }
+
+    /**
+     * The end of every partition of {@code topics} right now (each must exist).
+     *
+     * @throws ExecutionException when Kafka refuses, e.g. a topic does not exist
+     */
+    public static Map<TopicPartition, Long> endOffsets(Admin admin, Collection<String> topics)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        admin.describeTopics(topics).allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).values()
+                .forEach(d -> d.partitions().forEach(
+                        p -> latest.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest())));
+        Map<TopicPartition, Long> ends = new HashMap<>();
+        admin.listOffsets(latest).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                .forEach((tp, info) -> ends.put(tp, info.offset()));
+        return ends;
     }
 
     /** A change topic: compacted, so it keeps the latest change per primary key and forgets deleted rows. */

@@ -7,7 +7,6 @@ import io.warmer.config.WarmerConfig;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +15,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -115,15 +113,10 @@ public final class FamilyRegistry {
         try (Admin admin = ChangeTopicProvisioner.connect(bootstrapServers)) {
             Set<String> existing = admin.listTopics().names().get(LIMIT.toSeconds(), TimeUnit.SECONDS);
             List<String> present = topics.stream().filter(existing::contains).toList();
-            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            admin.describeTopics(present).allTopicNames().get(LIMIT.toSeconds(), TimeUnit.SECONDS).values()
-                    .forEach(d -> d.partitions().forEach(p -> latest.put(new TopicPartition(d.name(), p.partition()),
-                            OffsetSpec.latest())));
-            var offsets = admin.listOffsets(latest).all().get(LIMIT.toSeconds(), TimeUnit.SECONDS);
+            Map<TopicPartition, Long> offsets = ChangeTopicProvisioner.endOffsets(admin, present);
             for (String topic : present) {
                 ends.put(topic, offsets.keySet().stream().filter(tp -> tp.topic().equals(topic))
-                        .sorted(Comparator.comparingInt(TopicPartition::partition))
-                        .map(tp -> offsets.get(tp).offset()).toList());
+                        .sorted(Comparator.comparingInt(TopicPartition::partition)).map(offsets::get).toList());
             }
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("Kafka at " + bootstrapServers + " did not tell the end of " + topics + ": "

@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -77,6 +76,7 @@ public final class Materializers {
         String main = config.kafka().applicationId();
         List<Registration> writes = new ArrayList<>();
         Set<TableId> resnapshot = new LinkedHashSet<>();
+        Map<TableId, SnapshotProgress> snapshots = null; // read once, and only when a family is new
         for (FamilyConfig family : config.families()) {
             String fingerprint = FamilyFingerprint.of(family);
             List<String> patterns = family.key().stream().map(KeyTemplate::globPattern).toList();
@@ -85,7 +85,11 @@ public final class Materializers {
                 writes.add(new Registration(family.name(), fingerprint, main, Registration.State.READY, Map.of(),
                         patterns, nowMs));
             } else if (r == null) {
-                List<String> unsnapshotted = columnsNotSnapshotted(config, family);
+                if (snapshots == null) {
+                    snapshots = SnapshotProgressReader.read(config.kafka().bootstrapServers(),
+                            config.kafka().topicPrefix());
+                }
+                List<String> unsnapshotted = columnsNotSnapshotted(snapshots, family);
                 if (!unsnapshotted.isEmpty()) {
                     // Rows in the topics from before these columns existed are superseded only by a snapshot.
                     resnapshot.addAll(tablesOf(family));
@@ -175,11 +179,7 @@ public final class Materializers {
                 .findFirst().map(Registration::marks).orElse(Map.of());
     }
 
-    /** The family's registration while its application is still filling it from the change topics. */
-    public Optional<Registration> backfilling(String family) {
-        return Optional.ofNullable(registrations.get(family)).filter(r -> r.state() == Registration.State.BACKFILLING);
-    }
-
+    /** The registrations of the families their own application is still filling from the change topics. */
     public List<Registration> backfilling() {
         return registrations.values().stream().filter(r -> r.state() == Registration.State.BACKFILLING).toList();
     }
@@ -232,9 +232,7 @@ public final class Materializers {
     }
 
     /** The columns the family reads that the last snapshot of their table did not have (added since, or renamed). */
-    private static List<String> columnsNotSnapshotted(WarmerConfig config, FamilyConfig family) {
-        Map<TableId, SnapshotProgress> snapshots = SnapshotProgressReader.read(config.kafka().bootstrapServers(),
-                config.kafka().topicPrefix());
+    private static List<String> columnsNotSnapshotted(Map<TableId, SnapshotProgress> snapshots, FamilyConfig family) {
         List<String> missing = new ArrayList<>();
         family.requiredColumns().forEach((table, columns) -> {
             SnapshotProgress last = snapshots.get(table);

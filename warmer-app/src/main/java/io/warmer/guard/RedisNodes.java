@@ -5,7 +5,6 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
-import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
@@ -13,6 +12,7 @@ import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.StringCodec;
 import io.warmer.config.RedisSettings;
 import io.warmer.sink.CacheWriteException;
+import io.warmer.sink.ClusterTopology;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +28,6 @@ public final class RedisNodes implements AutoCloseable {
     /** A poll that takes longer than this fails and is retried on the next one. */
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(5);
     /** How often a cluster's topology is re-read, so that a master that joined or took over is watched too. */
-    static final Duration TOPOLOGY_REFRESH_PERIOD = Duration.ofSeconds(30);
 
     private final String address;
     private final StatefulConnection<String, String> connection;
@@ -77,12 +76,7 @@ public final class RedisNodes implements AutoCloseable {
         seeds.forEach(seed -> seed.setTimeout(COMMAND_TIMEOUT));
         RedisClusterClient client = RedisClusterClient.create(seeds);
         client.setOptions(ClusterClientOptions.builder()
-                .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
-                        .enableAllAdaptiveRefreshTriggers()
-                        // A failover takes a few seconds to settle: look again soon rather than after the default 30 s.
-                        .adaptiveRefreshTriggersTimeout(java.time.Duration.ofSeconds(5))
-                        .enablePeriodicRefresh(TOPOLOGY_REFRESH_PERIOD)
-                        .build())
+                .topologyRefreshOptions(ClusterTopology.refresh())
                 .build());
         StatefulRedisClusterConnection<String, String> connection;
         try {

@@ -19,6 +19,7 @@ import io.warmer.rewarm.LossWatch;
 import io.warmer.rewarm.Rewarm;
 import io.warmer.sink.RedisCacheWriterFactory;
 import io.warmer.sink.SinkCounters;
+import io.warmer.status.ConsumerProgress;
 import io.warmer.status.CountersPublisher;
 import io.warmer.sweep.OrphanSweep;
 import io.warmer.topology.ColumnMemory;
@@ -156,12 +157,11 @@ public final class WarmerService implements AutoCloseable {
     /** Whether the configured application has committed offsets: it wrote to Redis before this start. */
     private static boolean hasCommitted(WarmerConfig config) {
         try (var admin = ChangeTopicProvisioner.connect(config.kafka().bootstrapServers())) {
-            return !admin.listConsumerGroupOffsets(config.kafka().applicationId()).partitionsToOffsetAndMetadata()
-                    .get(30, java.util.concurrent.TimeUnit.SECONDS).isEmpty();
+            return new ConsumerProgress(admin, config.kafka().applicationId()).hasCommitted();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (RuntimeException e) {
             LOG.debug("Could not read the offsets of {}: {}", config.kafka().applicationId(), e.getMessage());
             return false;
         }

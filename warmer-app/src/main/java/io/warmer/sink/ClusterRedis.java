@@ -3,12 +3,10 @@ package io.warmer.sink;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.ClusterClientOptions;
-import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.codec.StringCodec;
 import io.warmer.config.RedisSettings;
-import java.time.Duration;
 import java.util.List;
 
 /**
@@ -22,7 +20,6 @@ final class ClusterRedis implements RedisDeployment {
      * reconnects and uncovered slots trigger a refresh at once, so a resharding or failover is followed
      * within a batch; the periodic refresh also notices nodes that joined.
      */
-    static final Duration TOPOLOGY_REFRESH_PERIOD = Duration.ofSeconds(30);
 
     private final RedisClusterClient client;
 
@@ -36,12 +33,7 @@ final class ClusterRedis implements RedisDeployment {
         RedisClusterClient client = RedisClusterClient.create(seeds);
         client.setOptions(ClusterClientOptions.builder()
                 .autoReconnect(true)
-                .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
-                        .enableAllAdaptiveRefreshTriggers()
-                        // A failover takes a few seconds to settle: look again soon rather than after the default 30 s.
-                        .adaptiveRefreshTriggersTimeout(java.time.Duration.ofSeconds(5))
-                        .enablePeriodicRefresh(TOPOLOGY_REFRESH_PERIOD)
-                        .build())
+                .topologyRefreshOptions(ClusterTopology.refresh())
                 .build());
         String state;
         try (var connection = client.connect(StringCodec.UTF8)) {

@@ -1,6 +1,6 @@
 package io.warmer.status;
 
-import java.util.HashMap;
+import io.warmer.capture.ChangeTopicProvisioner;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -8,8 +8,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
@@ -31,17 +29,13 @@ public final class ConsumerProgress {
 
     /** The end of every partition of {@code topics} right now: a mark to wait for. */
     public Map<TopicPartition, Long> endOffsets(List<String> topics) throws InterruptedException {
-        return call(() -> {
-            Map<String, TopicDescription> described = admin.describeTopics(topics).allTopicNames()
-                    .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            described.values().forEach(d -> d.partitions().forEach(
-                    p -> latest.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest())));
-            Map<TopicPartition, Long> ends = new HashMap<>();
-            admin.listOffsets(latest).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
-                    .forEach((tp, info) -> ends.put(tp, info.offset()));
-            return ends;
-        });
+        return call(() -> ChangeTopicProvisioner.endOffsets(admin, topics));
+    }
+
+    /** Whether the group has committed any offset: its application ran and wrote before. */
+    public boolean hasCommitted() throws InterruptedException {
+        return !call(() -> admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata()
+                .get(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isEmpty();
     }
 
     /** Records below {@code marks} that the group has not committed yet; 0 once it has passed them all. */

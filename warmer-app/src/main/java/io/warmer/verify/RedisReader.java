@@ -6,6 +6,7 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.warmer.config.RedisSettings;
 import io.warmer.sink.CacheWriteException;
+import io.warmer.sink.ClusterTopology;
 import java.time.Duration;
 
 /** A synchronous Redis connection of either mode, for commands that read the cache. */
@@ -24,13 +25,8 @@ public record RedisReader(Runnable shutdown, AutoCloseable connection, RedisClus
     public static RedisReader connect(RedisSettings settings, Duration timeout) {
         if (settings.mode() == RedisSettings.Mode.CLUSTER) {
             RedisClusterClient client = RedisClusterClient.create(settings.seedUris());
-            // Followed when it changes (a failover, a resharding), as the sink follows it.
             client.setOptions(io.lettuce.core.cluster.ClusterClientOptions.builder()
-                    .topologyRefreshOptions(io.lettuce.core.cluster.ClusterTopologyRefreshOptions.builder()
-                            .enableAllAdaptiveRefreshTriggers()
-                            .adaptiveRefreshTriggersTimeout(Duration.ofSeconds(5))
-                            .enablePeriodicRefresh(Duration.ofSeconds(30))
-                            .build())
+                    .topologyRefreshOptions(ClusterTopology.refresh())
                     .build());
             try {
                 var connection = client.connect();
