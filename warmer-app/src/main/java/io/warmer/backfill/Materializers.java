@@ -10,6 +10,7 @@ import io.warmer.config.FamilyConfig;
 import io.warmer.config.JoinConfig;
 import io.warmer.config.WarmerConfig;
 import io.warmer.family.KeyTemplate;
+import io.warmer.topology.History;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -171,12 +172,16 @@ public final class Materializers {
     }
 
     /**
-     * The records an application reads that were in the topics before its family was added: the end offsets of its
-     * registration's backfill, none for the configured application.
+     * The records an application reads that were in the topics before its family was added: none for the configured
+     * application; for a family still backfilling, the records up to its registration's end offsets with the latest
+     * of each row found ({@link HistoryScan}), so that it writes no older value first; for a family filled since,
+     * just where that history ended.
      */
-    public Map<org.apache.kafka.common.TopicPartition, Long> historyOf(WarmerConfig application) {
+    public History historyOf(WarmerConfig application) {
         return registrations.values().stream().filter(r -> r.application().equals(application.kafka().applicationId()))
-                .findFirst().map(Registration::marks).orElse(Map.of());
+                .findFirst().map(r -> r.state() == Registration.State.BACKFILLING
+                        ? HistoryScan.of(config.kafka().bootstrapServers(), r.marks()) : History.predating(r.marks()))
+                .orElse(History.NONE);
     }
 
     /** The registrations of the families their own application is still filling from the change topics. */

@@ -1,22 +1,18 @@
 package io.warmer.cli;
 
-import io.warmer.capture.ChangeTopicProvisioner;
-import io.warmer.change.ChangeTopics;
 import io.warmer.change.RowChangeCodec;
 import io.warmer.config.Durations;
 import io.warmer.config.FamilyConfig;
 import io.warmer.config.WarmerConfig;
 import io.warmer.console.ProgressLine;
 import io.warmer.guard.MemoryEstimate;
-import io.warmer.status.ConsumerProgress;
+import io.warmer.service.ReplayProgress;
 import io.warmer.service.WarmerService;
 import io.warmer.status.PublishedCounters;
-import io.warmer.topology.WarmerTopology;
 import io.warmer.verify.RedisReader;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -70,8 +66,6 @@ final class ReplayCommand implements Callable<Integer> {
         WarmerConfig loaded = config.load();
         WarmerConfig replay = replayConfig(loaded);
         PrintWriter out = spec.commandLine().getOut();
-        List<String> topics = replay.tables().stream()
-                .map(t -> ChangeTopics.topicFor(replay.kafka().topicPrefix(), t)).toList();
         long deadline = System.nanoTime() + Durations.parse(timeout).toNanos();
         // With --json, standard output carries only the report.
         PrintWriter info = json ? spec.commandLine().getErr() : out;
@@ -79,14 +73,11 @@ final class ReplayCommand implements Callable<Integer> {
         info.flush();
         long started = System.nanoTime();
         ProgressLine progressLine = ProgressLine.on(info);
-        try (Admin admin = ChangeTopicProvisioner.connect(replay.kafka().bootstrapServers());
-             WarmerService replayer = WarmerService.replay(replay)) {
-            ConsumerProgress progress = new ConsumerProgress(admin, replay.kafka().applicationId());
-            var end = progress.endOffsets(topics);
+        try (WarmerService replayer = WarmerService.replay(replay);
+             ReplayProgress progress = replayer.replayProgress()) {
+            var end = progress.marks();
             long behind;
-            List<String> routes = WarmerTopology.joinRouteTopics(replay);
-            var caughtUp = progress.catchUp(end, routes);
-            while ((behind = caughtUp.behind()) > 0) {
+            while ((behind = progress.behind()) > 0 || !progress.done()) { // done() once behind() reached 0
                 if (replayer.failure().isDone()) {
                     spec.commandLine().getErr().println("error: the replay stopped on an error; see the log.");
                     return ExitCodes.UNAVAILABLE;
@@ -95,7 +86,8 @@ final class ReplayCommand implements Callable<Integer> {
                     spec.commandLine().getErr().printf("error: the replay was still %,d records behind after %s%n", behind, timeout);
                     return ExitCodes.NOT_MET;
                 }
-                progressLine.update(String.format("replay: %,d records to go, %,d keys written, %,d fenced%s", behind,
+                progressLine.update(String.format("replay: %s, %,d keys written, %,d fenced%s", behind > 0
+                                ? String.format("%,d records to go", behind) : "writing the joined families' values",
                         replayer.counters().puts(), replayer.counters().fenced(), ServiceLoop.evictionNote(replayer)));
                 Thread.sleep(CHECK_INTERVAL_MS);
             }

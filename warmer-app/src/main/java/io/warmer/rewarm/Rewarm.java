@@ -2,24 +2,19 @@ package io.warmer.rewarm;
 
 import io.lettuce.core.SetArgs;
 import io.warmer.backfill.Materializers;
-import io.warmer.capture.ChangeTopicProvisioner;
-import io.warmer.change.ChangeTopics;
 import io.warmer.config.FamilyConfig;
 import io.warmer.config.WarmerConfig;
-import io.warmer.status.ConsumerProgress;
 import io.warmer.status.PublishedCounters;
 import io.warmer.status.PublishedRewarm;
-import io.warmer.topology.WarmerTopology;
 import io.warmer.verify.RedisReader;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +54,15 @@ public final class Rewarm implements AutoCloseable {
 
     /** What the rebuild needs of a replaying materializer: {@code WarmerService.replay} gives it. */
     public interface Replay extends AutoCloseable {
+        /** The records in the change topics when it started: what it replays. */
+        long total();
+
+        /** Records still to apply, joined rows included. */
+        long behind() throws InterruptedException;
+
+        /** Whether Redis holds every row's latest value: {@link #behind()} reached 0, and joined families wrote since. */
+        boolean done();
+
         /** Keys written and deleted so far. */
         long writes();
 
@@ -220,32 +224,28 @@ public final class Rewarm implements AutoCloseable {
         long started = System.currentTimeMillis();
         String application = config.kafka().applicationId() + ".rewarm." + Long.toString(started, 36);
         WarmerConfig replay = config.with(config.kafka().withApplicationId(application), fenced);
-        List<String> topics = replay.tables().stream()
-                .map(t -> ChangeTopics.topicFor(config.kafka().topicPrefix(), t)).toList();
-        try (Admin admin = ChangeTopicProvisioner.connect(config.kafka().bootstrapServers())) {
-            ConsumerProgress group = new ConsumerProgress(admin, application);
-            Map<TopicPartition, Long> marks = group.endOffsets(topics);
-            long total = marks.values().stream().mapToLong(Long::longValue).sum();
-            progress = new Progress(State.REWARMING, reason, total, total, null, started);
-            LOG.atInfo().addKeyValue("event", "rewarm_started").addKeyValue("records", total)
-                    .addKeyValue("families", fenced.size()).addKeyValue("application", application)
-                    .log("Rebuilding {} families from the change topics ({} records) beside live streaming, as"
-                            + " application {}{}.", fenced.size(), total, application,
-                            config.redis().rewarm().rate() > 0 ? " at most " + config.redis().rewarm().rate()
-                                    + " keys/s" : "");
+        try {
             long writes;
+            long total;
             String claim = PublishedRewarm.claimKey(config.kafka().applicationId());
-            try (Replay replaying = replays.apply(replay);
-                 RedisReader redis = RedisReader.connect(config.redis(), Duration.ofSeconds(5))) {
-                ConsumerProgress.CatchUp catchUp = group.catchUp(marks, WarmerTopology.joinRouteTopics(replay));
+            try (RedisReader redis = RedisReader.connect(config.redis(), Duration.ofSeconds(5));
+                 Replay replaying = starting(replay, redis, claim, reason)) {
+                total = replaying.total();
+                progress = new Progress(State.REWARMING, reason, total, total, null, started);
+                LOG.atInfo().addKeyValue("event", "rewarm_started").addKeyValue("records", total)
+                        .addKeyValue("families", fenced.size()).addKeyValue("application", application)
+                        .log("Rebuilding {} families from the change topics ({} records) beside live streaming, as"
+                                + " application {}{}.", fenced.size(), total, application,
+                                config.redis().rewarm().rate() > 0 ? " at most " + config.redis().rewarm().rate()
+                                        + " keys/s" : "");
                 RateLimit limit = new RateLimit(config.redis().rewarm().rate(), replaying);
                 while (true) {
-                    long remaining = catchUp.behind();
+                    long remaining = replaying.behind();
                     double seconds = (System.currentTimeMillis() - started) / 1000.0;
                     long done = Math.max(0, total - remaining);
                     Double left = done > 0 && seconds > 1 ? remaining * seconds / done : null;
                     progress = new Progress(State.REWARMING, reason, total, remaining, left, started);
-                    if (remaining == 0) {
+                    if (remaining == 0 && replaying.done()) {
                         break;
                     }
                     refresh(redis, claim, describe(reason, total, remaining, left));
@@ -268,6 +268,25 @@ public final class Rewarm implements AutoCloseable {
                             total, writes, String.format("%.1f", seconds));
         } finally {
             forget(application);
+        }
+    }
+
+    /**
+     * Starts the replay, which first reads the keys of every record to replay ({@code HistoryScan}); the claim is kept
+     * meanwhile, however long that takes.
+     */
+    private Replay starting(WarmerConfig replay, RedisReader redis, String claim, String reason) {
+        ScheduledExecutorService keeper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "warmer-rewarm-claim");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            keeper.scheduleAtFixedRate(() -> refresh(redis, claim, "reading the change topics' keys (" + reason + ")"),
+                    0, CLAIM_TTL.toMillis() / 4, TimeUnit.MILLISECONDS);
+            return replays.apply(replay);
+        } finally {
+            keeper.shutdownNow();
         }
     }
 

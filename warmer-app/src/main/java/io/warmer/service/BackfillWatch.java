@@ -6,6 +6,8 @@ import io.warmer.backfill.Registration;
 import io.warmer.capture.ChangeTopicProvisioner;
 import io.warmer.config.WarmerConfig;
 import io.warmer.status.ConsumerProgress;
+import io.warmer.topology.History;
+import io.warmer.topology.WarmerTopology;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,13 +31,19 @@ final class BackfillWatch implements AutoCloseable {
     static final Duration INTERVAL = Duration.ofSeconds(1);
 
     private final WarmerConfig config;
+    private final Materializers plan;
+    private final Map<String, History> histories;
     private final List<Registration> pending;
     private final Map<String, Long> remaining = new ConcurrentHashMap<>();
+    private final Map<String, ConsumerProgress.CatchUp> catchUps = new java.util.HashMap<>();
     private final ScheduledExecutorService timer;
     private final Admin admin;
 
-    private BackfillWatch(WarmerConfig config, List<Registration> pending) {
+    private BackfillWatch(WarmerConfig config, Materializers plan, Map<String, History> histories) {
         this.config = config;
+        this.plan = plan;
+        this.histories = histories;
+        List<Registration> pending = plan.backfilling();
         this.pending = new ArrayList<>(pending);
         pending.forEach(r -> remaining.put(r.family(), r.marks().values().stream().mapToLong(Long::longValue).sum()));
         this.admin = ChangeTopicProvisioner.connect(config.kafka().bootstrapServers());
@@ -46,9 +54,13 @@ final class BackfillWatch implements AutoCloseable {
         });
     }
 
-    /** @return a watch with nothing to do when no family backfills */
-    static BackfillWatch start(WarmerConfig config, Materializers plan) {
-        BackfillWatch watch = new BackfillWatch(config, plan.backfilling());
+    /**
+     * @param histories what each application replays, by application id: a backfill's joined family writes its values
+     *                  once released ({@link History})
+     * @return a watch with nothing to do when no family backfills
+     */
+    static BackfillWatch start(WarmerConfig config, Materializers plan, Map<String, History> histories) {
+        BackfillWatch watch = new BackfillWatch(config, plan, histories);
         if (!watch.pending.isEmpty()) {
             watch.timer.scheduleWithFixedDelay(watch::look, 0, INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         }
@@ -66,7 +78,9 @@ final class BackfillWatch implements AutoCloseable {
             Registration r = it.next();
             long behind;
             try {
-                behind = new ConsumerProgress(admin, r.application()).behind(r.marks());
+                // Joined rows included: they reach their main rows through the application's route topics.
+                behind = catchUps.computeIfAbsent(r.family(), f -> new ConsumerProgress(admin, r.application())
+                        .catchUp(r.marks(), WarmerTopology.joinRouteTopics(plan.configOf(f)))).behind();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -77,6 +91,15 @@ final class BackfillWatch implements AutoCloseable {
             if (behind > 0) {
                 remaining.put(r.family(), behind);
                 continue;
+            }
+            // Every process that runs the application releases its tasks, and marks the family once its own wrote.
+            History history = histories.get(r.application());
+            if (history != null) {
+                history.release();
+                if (!history.assembled(plan.configOf(r.family()))) {
+                    remaining.put(r.family(), 0L);
+                    continue;
+                }
             }
             long now = System.currentTimeMillis();
             try {

@@ -1,6 +1,7 @@
 package io.warmer.service;
 
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.warmer.backfill.HistoryScan;
 import io.warmer.backfill.Materializers;
 import io.warmer.capture.CaptureElection;
 import io.warmer.capture.CaptureException;
@@ -10,6 +11,7 @@ import io.warmer.capture.MissingColumnException;
 import io.warmer.capture.PostgresCapture;
 import io.warmer.capture.PostgresPreflight;
 import io.warmer.capture.rows.TableStorage;
+import io.warmer.change.ChangeTopics;
 import io.warmer.change.TableId;
 import io.warmer.config.PostgresSourceConfig;
 import io.warmer.config.SchemaCheck;
@@ -65,6 +67,7 @@ public final class WarmerService implements AutoCloseable {
     /** One Kafka Streams application per entry of {@link #materializers}, the configured one first. */
     private final List<KafkaStreams> streams = new ArrayList<>();
     private final List<Path> stateDirs = new ArrayList<>();
+    private final Map<String, History> histories = new java.util.concurrent.ConcurrentHashMap<>();
     private EvictionGuard evictionGuard = EvictionGuard.off();
     private Rewarm rewarm;
     private LossWatch lossWatch;
@@ -142,7 +145,7 @@ public final class WarmerService implements AutoCloseable {
             }
             evictionGuard = EvictionGuard.start(config.redis(), new EvictionGuard.Materializer(
                     () -> streams.forEach(KafkaStreams::pause), () -> streams.forEach(KafkaStreams::resume)));
-            backfill = BackfillWatch.start(config, materializers);
+            backfill = BackfillWatch.start(config, materializers, histories);
             if (registered) {
                 rewarm = new Rewarm(config, WarmerService::replaying);
                 rewarm.resumeUnfinished();
@@ -152,6 +155,41 @@ public final class WarmerService implements AutoCloseable {
         } else {
             materializers = Materializers.of(config, java.util.Map.of());
         }
+    }
+
+    /**
+     * What each application reads from the beginning of the topics: for a replay, every record up to the topics' end
+     * at its start; for a service, a backfilling family's history ({@link Materializers#historyOf}).
+     */
+    private History historyOf(WarmerConfig application) {
+        if (registered) {
+            return materializers.historyOf(application);
+        }
+        List<String> topics = application.tables().stream()
+                .map(t -> ChangeTopics.topicFor(application.kafka().topicPrefix(), t)).toList();
+        try (var admin = ChangeTopicProvisioner.connect(application.kafka().bootstrapServers())) {
+            return HistoryScan.of(application.kafka().bootstrapServers(),
+                    new ConsumerProgress(admin, application.kafka().applicationId()).endOffsets(topics));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the change topics' keys", e);
+        }
+    }
+
+    /** The history each application of this process replays, by application id. */
+    public Map<String, History> histories() {
+        return Map.copyOf(histories);
+    }
+
+    /**
+     * Where a replay stands (a process started with {@link #replay}): how many records it has to go, and whether
+     * Redis holds every row's latest value. Close the returned progress after use.
+     */
+    public ReplayProgress replayProgress() {
+        if (registered) {
+            throw new IllegalStateException("not a replay");
+        }
+        return new ReplayProgress(config, histories.get(config.kafka().applicationId()));
     }
 
     /** Whether the configured application has committed offsets: it wrote to Redis before this start. */
@@ -170,7 +208,23 @@ public final class WarmerService implements AutoCloseable {
     /** A replay for {@link Rewarm}: it pauses for the rate only while the eviction guard does not hold it paused. */
     private static Rewarm.Replay replaying(WarmerConfig config) {
         WarmerService service = replay(config);
+        ReplayProgress progress = service.replayProgress();
         return new Rewarm.Replay() {
+            @Override
+            public long total() {
+                return progress.marks().values().stream().mapToLong(Long::longValue).sum();
+            }
+
+            @Override
+            public long behind() throws InterruptedException {
+                return progress.behind();
+            }
+
+            @Override
+            public boolean done() {
+                return progress.done();
+            }
+
             @Override
             public long writes() {
                 return service.counters().puts() + service.counters().deletes();
@@ -190,6 +244,7 @@ public final class WarmerService implements AutoCloseable {
 
             @Override
             public void close() {
+                progress.close();
                 service.close();
             }
         };
@@ -213,8 +268,9 @@ public final class WarmerService implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a state directory for Kafka Streams", e);
         }
-        KafkaStreams materializer = new KafkaStreams(WarmerTopology.build(config, redis, columnMemory(config),
-                        new History(materializers.historyOf(config))),
+        History history = historyOf(config);
+        histories.put(config.kafka().applicationId(), history);
+        KafkaStreams materializer = new KafkaStreams(WarmerTopology.build(config, redis, columnMemory(config), history),
                 StreamsProperties.of(config, stateDir));
         // A failed flush to Redis fails the task before it commits; a fresh thread resumes from the
         // last committed offsets, so the writes are retried rather than lost.

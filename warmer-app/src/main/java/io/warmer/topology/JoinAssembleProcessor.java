@@ -9,8 +9,10 @@ import io.warmer.family.KeyFamily;
 import io.warmer.family.UnrenderableRowException;
 import io.warmer.sink.CacheSinkStore;
 import io.warmer.sink.SinkCounters;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -55,6 +57,43 @@ final class JoinAssembleProcessor implements Processor<String, String, String, S
         this.rows = new JoinedRows(family, context.getStateStore(stores.mains()), joined);
         this.sink = context.getStateStore(stores.sink());
         WarmerTopology.sendWritesRegularly(context, sink);
+        if (join < 0 && history.holdsJoined()) {
+            context.schedule(ASSEMBLY_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> assembleOnceReleased());
+        }
+    }
+
+    /** How often a held family looks whether it was released, and writes a batch of its values once it was. */
+    static final Duration ASSEMBLY_INTERVAL = Duration.ofMillis(100);
+    /** Main rows rendered per look: the stream thread goes back to its records between batches. */
+    static final int ASSEMBLY_BATCH = 5_000;
+
+    /** Where the writing of every value of a released family stands in this task. */
+    private enum Assembly { HELD, WRITING, DONE }
+
+    private Assembly assembly = Assembly.HELD;
+    private String assembledUpTo;
+
+    private void assembleOnceReleased() {
+        if (assembly == Assembly.DONE || !history.released()) {
+            return;
+        }
+        assembly = Assembly.WRITING;
+        JoinedRows.Rendered batch = rows.renderAll(assembledUpTo, ASSEMBLY_BATCH, context.currentSystemTimeMs());
+        sink.write(family.name(), batch.writes());
+        assembledUpTo = batch.last();
+        if (assembledUpTo == null) {
+            sink.flush(); // acknowledged before the task says it is done
+            assembly = Assembly.DONE;
+            history.assembled(family.name(), context.taskId().partition());
+        }
+    }
+
+    /**
+     * The writes to apply now: a held family deletes, but writes no value before its replay caught up; after that,
+     * every value it renders is from complete stores.
+     */
+    private List<CacheWrite> applicable(List<CacheWrite> writes) {
+        return history.holdsJoined() ? History.deletesOnly(writes) : writes;
     }
 
     @Override
@@ -68,7 +107,7 @@ final class JoinAssembleProcessor implements Processor<String, String, String, S
             if (SnapshotMarker.isControl(record.headers())) {
                 SnapshotMarker marker = SnapshotMarker.of(record.headers(), record.value());
                 if (join < 0 && marker != null) {
-                    sink.write(family.name(), rows.snapshotCompleted(marker.startVersion(), now));
+                    sink.write(family.name(), applicable(rows.snapshotCompleted(marker.startVersion(), now)));
                 }
                 return;
             }
@@ -80,13 +119,13 @@ final class JoinAssembleProcessor implements Processor<String, String, String, S
                 counters.broken(family.name(), e.streamingReason());
                 DeadLetters.setAside(context, record, family.name(), e.streamingReason(), counters);
             }
-            sink.write(family.name(), rows.mainUnrenderable(record.key(), RowChangeCodec.read(record.value()),
-                    context.currentSystemTimeMs()));
+            sink.write(family.name(), applicable(rows.mainUnrenderable(record.key(),
+                    RowChangeCodec.read(record.value()), context.currentSystemTimeMs())));
             return;
         } catch (MalformedChangeException | UnrenderableRowException e) {
             DeadLetters.setAside(context, record, family.name(), e.getMessage(), counters);
             return;
         }
-        sink.write(family.name(), writes);
+        sink.write(family.name(), applicable(writes));
     }
 }

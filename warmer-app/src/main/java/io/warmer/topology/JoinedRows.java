@@ -171,6 +171,31 @@ final class JoinedRows {
         return writes;
     }
 
+    /** Part of {@link #renderAll}: the writes, and the last main key rendered (null once every one is). */
+    record Rendered(List<CacheWrite> writes, String last) {
+    }
+
+    /**
+     * The values of up to {@code limit} main rows after {@code after} (null: from the first), in key order: what a
+     * held family writes once its replay has caught up ({@link History}).
+     */
+    Rendered renderAll(String after, int limit, long nowMs) {
+        List<String> keys = new ArrayList<>();
+        try (KeyValueIterator<String, String> range = mains.range(after, null)) {
+            while (range.hasNext() && keys.size() < limit) {
+                String key = range.next().key;
+                if (!key.equals(after)) {
+                    keys.add(key);
+                }
+            }
+        }
+        List<CacheWrite> writes = new ArrayList<>();
+        for (String key : keys) {
+            writes.addAll(render(key, nowMs));
+        }
+        return new Rendered(writes, keys.size() < limit ? null : keys.get(keys.size() - 1));
+    }
+
     private List<CacheWrite> delete(String mainKey, Version version, ObjectNode before, Set<String> previousKeys,
                                     long nowMs) {
         RowChange deleted = new RowChange(Operation.DELETE, version.then(joinedCount(mainKey)), 0,

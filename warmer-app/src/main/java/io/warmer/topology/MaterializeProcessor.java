@@ -95,6 +95,9 @@ final class MaterializeProcessor implements Processor<String, String, String, St
             return;
         }
         RowChange effective = withRememberedColumns(record.key(), change);
+        // A replay from the beginning writes only each row's latest record: a lost key has no version to refuse an
+        // older value with. The earlier ones still delete what they delete, and keep the memories up to date.
+        boolean superseded = history.superseded(context);
         // Each family on its own: a row one family cannot map (its key column is NULL, say) is set aside for that
         // family, and the table's other families still apply it.
         for (KeyFamily f : families) {
@@ -132,7 +135,7 @@ final class MaterializeProcessor implements Processor<String, String, String, St
             if (remember) {
                 remember(memoryKey, new KeyMemory(change.version(), mapping.currentKeys()));
             }
-            sink.write(f.name(), mapping.writes());
+            sink.write(f.name(), superseded ? History.deletesOnly(mapping.writes()) : mapping.writes());
         }
     }
 

@@ -201,6 +201,120 @@ class RewarmIT {
         }
     }
 
+    /**
+     * The topics hold many records of every row (none compacted yet) when Redis loses its data under live writes: a
+     * reader polling every key during the rebuild never sees a value older than the row was at the loss, nor a
+     * joined value with fewer joined rows than it had then (they only grow here). The rebuild is slowed by its rate
+     * limit, so that the reader sees it key by key.
+     */
+    @Test
+    void shouldNeverShowAnOlderValueWhileRebuilding(TestInfra infra, @TempDir Path dir) throws Exception {
+        int rows = 300;
+        int rounds = 25;
+        EmbeddedRedis redis = EmbeddedRedis.start(dir, io.warmer.embedded.RedisServerExecutable.onPath().orElseThrow(
+                () -> new IllegalStateException("redis-server is not on PATH; .ci/run installs it")));
+        TestDatabase db = infra.postgres().newDatabase();
+        db.execute("CREATE TABLE counters (id serial PRIMARY KEY, seq bigint NOT NULL DEFAULT 0, label text)",
+                "CREATE TABLE ticks (id serial PRIMARY KEY, counter_id int NOT NULL REFERENCES counters(id),"
+                        + " at timestamptz NOT NULL DEFAULT now())",
+                "CREATE INDEX ON ticks (counter_id)",
+                "INSERT INTO counters (label) SELECT 'counter ' || i FROM generate_series(1, " + rows + ") i");
+        String prefix = infra.uniqueName("rewarm-order");
+        WarmerConfig config = TestConfigs.parse(TestConfigs.yaml(infra, db,
+                "{uri: \"" + redis.uri() + "\", rewarm: {rate: 4000}}",
+                "{port: 0, check-interval: 500ms, ready: {min-coverage: 1.0, max-lag: 0, sample: 300}}",
+                """
+                  - {name: counter, table: counters, key: "%1$s:counter:${id}"}
+                  - name: counter-ticks
+                    table: counters
+                    key: "%1$s:counter:${id}:ticks"
+                    columns: [id]
+                    join:
+                      - {table: ticks, on: {counter_id: id}, as: ticks, columns: [id], many: true}
+                """.formatted(prefix)));
+        String[] keys = new String[2 * rows];
+        for (int id = 1; id <= rows; id++) {
+            keys[2 * (id - 1)] = prefix + ":counter:" + id;
+            keys[2 * (id - 1) + 1] = prefix + ":counter:" + id + ":ticks";
+        }
+        RedisClient client = RedisClient.create(redis.uri());
+        AtomicBoolean writing = new AtomicBoolean(true);
+        try (WarmerService warmer = WarmerService.start(config); var connection = client.connect()) {
+            RedisCommands<String, String> commands = connection.sync();
+            await().atMost(WAIT).until(() -> commands.exists(keys) == keys.length);
+            for (int round = 0; round < rounds; round++) {
+                db.execute("UPDATE counters SET seq = seq + 1",
+                        "INSERT INTO ticks (counter_id) SELECT id FROM counters");
+            }
+            // The floor every value must stay at or above from now on: what the database holds before the loss.
+            long[] seq = new long[rows + 1];
+            long[] ticks = new long[rows + 1];
+            try (var database = db.connect(); var st = database.createStatement();
+                 var rs = st.executeQuery("SELECT c.id, c.seq, (SELECT count(*) FROM ticks t WHERE t.counter_id = c.id)"
+                         + " FROM counters c")) {
+                while (rs.next()) {
+                    seq[rs.getInt(1)] = rs.getLong(2);
+                    ticks[rs.getInt(1)] = rs.getLong(3);
+                }
+            }
+            await().atMost(WAIT).until(() -> {
+                String last = commands.get(keys[keys.length - 2]);
+                return last != null && io.warmer.change.RowChangeCodec.json().readTree(last).path("seq").asLong()
+                        == seq[rows] && commands.get(keys[keys.length - 1]) != null && io.warmer.change.RowChangeCodec
+                        .json().readTree(commands.get(keys[keys.length - 1])).path("ticks").size() == ticks[rows];
+            });
+            Thread writer = new Thread(() -> {
+                try {
+                    while (writing.get()) {
+                        long id = 1 + java.util.concurrent.ThreadLocalRandom.current().nextInt(rows);
+                        db.execute("UPDATE counters SET seq = seq + 1 WHERE id = " + id,
+                                "INSERT INTO ticks (counter_id) VALUES (" + id + ")");
+                        Thread.sleep(10);
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException("the writer stopped", e);
+                }
+            }, "writer");
+            writer.start();
+
+            long lostAt = System.currentTimeMillis();
+            commands.flushall();
+            java.util.List<String> older = new java.util.ArrayList<>();
+            long seen = 0;
+            while (true) {
+                String done = commands.get(PublishedRewarm.doneKey(config.kafka().applicationId()));
+                if (done != null && Long.parseLong(done) >= lostAt) {
+                    break;
+                }
+                assertThat(System.currentTimeMillis() - lostAt).as("rebuilt in time").isLessThan(WAIT.toMillis());
+                var values = commands.mget(keys);
+                for (int i = 0; i < values.size(); i++) {
+                    if (!values.get(i).hasValue()) {
+                        continue;
+                    }
+                    seen++;
+                    int id = 1 + i / 2;
+                    var value = io.warmer.change.RowChangeCodec.json().readTree(values.get(i).getValue());
+                    boolean stale = i % 2 == 0 ? value.path("seq").asLong() < seq[id]
+                            : value.path("ticks").size() < ticks[id];
+                    if (stale && older.size() < 10) {
+                        older.add(keys[i] + " = " + values.get(i).getValue());
+                    }
+                }
+            }
+            writing.set(false);
+            writer.join();
+            assertThat(seen).as("values read during the rebuild").isPositive();
+            assertThat(older).as("values older than the database held at the loss").isEmpty();
+            await().atMost(WAIT).untilAsserted(() -> assertThat(FullVerify.assertNoDrift(config, db).drifted())
+                    .isFalse());
+        } finally {
+            writing.set(false);
+            client.shutdown();
+            redis.close();
+        }
+    }
+
     private interface Loss {
         void cause(RedisCommands<String, String> redis) throws Exception;
     }

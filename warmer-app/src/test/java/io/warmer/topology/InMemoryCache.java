@@ -18,6 +18,8 @@ final class InMemoryCache implements CacheWriterFactory {
     final Map<String, CacheWrite.Put> puts = new ConcurrentHashMap<>();
     final Map<String, io.warmer.change.Version> versions = new ConcurrentHashMap<>();
     final SinkCounters counters = new SinkCounters();
+    /** Every write applied, in order (not the fenced ones). */
+    final java.util.List<CacheWrite> applied = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @Override
     public SinkCounters counters() {
@@ -49,6 +51,7 @@ final class InMemoryCache implements CacheWriterFactory {
                         }
                         versions.put(write.key(), write.version());
                     }
+                    applied.add(write);
                     if (write instanceof CacheWrite.Put put) {
                         entries.put(put.key(), put.value());
                         puts.put(put.key(), put);

@@ -134,7 +134,7 @@ class UnsentColumnsTopologyTest {
         WarmerConfig config = new ConfigLoader(name -> null).parse(CONFIG, "test.yml");
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "history-test");
-        History history = new History(Map.of(new org.apache.kafka.common.TopicPartition("shop.public.docs", 0), 2L));
+        History history = History.predating(Map.of(new org.apache.kafka.common.TopicPartition("shop.public.docs", 0), 2L));
         driver = new TopologyTestDriver(WarmerTopology.build(config, cache, ColumnMemory.NONE, history), props, T0);
         docs = driver.createInputTopic("shop.public.docs", new StringSerializer(), new StringSerializer(), T0,
                 Duration.ofMillis(1));

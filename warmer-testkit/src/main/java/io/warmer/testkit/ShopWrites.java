@@ -9,7 +9,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The shop's application writing, on a connection of its own, at a given rate: updates, inserts and deletes on both
- * tables (deleting a customer deletes its orders), some touching both in one transaction.
+ * tables (deleting a customer deletes its orders), some touching both in one transaction, and orders that take a new
+ * primary key.
  */
 public final class ShopWrites implements AutoCloseable {
 
@@ -85,8 +86,12 @@ public final class ShopWrites implements AutoCloseable {
                     update(connection, "UPDATE customers SET name = name || '.', tier = 'team' WHERE id = ?", customer);
                     orders += update(connection, "INSERT INTO orders (customer_id, total, status) SELECT id, 9.99,"
                             + " 'open' FROM customers WHERE id = ?", customer);
-                } else {
+                } else if (kind < 97) {
                     update(connection, "UPDATE customers SET email = NULL WHERE id = ?", customer);
+                } else {
+                    // A new primary key: Debezium sends a delete of the old row and a create of the new one, both at
+                    // the transaction's position (the delete's version must still order before the create's).
+                    orders += update(connection, "UPDATE orders SET id = nextval('orders_id_seq') WHERE id = ?", order);
                 }
                 connection.commit();
                 long done = transactions.incrementAndGet();
