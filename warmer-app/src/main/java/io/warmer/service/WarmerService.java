@@ -176,11 +176,6 @@ public final class WarmerService implements AutoCloseable {
         }
     }
 
-    /** The history each application of this process replays, by application id. */
-    public Map<String, History> histories() {
-        return Map.copyOf(histories);
-    }
-
     /**
      * Where a replay stands (a process started with {@link #replay}): how many records it has to go, and whether
      * Redis holds every row's latest value. Close the returned progress after use.

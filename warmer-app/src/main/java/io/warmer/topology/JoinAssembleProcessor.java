@@ -35,6 +35,14 @@ final class JoinAssembleProcessor implements Processor<String, String, String, S
     private JoinedRows rows;
     private CacheSinkStore sink;
 
+    /** How often a held family looks whether it was released, and writes a batch of its values once it was. */
+    static final Duration ASSEMBLY_INTERVAL = Duration.ofMillis(100);
+    /** Main rows rendered per look: the stream thread goes back to its records between batches. */
+    static final int ASSEMBLY_BATCH = 5_000;
+    /** Once released, where this task's writing of every value stands: the last main key written, until all are. */
+    private String assembledUpTo;
+    private boolean assembled;
+
     /** The stores of one joined family, shared by its assemble processors. */
     record JoinStoreNames(String mains, List<String> joined, String sink) {
     }
@@ -62,28 +70,16 @@ final class JoinAssembleProcessor implements Processor<String, String, String, S
         }
     }
 
-    /** How often a held family looks whether it was released, and writes a batch of its values once it was. */
-    static final Duration ASSEMBLY_INTERVAL = Duration.ofMillis(100);
-    /** Main rows rendered per look: the stream thread goes back to its records between batches. */
-    static final int ASSEMBLY_BATCH = 5_000;
-
-    /** Where the writing of every value of a released family stands in this task. */
-    private enum Assembly { HELD, WRITING, DONE }
-
-    private Assembly assembly = Assembly.HELD;
-    private String assembledUpTo;
-
     private void assembleOnceReleased() {
-        if (assembly == Assembly.DONE || !history.released()) {
+        if (assembled || !history.released()) {
             return;
         }
-        assembly = Assembly.WRITING;
         JoinedRows.Rendered batch = rows.renderAll(assembledUpTo, ASSEMBLY_BATCH, context.currentSystemTimeMs());
         sink.write(family.name(), batch.writes());
         assembledUpTo = batch.last();
         if (assembledUpTo == null) {
             sink.flush(); // acknowledged before the task says it is done
-            assembly = Assembly.DONE;
+            assembled = true;
             history.assembled(family.name(), context.taskId().partition());
         }
     }
