@@ -21,11 +21,14 @@ RUN --mount=type=cache,id=warmer-m2,target=/root/.m2 \
 FROM eclipse-temurin:17-jre
 RUN groupadd --system warmer \
  && useradd --system --gid warmer --home-dir /opt/warmer --no-create-home warmer \
- && mkdir -p /var/log/warmer \
- && chown warmer:warmer /var/log/warmer
-WORKDIR /opt/warmer
+ && mkdir -p /var/log/warmer /var/lib/warmer \
+ && chown warmer:warmer /var/log/warmer /var/lib/warmer
 COPY --from=build /out/lib/ /opt/warmer/lib/
 COPY --from=build /out/warmer-app.jar /opt/warmer/warmer-app.jar
+# The working directory holds kafka.state-dir (warmer-data/streams): Kafka Streams' local stores, read back on a
+# restart instead of restored from the changelog topics. A volume keeps them across containers.
+WORKDIR /var/lib/warmer
+VOLUME /var/lib/warmer
 # The log file goes here; warnings also go to stderr, i.e. `docker logs` (WARMER_LOG_CONSOLE=info adds
 # Warmer's INFO events, WARMER_LOG_FORMAT=json or kv makes every line one structured event).
 ENV WARMER_LOG_DIR=/var/log/warmer

@@ -12,7 +12,8 @@ import io.warmer.config.WarmerConfig;
 import io.warmer.console.ProgressLine;
 import io.warmer.family.KeyFamily;
 import io.warmer.sink.FencedWrites;
-import io.warmer.verify.RedisReader;
+import io.warmer.redis.Redis;
+import io.warmer.redis.RedisConnection;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -120,19 +121,19 @@ final class CleanupCommand implements Callable<Integer> {
         // With --json, standard output carries only the report.
         ProgressLine progress = ProgressLine.on(json ? spec.commandLine().getErr() : out);
         double seconds;
-        try (RedisReader redis = RedisReader.connect(loaded.redis())) {
+        try (Redis process = Redis.of(loaded.redis()); RedisConnection<String, String> redis = process.connect()) {
             long started = System.nanoTime(); // once connected: the rate is that of the commands
             for (String pattern : patterns) {
                 ScanCursor cursor = ScanCursor.INITIAL;
                 do {
-                    KeyScanCursor<String> page = redis.commands().scan(cursor, ScanArgs.Builder.matches(pattern).limit(BATCH));
+                    KeyScanCursor<String> page = redis.sync().scan(cursor, ScanArgs.Builder.matches(pattern).limit(BATCH));
                     List<String> keys = page.getKeys().stream().filter(ours).toList();
                     if (!keys.isEmpty()) {
                         matched += keys.size();
                         if (!dryRun) {
                             List<String> withVersions = new ArrayList<>(keys);
                             keys.forEach(k -> withVersions.add(FencedWrites.versionKeyOf(k)));
-                            redis.commands().unlink(withVersions.toArray(String[]::new));
+                            redis.sync().unlink(withVersions.toArray(String[]::new));
                             keyRate.throttle(matched, started);
                         }
                         progress.update(String.format("cleanup: %s %,d keys %s so far", dryRun ? "found" : "removed",

@@ -3,6 +3,7 @@ package io.warmer.cli;
 import io.warmer.capture.CaptureException;
 import io.warmer.capture.SourceSchemaException;
 import io.warmer.config.ConfigException;
+import io.warmer.redis.RedisUnavailableException;
 import io.warmer.sink.CacheWriteException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +23,7 @@ final class FailureReporter implements CommandLine.IExecutionExceptionHandler {
         int code;
         if (e instanceof ConfigException || e instanceof SourceSchemaException) {
             code = ExitCodes.BAD_CONFIG;
-        } else if (e instanceof CaptureException || e instanceof CacheWriteException) {
+        } else if (e instanceof CaptureException || e instanceof CacheWriteException || e instanceof RedisUnavailableException) {
             code = ExitCodes.UNAVAILABLE;
         } else {
             LOG.error("warmer {} failed", commandLine.getCommandName(), e);

@@ -8,6 +8,7 @@ import io.warmer.migrate.KeyMapping;
 import io.warmer.migrate.KeyMigration;
 import io.warmer.migrate.MigrationReport;
 import io.warmer.migrate.RedisKeyspace;
+import io.warmer.redis.Redis;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -70,7 +71,7 @@ final class MigrateKeysCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Display display = new Display(keyRate);
         MigrationReport report;
-        try (RedisKeyspace redis = RedisKeyspace.connect(loaded.redis())) {
+        try (Redis process = Redis.of(loaded.redis()); RedisKeyspace redis = RedisKeyspace.connect(process)) {
             KeyMigration migration = new KeyMigration(redis, mapping, loaded.redis().writeTimeout());
             report = dryRun ? migration.dryRun(EXAMPLES) : migration.run(restart, display);
         }

@@ -9,7 +9,8 @@ import io.warmer.guard.MemoryEstimate;
 import io.warmer.service.ReplayProgress;
 import io.warmer.service.WarmerService;
 import io.warmer.status.PublishedCounters;
-import io.warmer.verify.RedisReader;
+import io.warmer.redis.Redis;
+import io.warmer.redis.RedisConnection;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -69,11 +70,17 @@ final class ReplayCommand implements Callable<Integer> {
         long deadline = System.nanoTime() + Durations.parse(timeout).toNanos();
         // With --json, standard output carries only the report.
         PrintWriter info = json ? spec.commandLine().getErr() : out;
-        MemoryEstimate.of(replay).lines().forEach(info::println);
+        try (Redis redis = Redis.of(replay.redis())) {
+            return replay(replay, redis, out, info, deadline);
+        }
+    }
+
+    private int replay(WarmerConfig replay, Redis redis, PrintWriter out, PrintWriter info, long deadline) throws Exception {
+        MemoryEstimate.of(replay, redis).lines().forEach(info::println);
         info.flush();
         long started = System.nanoTime();
         ProgressLine progressLine = ProgressLine.on(info);
-        try (WarmerService replayer = WarmerService.replay(replay);
+        try (WarmerService replayer = WarmerService.replay(replay, redis);
              ReplayProgress progress = replayer.replayProgress()) {
             var end = progress.marks();
             long behind;
@@ -107,14 +114,14 @@ final class ReplayCommand implements Callable<Integer> {
             }
             return ExitCodes.OK;
         } finally {
-            forgetCounters(replay);
+            forgetCounters(replay, redis);
         }
     }
 
     /** A replay's consumer group is used once: its published counters would only litter Redis. */
-    private static void forgetCounters(WarmerConfig replay) {
-        try (RedisReader redis = RedisReader.connect(replay.redis())) {
-            redis.commands().unlink(PublishedCounters.keyOf(replay.kafka().applicationId()));
+    private static void forgetCounters(WarmerConfig replay, Redis process) {
+        try (RedisConnection<String, String> redis = process.connect()) {
+            redis.sync().unlink(PublishedCounters.keyOf(replay.kafka().applicationId()));
         } catch (Exception e) {
             LoggerFactory.getLogger(ReplayCommand.class).debug("Left the replay's counters in Redis: {}", e.getMessage());
         }

@@ -1,9 +1,9 @@
 package io.warmer.cli;
 
 import io.warmer.config.WarmerConfig;
-import io.warmer.http.ServiceMonitoring;
+import io.warmer.redis.Redis;
+import io.warmer.runtime.WarmerRuntime;
 import io.warmer.service.Role;
-import io.warmer.service.WarmerService;
 import java.io.PrintWriter;
 import java.sql.SQLException;
 import java.util.concurrent.Callable;
@@ -36,18 +36,11 @@ final class RunCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         WarmerConfig loaded = config.load();
         loaded = loaded.with(http.apply(loaded.http()));
-        WarmerService service = WarmerService.start(loaded, role);
-        ServiceMonitoring monitoring;
-        try {
-            monitoring = ServiceMonitoring.start(service, ServiceMonitoring.configuredTargets(loaded.http()));
-        } catch (RuntimeException | SQLException e) {
-            service.close();
-            throw e;
-        }
+        WarmerRuntime runtime = WarmerRuntime.start(loaded, Redis.of(loaded.redis()), role);
         out.printf("warmer: running (role %s), %d families from %d tables; SIGTERM or Ctrl-C stops.%n",
                 role, loaded.families().size(), loaded.tables().size());
-        ServiceLoop.printAddress(monitoring, out);
+        ServiceLoop.printAddress(runtime.monitoring(), out);
         out.flush();
-        return ServiceLoop.runUntilStopped(service, monitoring, out, spec.commandLine().getErr());
+        return ServiceLoop.runUntilStopped(runtime, out, spec.commandLine().getErr());
     }
 }

@@ -1,6 +1,7 @@
 package io.warmer.cli;
 
-import io.warmer.http.ServiceMonitoring;
+import io.warmer.runtime.ServiceMonitoring;
+import io.warmer.runtime.WarmerRuntime;
 import io.warmer.service.WarmerService;
 import java.io.PrintWriter;
 import java.util.concurrent.CountDownLatch;
@@ -24,13 +25,12 @@ final class ServiceLoop {
                 "warmer: status page at %s (also /health, /ready, /metrics, /api/status)%n", address));
     }
 
-    /** @param monitoring closed before the service */
-    static int runUntilStopped(WarmerService service, ServiceMonitoring monitoring, PrintWriter out, PrintWriter err)
-            throws InterruptedException {
+    /** Until SIGTERM/Ctrl-C or a failure; then closes {@code runtime}. */
+    static int runUntilStopped(WarmerRuntime runtime, PrintWriter out, PrintWriter err) throws InterruptedException {
+        WarmerService service = runtime.service();
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
-            monitoring.close();
-            service.close();
+            runtime.close();
             out.println("warmer: stopped; capture offsets stored, Redis writes acknowledged, offsets committed.");
             out.flush();
             stopped.countDown();
@@ -40,8 +40,7 @@ final class ServiceLoop {
         while (!stopped.await(1, TimeUnit.SECONDS)) {
             if (service.failure().isDone()) {
                 Runtime.getRuntime().removeShutdownHook(hook);
-                monitoring.close();
-                service.close();
+                runtime.close();
                 err.println("error: warmer stopped on an error; see the log.");
                 err.flush();
                 return ExitCodes.UNAVAILABLE;

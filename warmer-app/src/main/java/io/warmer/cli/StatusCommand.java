@@ -3,6 +3,7 @@ package io.warmer.cli;
 import io.warmer.change.RowChangeCodec;
 import io.warmer.config.Durations;
 import io.warmer.config.WarmerConfig;
+import io.warmer.redis.Redis;
 import io.warmer.status.StatusProbe;
 import io.warmer.status.StatusReport;
 import java.io.PrintWriter;
@@ -52,7 +53,10 @@ final class StatusCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--window: " + e.getMessage());
         }
         WarmerConfig loaded = config.load();
-        StatusReport report = new StatusProbe(loaded).look(sample, over);
+        StatusReport report;
+        try (Redis redis = Redis.of(loaded.redis())) {
+            report = new StatusProbe(loaded, redis).look(sample, over);
+        }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(RowChangeCodec.json().writeValueAsString(report));

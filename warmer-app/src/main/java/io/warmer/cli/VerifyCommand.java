@@ -8,7 +8,8 @@ import io.warmer.config.SchemaCheck;
 import io.warmer.config.WarmerConfig;
 import io.warmer.verify.CacheVerifier;
 import io.warmer.verify.ProjectedHitRate;
-import io.warmer.verify.RedisReader;
+import io.warmer.redis.Redis;
+import io.warmer.redis.RedisConnection;
 import io.warmer.verify.VerifyReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -73,8 +74,8 @@ final class VerifyCommand implements Callable<Integer> {
         Integer sample = scope != null && scope.full ? null : scope != null && scope.sample != null ? scope.sample : DEFAULT_SAMPLE;
         VerifyReport report;
         try (Connection db = DriverManager.getConnection(endpoint.jdbcUrl(), pg.user(), pg.password());
-             RedisReader redis = RedisReader.connect(loaded.redis())) {
-            report = new CacheVerifier(loaded, db, redis.commands(), schemas).verify(sample, System.currentTimeMillis());
+             Redis process = Redis.of(loaded.redis()); RedisConnection<String, String> redis = process.connect()) {
+            report = new CacheVerifier(loaded, db, redis.sync(), schemas).verify(sample, System.currentTimeMillis());
         }
         print(report, sample);
         return report.drifted() ? ExitCodes.NOT_MET : ExitCodes.OK;
@@ -83,8 +84,8 @@ final class VerifyCommand implements Callable<Integer> {
     private int projectHitRate(WarmerConfig loaded) throws Exception {
         var lines = ReadsFile.load(spec, reads);
         ProjectedHitRate.Result result;
-        try (RedisReader redis = RedisReader.connect(loaded.redis())) {
-            result = ProjectedHitRate.measure(loaded.keyFamilies(), lines, redis.commands());
+        try (Redis process = Redis.of(loaded.redis()); RedisConnection<String, String> redis = process.connect()) {
+            result = ProjectedHitRate.measure(loaded.keyFamilies(), lines, redis.sync());
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

@@ -6,9 +6,12 @@ import io.warmer.config.Durations;
 import io.warmer.config.WarmerConfig;
 import io.warmer.console.ProgressLine;
 import io.warmer.guard.MemoryEstimate;
-import io.warmer.http.ServiceMonitoring;
+import io.warmer.runtime.ServiceMonitoring;
+import io.warmer.redis.Redis;
+import io.warmer.runtime.WarmerRuntime;
+import io.warmer.service.Role;
 import io.warmer.service.WarmerService;
-import io.warmer.verify.WarmupGate;
+import io.warmer.monitor.WarmupGate;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -90,17 +93,18 @@ final class WarmupCommand implements Callable<Integer> {
         var targets = new WarmupGate.Targets(minCoverage, maxLag, sample, ReadsFile.load(spec, reads), minProjectedHitRate);
         // With --json, standard output carries only the report.
         PrintWriter info = json ? spec.commandLine().getErr() : out;
-        MemoryEstimate.of(loaded).lines().forEach(info::println);
-        info.flush();
-        WarmerService service = WarmerService.start(loaded);
-        ServiceMonitoring monitoring;
+        Redis redis = Redis.of(loaded.redis());
         try {
-            // /ready answers exactly what this command waits for: the same checks, with these targets.
-            monitoring = ServiceMonitoring.start(service, targets, Duration.ofMillis(CHECK_INTERVAL_MS));
+            MemoryEstimate.of(loaded, redis).lines().forEach(info::println);
         } catch (RuntimeException | SQLException e) {
-            service.close();
+            redis.close();
             throw e;
         }
+        info.flush();
+        // /ready answers exactly what this command waits for: the same checks, with these targets.
+        WarmerRuntime runtime = WarmerRuntime.start(loaded, redis, Role.ALL, targets, Duration.ofMillis(CHECK_INTERVAL_MS));
+        WarmerService service = runtime.service();
+        ServiceMonitoring monitoring = runtime.monitoring();
         ServiceLoop.printAddress(monitoring, info);
         info.flush();
         long deadline = System.nanoTime() + limit.toNanos();
@@ -123,8 +127,7 @@ final class WarmupCommand implements Callable<Integer> {
                         + ServiceLoop.evictionNote(service));
             }
         } catch (RuntimeException | InterruptedException | ExecutionException e) {
-            monitoring.close();
-            service.close();
+            runtime.close();
             throw e;
         }
         progressLine.clear();
@@ -134,8 +137,7 @@ final class WarmupCommand implements Callable<Integer> {
         }
         if (!ready) {
             String checkError = monitoring.monitor().checkError();
-            monitoring.close();
-            service.close();
+            runtime.close();
             spec.commandLine().getErr().println(service.failure().isDone() ? "error: warmer stopped on an error; see the log."
                     : "error: not ready after " + Durations.format(limit) + ": "
                     + (status == null ? "no check completed" + (checkError == null ? "" : ": " + checkError)
@@ -144,13 +146,12 @@ final class WarmupCommand implements Callable<Integer> {
             return service.failure().isDone() ? ExitCodes.UNAVAILABLE : ExitCodes.NOT_MET;
         }
         if (!thenRun) {
-            monitoring.close();
-            service.close();
+            runtime.close();
             return ExitCodes.OK;
         }
         out.println("warmup: ready; serving on (SIGTERM or Ctrl-C stops).");
         out.flush();
-        return ServiceLoop.runUntilStopped(service, monitoring, out, spec.commandLine().getErr());
+        return ServiceLoop.runUntilStopped(runtime, out, spec.commandLine().getErr());
     }
 
     private Duration parseTimeout() {

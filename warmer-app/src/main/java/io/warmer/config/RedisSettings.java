@@ -23,14 +23,20 @@ import java.util.stream.Collectors;
  * @param mode         a single server or a Redis Cluster; {@link #DEFAULT_MODE}
  * @param evictionGuard what to do when Redis starts evicting while Warmer writes; {@link #DEFAULT_EVICTION_GUARD}
  * @param rewarm       what to do when Redis loses its data; {@link RewarmSettings#DEFAULTS}
+ * @param connectTimeout how long opening a connection may take; {@link #DEFAULT_CONNECT_TIMEOUT}
+ * @param commandTimeout how long any other command (a check, a read, a poll) waits for its answer;
+ *                       {@link #DEFAULT_COMMAND_TIMEOUT}
  */
 public record RedisSettings(String uri, Integer pipeline, Duration writeTimeout, Mode mode,
-                            EvictionGuardMode evictionGuard, RewarmSettings rewarm) {
+                            EvictionGuardMode evictionGuard, RewarmSettings rewarm, Duration connectTimeout,
+                            Duration commandTimeout) {
 
     public static final int DEFAULT_PIPELINE = 512;
     public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(30);
     public static final Mode DEFAULT_MODE = Mode.STANDALONE;
     public static final EvictionGuardMode DEFAULT_EVICTION_GUARD = EvictionGuardMode.PAUSE;
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(5);
 
     /** {@code redis.mode}: how Warmer talks to Redis. */
     public enum Mode {
@@ -80,42 +86,54 @@ public record RedisSettings(String uri, Integer pipeline, Duration writeTimeout,
         writeTimeout = writeTimeout == null ? DEFAULT_WRITE_TIMEOUT : writeTimeout;
         evictionGuard = evictionGuard == null ? DEFAULT_EVICTION_GUARD : evictionGuard;
         rewarm = rewarm == null ? RewarmSettings.DEFAULTS : rewarm;
+        connectTimeout = positive("connect-timeout", connectTimeout, DEFAULT_CONNECT_TIMEOUT);
+        commandTimeout = positive("command-timeout", commandTimeout, DEFAULT_COMMAND_TIMEOUT);
+    }
+
+    private static Duration positive(String field, Duration value, Duration fallback) {
+        if (value == null) {
+            return fallback;
+        }
+        if (value.isZero() || value.isNegative()) {
+            throw new InvalidFieldException(field, "found " + Durations.format(value) + ", expected a duration above 0, e.g. 5s");
+        }
+        return value;
+    }
+
+    /** The default timeouts, for callers that do not choose them. */
+    public RedisSettings(String uri, Integer pipeline, Duration writeTimeout, Mode mode, EvictionGuardMode evictionGuard,
+                         RewarmSettings rewarm) {
+        this(uri, pipeline, writeTimeout, mode, evictionGuard, rewarm, null, null);
     }
 
     /** The default rewarm settings, for callers that do not choose them. */
     public RedisSettings(String uri, Integer pipeline, Duration writeTimeout, Mode mode, EvictionGuardMode evictionGuard) {
-        this(uri, pipeline, writeTimeout, mode, evictionGuard, null);
+        this(uri, pipeline, writeTimeout, mode, evictionGuard, null, null, null);
     }
 
     /** The default eviction guard, for callers that do not choose one. */
     public RedisSettings(String uri, Integer pipeline, Duration writeTimeout, Mode mode) {
-        this(uri, pipeline, writeTimeout, mode, null, null);
+        this(uri, pipeline, writeTimeout, mode, null, null, null, null);
     }
 
     /** A standalone Redis, for callers that do not choose a mode. */
     public RedisSettings(String uri, Integer pipeline, Duration writeTimeout) {
-        this(uri, pipeline, writeTimeout, null, null, null);
+        this(uri, pipeline, writeTimeout, null, null, null, null, null);
     }
 
-    /** The standalone server; in cluster mode, the first seed node. */
-    public RedisURI redisUri() {
-        return seedUris().get(0);
-    }
-
-    /** The server (standalone), or the seed nodes the cluster's topology is discovered from (cluster). */
+    /**
+     * The server (standalone), or the seed nodes the cluster's topology is discovered from (cluster), parsed anew:
+     * the process's {@code io.warmer.redis.Redis} parses them once.
+     */
     public List<RedisURI> seedUris() {
         return seedsOf(uri, mode);
-    }
-
-    /** host:port, or host:port,host:port for the seed nodes of a cluster, for messages: never the password. */
-    public String address() {
-        return seedUris().stream().map(seed -> seed.getHost() + ":" + seed.getPort()).collect(Collectors.joining(","));
     }
 
     @Override
     public String toString() {
         return "RedisSettings[uri=" + masked(uri) + ", mode=" + mode.wireName() + ", pipeline=" + pipeline
-                + ", writeTimeout=" + writeTimeout + ", evictionGuard=" + evictionGuard.wireName() + ", rewarm=" + rewarm + "]";
+                + ", writeTimeout=" + writeTimeout + ", evictionGuard=" + evictionGuard.wireName() + ", rewarm=" + rewarm
+                + ", connectTimeout=" + connectTimeout + ", commandTimeout=" + commandTimeout + "]";
     }
 
     static String masked(String uri) {

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lettuce.core.KeyValue;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -45,7 +45,7 @@ final class CutoverCheck {
     private CutoverCheck() {
     }
 
-    static Result run(Connection db, RedisCommands<String, String> redis, int sample, Collection<Long> deletedIds)
+    static Result run(Connection db, RedisClusterCommands<String, String> redis, int sample, Collection<Long> deletedIds)
             throws SQLException {
         List<Long> ids = DemoDatabase.randomUsers(db, sample);
         int hits = 0;
@@ -108,7 +108,7 @@ final class CutoverCheck {
         return rows;
     }
 
-    private static Map<String, String> read(RedisCommands<String, String> redis, Family family, List<Long> ids) {
+    private static Map<String, String> read(RedisClusterCommands<String, String> redis, Family family, List<Long> ids) {
         Map<String, String> values = new HashMap<>();
         int batch = 500;
         for (int from = 0; from < ids.size(); from += batch) {

@@ -1,7 +1,5 @@
 package io.warmer.demo;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.warmer.capture.ChangeTopicProvisioner;
 import io.warmer.capture.PostgresPreflight;
 import io.warmer.change.ChangeTopics;
@@ -11,7 +9,11 @@ import io.warmer.console.ProgressLine;
 import io.warmer.embedded.EmbeddedKafka;
 import io.warmer.embedded.EmbeddedPostgres;
 import io.warmer.embedded.EmbeddedRedis;
-import io.warmer.http.ServiceMonitoring;
+import io.warmer.runtime.ServiceMonitoring;
+import io.warmer.redis.Redis;
+import io.warmer.redis.RedisConnection;
+import io.warmer.runtime.WarmerRuntime;
+import io.warmer.service.Role;
 import io.warmer.status.ConsumerProgress;
 import io.warmer.service.WarmerService;
 import io.warmer.topology.WarmerTopology;
@@ -60,17 +62,22 @@ public final class IncidentDemo {
              EmbeddedRedis redisServer = EmbeddedRedis.start(workDir.resolve("redis"));
              Connection db = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
              Connection workloadDb = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password())) {
-            RedisClient redisClient = RedisClient.create(redisServer.uri());
-            try (StatefulRedisConnection<String, String> redis = redisClient.connect()) {
-                return replay(pg, kafka, redisServer, db, workloadDb, redis);
+            WarmerConfig config = demoConfig(pg, kafka, redisServer).with(options.http());
+            Redis process = Redis.of(config.redis());
+            try (RedisConnection<String, String> redis = process.connect()) {
+                return replay(config, process, db, workloadDb, redis);
             } finally {
-                redisClient.shutdown();
+                process.close(); // also when the demo failed before the runtime took it over
             }
         }
     }
 
-    private boolean replay(EmbeddedPostgres pg, EmbeddedKafka kafka, EmbeddedRedis redisServer, Connection db,
-                           Connection workloadDb, StatefulRedisConnection<String, String> redis)
+    /**
+     * @param process the process's Redis, which the runtime takes over
+     * @param redis   the demo application's own connection: it fills the old keyspace, and reads as the application
+     */
+    private boolean replay(WarmerConfig config, Redis process, Connection db, Connection workloadDb,
+                           RedisConnection<String, String> redis)
             throws SQLException, InterruptedException {
         int users = options.users();
         long rows = 3L * users;
@@ -78,7 +85,6 @@ public final class IncidentDemo {
         OldKeyspace.fill(redis, users);
         say("database: %,d users (%,d rows); Redis: %,d keys in the old format user:{id}:...", users, rows, rows);
 
-        WarmerConfig config = demoConfig(pg, kafka, redisServer).with(options.http());
         DemoWorkload workload = new DemoWorkload(workloadDb, users + 1L);
         List<String> topics = config.tables().stream()
                 .map(t -> ChangeTopics.topicFor(config.kafka().topicPrefix(), t)).toList();
@@ -86,9 +92,10 @@ public final class IncidentDemo {
         // Each family writes its new key and, during the rollout, its legacy one.
         long keys = (long) users * config.families().stream().mapToInt(f -> f.key().size()).sum();
         long started = System.nanoTime();
-        try (WarmerService warmer = WarmerService.start(config);
-             ServiceMonitoring monitoring = ServiceMonitoring.start(warmer, ServiceMonitoring.configuredTargets(config.http()));
+        try (WarmerRuntime runtime = WarmerRuntime.start(config, process, Role.ALL);
              Admin admin = ChangeTopicProvisioner.connect(config.kafka().bootstrapServers())) {
+            WarmerService warmer = runtime.service();
+            ServiceMonitoring monitoring = runtime.monitoring();
             monitoring.address().ifPresent(address -> say("warmer: status page at %s", address));
             ConsumerProgress progressOfWarmer = new ConsumerProgress(admin, config.kafka().applicationId());
             workload.start();
@@ -153,7 +160,7 @@ public final class IncidentDemo {
     }
 
     /** The same check an operator runs, `warmer verify`, on a sample of every family. */
-    private boolean verify(WarmerConfig config, Connection db, StatefulRedisConnection<String, String> redis)
+    private boolean verify(WarmerConfig config, Connection db, RedisConnection<String, String> redis)
             throws SQLException {
         var pg = config.source().postgres();
         var schemas = PostgresPreflight.check(pg.endpoint(), config.tables(), config.requiredColumns());

@@ -2,7 +2,7 @@ package io.warmer.demo;
 
 import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.api.StatefulRedisConnection;
+import io.warmer.redis.RedisConnection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -17,8 +17,8 @@ final class OldKeyspace {
     private OldKeyspace() {
     }
 
-    static void fill(StatefulRedisConnection<String, String> connection, int users) {
-        connection.setAutoFlushCommands(false);
+    static void fill(RedisConnection<String, String> connection, int users) {
+        connection.stateful().setAutoFlushCommands(false);
         try {
             var redis = connection.async();
             List<RedisFuture<?>> pending = new ArrayList<>(BATCH);
@@ -32,7 +32,7 @@ final class OldKeyspace {
             }
             flush(connection, pending);
         } finally {
-            connection.setAutoFlushCommands(true);
+            connection.stateful().setAutoFlushCommands(true);
         }
     }
 
@@ -42,8 +42,8 @@ final class OldKeyspace {
         return users.stream().map(id -> "user:" + id + ":" + SUFFIXES.get(random.nextInt(SUFFIXES.size()))).toList();
     }
 
-    private static void flush(StatefulRedisConnection<String, String> connection, List<RedisFuture<?>> pending) {
-        connection.flushCommands();
+    private static void flush(RedisConnection<String, String> connection, List<RedisFuture<?>> pending) {
+        connection.stateful().flushCommands();
         if (!LettuceFutures.awaitAll(30, TimeUnit.SECONDS, pending.toArray(new RedisFuture<?>[0]))) {
             throw new IllegalStateException("the demo's Redis did not take the old keys within 30 s");
         }

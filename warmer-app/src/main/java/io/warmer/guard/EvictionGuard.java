@@ -1,7 +1,8 @@
 package io.warmer.guard;
 
 import io.warmer.config.EvictionGuardMode;
-import io.warmer.config.RedisSettings;
+import io.warmer.redis.Redis;
+import io.warmer.redis.RedisConnection;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -53,7 +54,8 @@ public final class EvictionGuard implements AutoCloseable {
     private volatile boolean closed;
     private long pausedSinceNanos;
     private boolean pollFailing;
-    private RedisNodes redis;
+    /** Its own, so that a poll never waits behind a pipelined batch. */
+    private RedisConnection<String, String> redis;
     private ScheduledExecutorService poller;
 
     /** @param address where Redis is, for messages: never the password */
@@ -72,14 +74,16 @@ public final class EvictionGuard implements AutoCloseable {
     /**
      * Takes a first sample (the baseline: evictions before this moment do not count), then polls on its own thread.
      *
-     * @throws io.warmer.sink.CacheWriteException when Redis cannot be reached, or hides what the guard reads from INFO
+     * @throws io.warmer.redis.RedisUnavailableException when Redis cannot be reached
+     * @throws io.warmer.sink.CacheWriteException when Redis hides what the guard reads from INFO
      */
-    public static EvictionGuard start(RedisSettings settings, Materializer materializer) {
-        if (settings.evictionGuard() == EvictionGuardMode.OFF) {
+    public static EvictionGuard start(Redis process, Materializer materializer) {
+        if (process.settings().evictionGuard() == EvictionGuardMode.OFF) {
             return off();
         }
-        RedisNodes redis = RedisNodes.connect(settings);
-        EvictionGuard guard = new EvictionGuard(settings.evictionGuard(), redis.address(), redis::masters, materializer);
+        RedisConnection<String, String> redis = process.connect();
+        EvictionGuard guard = new EvictionGuard(process.settings().evictionGuard(), redis.address(),
+                () -> NodeMemory.ofMasters(redis), materializer);
         guard.redis = redis;
         try {
             guard.poll();
@@ -200,8 +204,9 @@ public final class EvictionGuard implements AutoCloseable {
         if (poller != null) {
             poller.shutdown(); // a poll under way ends; interrupting it would only make it fail
             try {
-                if (!poller.awaitTermination(RedisNodes.COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                    LOG.debug("The eviction guard's poll did not end within {}", RedisNodes.COMMAND_TIMEOUT);
+                Duration timeout = redis == null ? POLL_INTERVAL : redis.commandTimeout();
+                if (!poller.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    LOG.debug("The eviction guard's poll did not end within {}", timeout);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

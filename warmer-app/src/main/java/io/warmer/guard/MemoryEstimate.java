@@ -11,6 +11,8 @@ import io.warmer.config.PostgresSourceConfig;
 import io.warmer.config.WarmerConfig;
 import io.warmer.family.CacheWrite;
 import io.warmer.family.KeyFamily;
+import io.warmer.redis.Redis;
+import io.warmer.redis.RedisConnection;
 import io.warmer.sink.FencedWrites;
 import io.warmer.verify.ExpectedEntries;
 import java.nio.charset.StandardCharsets;
@@ -65,17 +67,18 @@ public final class MemoryEstimate {
 
     /**
      * @throws SQLException when PostgreSQL fails a query
-     * @throws io.warmer.sink.CacheWriteException when Redis cannot be reached
+     * @param process the process's Redis, which {@code config.redis()} names
+     * @throws io.warmer.redis.RedisUnavailableException when Redis cannot be reached
      */
-    public static MemoryReport of(WarmerConfig config) throws SQLException {
+    public static MemoryReport of(WarmerConfig config, Redis process) throws SQLException {
         PostgresSourceConfig pg = config.source().postgres();
         PostgresEndpoint endpoint = pg.endpoint();
         Map<TableId, TableSchema> schemas = PostgresPreflight.check(endpoint, config.tables(), config.requiredColumns());
         try (Connection db = DriverManager.getConnection(endpoint.jdbcUrl(), pg.user(), pg.password());
-             RedisNodes redis = RedisNodes.connect(config.redis())) {
-            List<NodeMemory> nodes = redis.masters();
+             RedisConnection<String, String> redis = process.connect()) {
+            List<NodeMemory> nodes = NodeMemory.ofMasters(redis);
             boolean mayProbe = nodes.stream().allMatch(n -> n.free() >= PROBE_HEADROOM);
-            MemoryEstimate estimate = new MemoryEstimate(redis.commands(), mayProbe);
+            MemoryEstimate estimate = new MemoryEstimate(redis.sync(), mayProbe);
             ExpectedEntries expected = new ExpectedEntries(pg, db, schemas);
             List<MemoryReport.FamilyNeed> families = new ArrayList<>();
             for (KeyFamily family : config.keyFamilies()) {

@@ -1,5 +1,8 @@
 package io.warmer.guard;
 
+import io.warmer.redis.RedisConnection;
+import io.warmer.sink.CacheWriteException;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -21,6 +24,22 @@ public record NodeMemory(String address, long usedMemory, long maxMemory, String
         return new NodeMemory(address, number(address, memoryInfo, "used_memory"),
                 number(address, memoryInfo, "maxmemory"), field(address, memoryInfo, "maxmemory_policy"),
                 number(address, statsInfo, "evicted_keys"));
+    }
+
+    /**
+     * Memory and evictions of every master now: the one server, or each master of a cluster, where {@code maxmemory}
+     * and evictions are per node.
+     *
+     * @throws CacheWriteException naming the node and the field when Redis hides what is read from INFO
+     */
+    public static List<NodeMemory> ofMasters(RedisConnection<String, String> redis) {
+        try {
+            return redis.masters().stream()
+                    .map(node -> parse(node.address(), node.sync().info("memory"), node.sync().info("stats")))
+                    .toList();
+        } catch (IllegalStateException e) {
+            throw new CacheWriteException(e.getMessage(), e);
+        }
     }
 
     /** Whether {@code maxmemory} is set. */

@@ -3,7 +3,7 @@ package io.warmer.metrics;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
-import io.warmer.verify.WarmupGate;
+import io.warmer.monitor.WarmupGate;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.Supplier;

@@ -7,11 +7,10 @@ import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.warmer.redis.RedisConnection;
+import io.warmer.redis.RedisScript;
 import io.warmer.sink.CacheWriteException;
 import io.warmer.sink.FencedWrites;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,9 +35,9 @@ public final class KeyMigration {
     /** Keys asked of SCAN per call: one batch, one checkpoint. */
     static final int BATCH = 500;
 
-    static final String SCRIPT = load("restore-if-absent.lua");
+    static final RedisScript SCRIPT = RedisScript.of(KeyMigration.class, "restore-if-absent.lua");
     /** Standalone Redis: the copy done server side, in batches; see copy-if-absent.lua. */
-    static final String COPY_SCRIPT = load("copy-if-absent.lua");
+    static final RedisScript COPY_SCRIPT = RedisScript.of(KeyMigration.class, "copy-if-absent.lua");
     /** Keys per copy-if-absent call: a page of SCAN in a few calls, each short for Redis. */
     static final int COPY_BATCH = 100;
 
@@ -95,10 +94,8 @@ public final class KeyMigration {
         if (restart) {
             awaitOne(redis.commands().del(bytes(checkpointKey)), "DEL", checkpointKey);
         }
-        // Loaded on every node of a cluster: Lettuce sends SCRIPT LOAD to each.
-        boolean standalone = redis.nodes().equals(List.of(RedisKeyspace.STANDALONE_NODE));
-        String sha = standalone ? awaitOne(redis.commands().scriptLoad(COPY_SCRIPT), "SCRIPT LOAD", "copy-if-absent.lua")
-                : awaitOne(redis.commands().scriptLoad(SCRIPT), "SCRIPT LOAD", "restore-if-absent.lua");
+        boolean standalone = redis.standalone();
+        String sha = load(standalone ? COPY_SCRIPT : SCRIPT);
         byte[] stored = awaitOne(redis.commands().get(bytes(checkpointKey)), "GET", checkpointKey);
         MigrationCheckpoint from = stored == null ? null : MigrationCheckpoint.fromJson(checkpointKey, stored);
         boolean resumed = from != null;
@@ -283,7 +280,21 @@ public final class KeyMigration {
     private KeyScanCursor<byte[]> awaitScan(RedisFuture<KeyScanCursor<byte[]>> scan, String node, ScanCursor cursor)
             throws InterruptedException {
         return awaitOne(scan, "SCAN", "cursor " + cursor.getCursor()
-                + (node.equals(RedisKeyspace.STANDALONE_NODE) ? "" : " on node " + node));
+                + (node.equals(RedisConnection.STANDALONE_NODE) ? "" : " on node " + node));
+    }
+
+    /** Loaded on the server, or on every node of a cluster. */
+    private String load(RedisScript script) throws InterruptedException {
+        try {
+            return script.load(redis.connection(), timeout);
+        } catch (TimeoutException e) {
+            throw new CacheWriteException("Redis at " + redis.address() + " did not answer SCRIPT LOAD of "
+                    + script.name() + " within " + timeout.toSeconds() + " s (redis.write-timeout). Check that Redis"
+                    + " is up and not overloaded.", e);
+        } catch (ExecutionException e) {
+            throw new CacheWriteException("Redis at " + redis.address() + " failed SCRIPT LOAD of " + script.name()
+                    + ": " + e.getCause().getMessage() + "; check that the user may run SCRIPT LOAD.", e.getCause());
+        }
     }
 
     private <T> T awaitOne(RedisFuture<T> future, String command, String key) throws InterruptedException {
@@ -348,17 +359,6 @@ public final class KeyMigration {
         MigrationReport report(boolean resumed, double seconds) {
             return new MigrationReport(mapping.from(), mapping.to(), false, resumed, copied + skipped + expired, copied,
                     skipped, expired, seconds, List.of());
-        }
-    }
-
-    private static String load(String name) {
-        try (InputStream in = KeyMigration.class.getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IllegalStateException(name + " is missing from the build");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + name, e);
         }
     }
 }

@@ -1,20 +1,16 @@
 package io.warmer.migrate;
 
 import io.lettuce.core.KeyScanCursor;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
-import io.lettuce.core.api.StatefulConnection;
-import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
-import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.ByteArrayCodec;
-import io.warmer.config.RedisSettings;
-import io.warmer.sink.CacheWriteException;
-import java.util.Comparator;
+import io.warmer.redis.Redis;
+import io.warmer.redis.RedisConnection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Redis as {@code migrate-keys} uses it, in either mode: commands routed by key over a byte-array codec (a DUMP
@@ -24,88 +20,63 @@ import java.util.List;
  */
 public final class RedisKeyspace implements AutoCloseable {
 
-    /** The only node of a standalone Redis. */
-    static final String STANDALONE_NODE = "standalone";
+    private final RedisConnection<byte[], byte[]> redis;
+    /** The masters by node id, in the order they are scanned: the same on every run. */
+    private final Map<String, RedisConnection.Node<byte[], byte[]>> masters = new LinkedHashMap<>();
 
-    private interface NodeScan {
-        RedisFuture<KeyScanCursor<byte[]>> scan(String node, ScanCursor cursor, ScanArgs args);
+    private RedisKeyspace(RedisConnection<byte[], byte[]> redis) {
+        this.redis = redis;
+        redis.masters().forEach(node -> masters.put(node.id(), node));
     }
 
-    private final Runnable shutdown;
-    private final StatefulConnection<byte[], byte[]> connection;
-    private final RedisClusterAsyncCommands<byte[], byte[]> commands;
-    private final List<String> nodes;
-    private final NodeScan scan;
-    private final String address;
-
-    private RedisKeyspace(Runnable shutdown, StatefulConnection<byte[], byte[]> connection,
-                          RedisClusterAsyncCommands<byte[], byte[]> commands, List<String> nodes, NodeScan scan,
-                          String address) {
-        this.shutdown = shutdown;
-        this.connection = connection;
-        this.commands = commands;
-        this.nodes = nodes;
-        this.scan = scan;
-        this.address = address;
-    }
-
-    /** @throws CacheWriteException naming the server (or seed nodes) when Redis cannot be reached */
-    public static RedisKeyspace connect(RedisSettings settings) {
-        if (settings.mode() == RedisSettings.Mode.CLUSTER) {
-            RedisClusterClient client = RedisClusterClient.create(settings.seedUris());
-            try {
-                var connection = client.connect(ByteArrayCodec.INSTANCE);
-                // Masters only (replicas hold copies of the same keys), by node id: the same order on every run.
-                List<String> masters = connection.getPartitions().stream()
-                        .filter(node -> node.is(RedisClusterNode.NodeFlag.UPSTREAM))
-                        .map(RedisClusterNode::getNodeId).sorted(Comparator.naturalOrder()).toList();
-                return new RedisKeyspace(client::shutdown, connection, connection.async(), masters,
-                        (node, cursor, args) -> connection.getConnection(node).async().scan(cursor, args),
-                        settings.address());
-            } catch (RedisConnectionException e) {
-                client.shutdown();
-                throw unreachable(settings, e);
-            }
-        }
-        RedisClient client = RedisClient.create(settings.redisUri());
+    /** @throws io.warmer.redis.RedisUnavailableException naming the server (or seed nodes) when Redis cannot be reached */
+    public static RedisKeyspace connect(Redis process) {
+        RedisConnection<byte[], byte[]> redis = process.connect(ByteArrayCodec.INSTANCE, process.settings().commandTimeout());
         try {
-            var connection = client.connect(ByteArrayCodec.INSTANCE);
-            return new RedisKeyspace(client::shutdown, connection, connection.async(), List.of(STANDALONE_NODE),
-                    (node, cursor, args) -> connection.async().scan(cursor, args), settings.address());
-        } catch (RedisConnectionException e) {
-            client.shutdown();
-            throw unreachable(settings, e);
+            return new RedisKeyspace(redis);
+        } catch (RuntimeException e) {
+            redis.close();
+            throw e;
         }
     }
 
-    private static CacheWriteException unreachable(RedisSettings settings, RedisConnectionException e) {
-        return new CacheWriteException("Cannot reach Redis at " + settings.address()
-                + "; check that Redis is running and that redis.uri (and redis.mode) are right.", e);
+    /** The nodes to scan, in the order to scan them: the masters' ids, or {@link RedisConnection#STANDALONE_NODE}. */
+    List<String> nodes() {
+        return List.copyOf(masters.keySet());
     }
 
-    /** The nodes to scan, in the order to scan them: the masters' ids, or {@link #STANDALONE_NODE}. */
-    List<String> nodes() {
-        return nodes;
+    /** Whether this is one server, where a copy can be done server side. */
+    boolean standalone() {
+        return !redis.cluster();
     }
 
     /** One SCAN call on {@code node}, sent now: the caller may prepare other work while Redis answers. */
     RedisFuture<KeyScanCursor<byte[]>> scan(String node, ScanCursor cursor, ScanArgs args) {
-        return scan.scan(node, cursor, args);
+        RedisConnection.Node<byte[], byte[]> master = masters.get(node);
+        if (master == null) {
+            throw new IllegalStateException("node " + node + " is no longer a master of " + redis.address()
+                    + "; the cluster changed since the scan began. Run migrate-keys again with --restart.");
+        }
+        return master.async().scan(cursor, args);
     }
 
     /** Commands routed to the node owning their key's slot; auto-flush on, so none waits for another's reply. */
     RedisClusterAsyncCommands<byte[], byte[]> commands() {
-        return commands;
+        return redis.async();
+    }
+
+    /** The connection, for loading scripts. */
+    RedisConnection<byte[], byte[]> connection() {
+        return redis;
     }
 
     /** host:port of the server or the seed nodes, for messages: never the password. */
     String address() {
-        return address;
+        return redis.address();
     }
 
     @Override
     public void close() {
-        connection.close();
-        shutdown.run();
+        redis.close();
     }
 }

@@ -4,13 +4,11 @@ import io.warmer.capture.CaptureElection;
 import io.warmer.capture.CaptureState;
 import io.warmer.capture.PostgresCapture;
 import io.warmer.config.FamilyConfig;
-import io.warmer.config.RedisSettings;
+import io.warmer.redis.RedisConnection;
 import io.warmer.config.WarmerConfig;
 import io.warmer.family.KeyTemplate;
 import io.warmer.service.WarmerService;
 import io.warmer.sink.SinkCounters;
-import io.warmer.verify.RedisReader;
-import io.warmer.verify.WarmupGate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,8 +42,6 @@ public final class PipelineMonitor implements AutoCloseable {
     static final int HISTORY_POINTS = 300;
     /** Redis counts as unreachable when no PING was answered for this long. */
     static final Duration REDIS_SILENCE = Duration.ofSeconds(5);
-    /** A PING waits this long at most. */
-    static final Duration PING_TIMEOUT = Duration.ofSeconds(2);
 
     private final WarmerService service;
     private final WarmerConfig config;
@@ -53,7 +49,7 @@ public final class PipelineMonitor implements AutoCloseable {
     /** The interval this monitor checks at: {@code http.check-interval}, or a warm-up's own. */
     private final Duration checkInterval;
     private final WarmupGate gate;
-    private final RedisReader pingConnection;
+    private final RedisConnection<String, String> pingConnection;
     private final RecentErrors recentErrors;
     private final Instant started = Instant.now();
     private final long startedNanos = System.nanoTime();
@@ -80,7 +76,7 @@ public final class PipelineMonitor implements AutoCloseable {
         this.config = service.config();
         this.targets = targets;
         this.gate = new WarmupGate(config, targets, service);
-        this.pingConnection = RedisReader.connect(config.redis(), PING_TIMEOUT);
+        this.pingConnection = service.redis().connect();
         this.recentErrors = RecentErrors.attach();
         this.lastPingAnsweredNanos = System.nanoTime();
         config.families().forEach(f -> {
@@ -187,11 +183,11 @@ public final class PipelineMonitor implements AutoCloseable {
         boolean redisHealthy = redis.healthy();
         if (redisHealthy != redisWasHealthy) {
             if (redisHealthy) {
-                LOG.atInfo().addKeyValue("event", "redis_reachable").log("Redis at {} answers again",
-                        config.redis().address());
+                LOG.atInfo().addKeyValue("event", "redis_reachable").log("{} answers again",
+                        service.redis().where());
             } else {
-                LOG.atWarn().addKeyValue("event", "redis_unreachable").log("Redis at {} does not answer: {}",
-                        config.redis().address(), redis.detail());
+                LOG.atWarn().addKeyValue("event", "redis_unreachable").log("{} does not answer: {}",
+                        service.redis().where(), redis.detail());
             }
             redisWasHealthy = redisHealthy;
         }
@@ -210,7 +206,7 @@ public final class PipelineMonitor implements AutoCloseable {
 
     private long gatePing() {
         long started = System.nanoTime();
-        pingConnection.commands().ping();
+        pingConnection.sync().ping();
         return System.nanoTime() - started;
     }
 
@@ -245,14 +241,14 @@ public final class PipelineMonitor implements AutoCloseable {
 
     private Health.Part redisPart() {
         long silentNanos = System.nanoTime() - lastPingAnsweredNanos;
-        RedisSettings redis = config.redis();
+        String address = service.redis().address();
         if (silentNanos > REDIS_SILENCE.toNanos()) {
             return new Health.Part("redis", false, "UNREACHABLE", String.format("no answer to PING from %s for %d s%s",
-                    redis.address(), TimeUnit.NANOSECONDS.toSeconds(silentNanos),
+                    address, TimeUnit.NANOSECONDS.toSeconds(silentNanos),
                     lastPingError == null ? "" : ": " + lastPingError));
         }
-        return new Health.Part("redis", true, "CONNECTED", lastRoundTripNanos < 0 ? redis.address()
-                : String.format("%s, PING %.2f ms", redis.address(), lastRoundTripNanos / 1e6));
+        return new Health.Part("redis", true, "CONNECTED", lastRoundTripNanos < 0 ? address
+                : String.format("%s, PING %.2f ms", address, lastRoundTripNanos / 1e6));
     }
 
     /** Everything the status page shows, from the latest check and the counters now. */

@@ -3,8 +3,8 @@ package io.warmer.rewarm;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.models.slots.ClusterSlotRange;
 import io.lettuce.core.cluster.models.slots.ClusterSlotsParser;
-import io.warmer.config.RedisSettings;
-import io.warmer.verify.RedisReader;
+import io.warmer.redis.Redis;
+import io.warmer.redis.RedisConnection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,13 +35,13 @@ public final class LossWatch implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LossWatch.class);
     static final Duration INTERVAL = Duration.ofSeconds(1);
 
-    private final RedisSettings settings;
+    private final Redis process;
     private final String applicationId;
     private final boolean wroteBefore;
     private final Consumer<String> lost;
     private final Map<String, Long> seen = new HashMap<>();
     private final ScheduledExecutorService timer;
-    private RedisReader redis;
+    private RedisConnection<String, String> redis;
     private List<String> keys;
     private String lastError;
 
@@ -50,8 +50,8 @@ public final class LossWatch implements AutoCloseable {
      *                    offsets): then a counter missing at the first look was lost while Warmer was not running
      * @param lost        told the reason, in words, each time a node is found to have lost data
      */
-    private LossWatch(RedisSettings settings, String applicationId, boolean wroteBefore, Consumer<String> lost) {
-        this.settings = settings;
+    private LossWatch(Redis process, String applicationId, boolean wroteBefore, Consumer<String> lost) {
+        this.process = process;
         this.applicationId = applicationId;
         this.wroteBefore = wroteBefore;
         this.lost = lost;
@@ -62,9 +62,8 @@ public final class LossWatch implements AutoCloseable {
         });
     }
 
-    public static LossWatch start(RedisSettings settings, String applicationId, boolean wroteBefore,
-                                  Consumer<String> lost) {
-        LossWatch watch = new LossWatch(settings, applicationId, wroteBefore, lost);
+    public static LossWatch start(Redis process, String applicationId, boolean wroteBefore, Consumer<String> lost) {
+        LossWatch watch = new LossWatch(process, applicationId, wroteBefore, lost);
         watch.timer.scheduleWithFixedDelay(watch::look, 0, INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         return watch;
     }
@@ -77,17 +76,17 @@ public final class LossWatch implements AutoCloseable {
     private void look() {
         try {
             if (redis == null) {
-                redis = RedisReader.connect(settings, Duration.ofSeconds(2));
+                redis = process.connect();
                 keys = counterKeys();
             }
             for (String key : keys) {
-                long value = redis.commands().incr(key);
+                long value = redis.sync().incr(key);
                 Long last = seen.put(key, value);
                 if (last == null && value == 1 && wroteBefore) {
-                    report("Redis at " + settings.address() + " holds no trace of what this deployment wrote before"
+                    report(process.where() + " holds no trace of what this deployment wrote before"
                             + " Warmer started (" + key + " is new): its data was lost while Warmer was not running");
                 } else if (last != null && value <= last) {
-                    report("Redis at " + settings.address() + " lost data: " + key + " went back from " + last + " to "
+                    report(process.where() + " lost data: " + key + " went back from " + last + " to "
                             + value + " (a FLUSHALL, a restart without persistence or from an older save, or a"
                             + " failover to a replica that missed the last writes)");
                 }
@@ -96,7 +95,7 @@ public final class LossWatch implements AutoCloseable {
         } catch (RuntimeException e) {
             String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             if (!message.equals(lastError)) {
-                LOG.debug("Could not look for data loss in Redis at {}: {}", settings.address(), message);
+                LOG.debug("Could not look for data loss in {}: {}", process.where(), message);
             }
             lastError = message;
         }
@@ -109,11 +108,11 @@ public final class LossWatch implements AutoCloseable {
 
     /** One key per master, each in a slot that master serves (standalone: one key). */
     private List<String> counterKeys() {
-        if (settings.mode() != RedisSettings.Mode.CLUSTER) {
+        if (!process.cluster()) {
             return List.of(counterKey(applicationId, applicationId));
         }
         List<String> perMaster = new ArrayList<>();
-        List<ClusterSlotRange> ranges = ClusterSlotsParser.parse(redis.commands().clusterSlots());
+        List<ClusterSlotRange> ranges = ClusterSlotsParser.parse(redis.sync().clusterSlots());
         for (ClusterSlotRange range : ranges) {
             for (int i = 0; ; i++) {
                 String tag = applicationId + "-" + i;
@@ -136,11 +135,7 @@ public final class LossWatch implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         if (redis != null) {
-            try {
-                redis.close();
-            } catch (Exception e) {
-                LOG.debug("Closing the loss watch's connection: {}", e.getMessage());
-            }
+            redis.close();
         }
     }
 }

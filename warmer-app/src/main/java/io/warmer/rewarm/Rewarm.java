@@ -6,7 +6,8 @@ import io.warmer.config.FamilyConfig;
 import io.warmer.config.WarmerConfig;
 import io.warmer.status.PublishedCounters;
 import io.warmer.status.PublishedRewarm;
-import io.warmer.verify.RedisReader;
+import io.warmer.redis.Redis;
+import io.warmer.redis.RedisConnection;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -77,6 +78,7 @@ public final class Rewarm implements AutoCloseable {
     }
 
     private final WarmerConfig config;
+    private final Redis process;
     private final Function<WarmerConfig, Replay> replays;
     private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "warmer-rewarm");
@@ -87,9 +89,15 @@ public final class Rewarm implements AutoCloseable {
     private volatile boolean again;
     private Future<?> running;
 
-    public Rewarm(WarmerConfig config, Function<WarmerConfig, Replay> replays) {
+    /** @param process the process's Redis, which {@code config.redis()} names */
+    public Rewarm(WarmerConfig config, Redis process, Function<WarmerConfig, Replay> replays) {
         this.config = config;
+        this.process = process;
         this.replays = replays;
+    }
+
+    private RedisConnection<String, String> redis() {
+        return process.connect();
     }
 
     public Progress progress() {
@@ -102,9 +110,9 @@ public final class Rewarm implements AutoCloseable {
      */
     public void resumeUnfinished() {
         String app = config.kafka().applicationId();
-        try (RedisReader redis = RedisReader.connect(config.redis(), Duration.ofSeconds(5))) {
-            String noticed = redis.commands().get(PublishedRewarm.noticedKey(app));
-            String done = redis.commands().get(PublishedRewarm.doneKey(app));
+        try (RedisConnection<String, String> redis = redis()) {
+            String noticed = redis.sync().get(PublishedRewarm.noticedKey(app));
+            String done = redis.sync().get(PublishedRewarm.doneKey(app));
             if (noticed != null && (done == null || Long.parseLong(done) < Long.parseLong(noticed))) {
                 request("a rebuild after a loss of Redis data, begun before this start, did not end");
             }
@@ -172,16 +180,16 @@ public final class Rewarm implements AutoCloseable {
     private boolean claimedOrDoneElsewhere(String reason) throws InterruptedException {
         long noticed = System.currentTimeMillis();
         String key = PublishedRewarm.claimKey(config.kafka().applicationId());
-        try (RedisReader redis = RedisReader.connect(config.redis(), Duration.ofSeconds(5))) {
-            redis.commands().set(PublishedRewarm.noticedKey(config.kafka().applicationId()), String.valueOf(noticed));
+        try (RedisConnection<String, String> redis = redis()) {
+            redis.sync().set(PublishedRewarm.noticedKey(config.kafka().applicationId()), String.valueOf(noticed));
             while (true) {
                 String mine = describe(reason, 0, 0, null);
-                if ("OK".equals(redis.commands().set(key, mine, SetArgs.Builder.nx().px(CLAIM_TTL.toMillis())))) {
+                if ("OK".equals(redis.sync().set(key, mine, SetArgs.Builder.nx().px(CLAIM_TTL.toMillis())))) {
                     return true;
                 }
                 boolean logged = false;
                 String theirs;
-                while ((theirs = redis.commands().get(key)) != null) {
+                while ((theirs = redis.sync().get(key)) != null) {
                     progress = new Progress(State.REWARMING, "in another process: " + theirs, 0, 0, null, noticed);
                     if (!logged) {
                         LOG.info("Another process rebuilds the cache after the data loss ({}); following it.", theirs);
@@ -189,7 +197,7 @@ public final class Rewarm implements AutoCloseable {
                     }
                     Thread.sleep(1_000);
                 }
-                String done = redis.commands().get(PublishedRewarm.doneKey(config.kafka().applicationId()));
+                String done = redis.sync().get(PublishedRewarm.doneKey(config.kafka().applicationId()));
                 if (done != null && Long.parseLong(done) >= noticed) {
                     progress = Progress.IDLE;
                     return false;
@@ -228,7 +236,7 @@ public final class Rewarm implements AutoCloseable {
             long writes;
             long total;
             String claim = PublishedRewarm.claimKey(config.kafka().applicationId());
-            try (RedisReader redis = RedisReader.connect(config.redis(), Duration.ofSeconds(5));
+            try (RedisConnection<String, String> redis = redis();
                  Replay replaying = starting(replay, redis, claim, reason)) {
                 total = replaying.total();
                 progress = new Progress(State.REWARMING, reason, total, total, null, started);
@@ -253,8 +261,8 @@ public final class Rewarm implements AutoCloseable {
                     Thread.sleep(POLL.toMillis());
                 }
                 writes = replaying.writes();
-                redis.commands().set(PublishedRewarm.doneKey(config.kafka().applicationId()), String.valueOf(System.currentTimeMillis()));
-                redis.commands().del(claim);
+                redis.sync().set(PublishedRewarm.doneKey(config.kafka().applicationId()), String.valueOf(System.currentTimeMillis()));
+                redis.sync().del(claim);
             } catch (InterruptedException | RuntimeException e) {
                 throw e;
             } catch (Exception e) {
@@ -275,7 +283,7 @@ public final class Rewarm implements AutoCloseable {
      * Starts the replay, which first reads the keys of every record to replay ({@code HistoryScan}); the claim is kept
      * meanwhile, however long that takes.
      */
-    private Replay starting(WarmerConfig replay, RedisReader redis, String claim, String reason) {
+    private Replay starting(WarmerConfig replay, RedisConnection<String, String> redis, String claim, String reason) {
         ScheduledExecutorService keeper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "warmer-rewarm-claim");
             t.setDaemon(true);
@@ -291,9 +299,9 @@ public final class Rewarm implements AutoCloseable {
     }
 
     /** Keeps the claim, with the progress for the other processes and {@code warmer status}; a failure is retried. */
-    private static void refresh(RedisReader redis, String claim, String text) {
+    private static void refresh(RedisConnection<String, String> redis, String claim, String text) {
         try {
-            redis.commands().set(claim, text, SetArgs.Builder.px(CLAIM_TTL.toMillis()));
+            redis.sync().set(claim, text, SetArgs.Builder.px(CLAIM_TTL.toMillis()));
         } catch (RuntimeException e) {
             LOG.debug("Could not refresh the rebuild's claim: {}", e.getMessage());
         }
@@ -306,8 +314,8 @@ public final class Rewarm implements AutoCloseable {
         } catch (RuntimeException | InterruptedException e) {
             LOG.info("Left the rebuild's application {} in Kafka: {}", application, e.getMessage());
         }
-        try (RedisReader redis = RedisReader.connect(config.redis())) {
-            redis.commands().unlink(PublishedCounters.keyOf(application));
+        try (RedisConnection<String, String> redis = redis()) {
+            redis.sync().unlink(PublishedCounters.keyOf(application));
         } catch (Exception e) {
             LOG.debug("Left the rebuild's published counters: {}", e.getMessage());
         }

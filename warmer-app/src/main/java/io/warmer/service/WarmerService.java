@@ -17,6 +17,7 @@ import io.warmer.config.PostgresSourceConfig;
 import io.warmer.config.SchemaCheck;
 import io.warmer.config.WarmerConfig;
 import io.warmer.guard.EvictionGuard;
+import io.warmer.redis.Redis;
 import io.warmer.rewarm.LossWatch;
 import io.warmer.rewarm.Rewarm;
 import io.warmer.sink.RedisCacheWriterFactory;
@@ -27,10 +28,6 @@ import io.warmer.sweep.OrphanSweep;
 import io.warmer.topology.ColumnMemory;
 import io.warmer.topology.History;
 import io.warmer.topology.WarmerTopology;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -58,7 +55,11 @@ public final class WarmerService implements AutoCloseable {
     private final Role role;
     private final SinkCounters counters = new SinkCounters();
     private final CompletableFuture<Void> failure = new CompletableFuture<>();
-    private RedisCacheWriterFactory redis;
+    /** The process's Redis: every part of the service connects through it. */
+    private final Redis redis;
+    /** Whether this service made {@link #redis}, and closes it. */
+    private final boolean ownsRedis;
+    private RedisCacheWriterFactory writers;
     private CountersPublisher publisher;
     private OrphanSweep orphanSweep;
     private CaptureElection election;
@@ -66,7 +67,8 @@ public final class WarmerService implements AutoCloseable {
     private BackfillWatch backfill;
     /** One Kafka Streams application per entry of {@link #materializers}, the configured one first. */
     private final List<KafkaStreams> streams = new ArrayList<>();
-    private final List<Path> stateDirs = new ArrayList<>();
+    /** This process's slot of {@code kafka.state-dir}, claimed with the first materializer. */
+    private StateDirectory stateDirectory;
     private final Map<String, History> histories = new java.util.concurrent.ConcurrentHashMap<>();
     private EvictionGuard evictionGuard = EvictionGuard.off();
     private Rewarm rewarm;
@@ -75,10 +77,12 @@ public final class WarmerService implements AutoCloseable {
     /** Whether the families' applications come from the family registry (a service), or are all one (a replay). */
     private final boolean registered;
 
-    private WarmerService(WarmerConfig config, Role role, boolean registered) {
+    private WarmerService(WarmerConfig config, Role role, boolean registered, Redis redis) {
         this.config = config;
         this.role = role;
         this.registered = registered;
+        this.ownsRedis = redis == null;
+        this.redis = redis == null ? Redis.of(config.redis()) : redis;
     }
 
     /** @throws RuntimeException with a one-line, fix-it message when a server is unreachable or misconfigured */
@@ -86,17 +90,31 @@ public final class WarmerService implements AutoCloseable {
         return start(config, Role.ALL);
     }
 
-    /** @throws RuntimeException with a one-line, fix-it message when a server is unreachable or misconfigured */
+    /**
+     * A service with a Redis of its own, closed with it.
+     *
+     * @throws RuntimeException with a one-line, fix-it message when a server is unreachable or misconfigured
+     */
     public static WarmerService start(WarmerConfig config, Role role) {
-        return start(new WarmerService(config, role, true));
+        return start(new WarmerService(config, role, true, null));
+    }
+
+    /**
+     * @param redis the process's Redis, which {@code config.redis()} names; the caller closes it after the service
+     * @throws RuntimeException with a one-line, fix-it message when a server is unreachable or misconfigured
+     */
+    public static WarmerService start(WarmerConfig config, Role role, Redis redis) {
+        return start(new WarmerService(config, role, true, redis));
     }
 
     /**
      * Only materializes, every family in the one application {@code config} names, from the beginning of the change
      * topics when that application is new: a replay, or a rewarm. The family registry is neither read nor written.
+     *
+     * @param redis the process's Redis, which {@code config.redis()} names; the caller closes it after the service
      */
-    public static WarmerService replay(WarmerConfig config) {
-        return start(new WarmerService(config, Role.MATERIALIZE, false));
+    public static WarmerService replay(WarmerConfig config, Redis redis) {
+        return start(new WarmerService(config, Role.MATERIALIZE, false, redis));
     }
 
     private static WarmerService start(WarmerService service) {
@@ -111,11 +129,11 @@ public final class WarmerService implements AutoCloseable {
 
     private void startAll() {
         if (role.materializes()) {
-            redis = RedisCacheWriterFactory.connect(config.redis(), counters);
-            publisher = CountersPublisher.start(config, counters);
+            writers = RedisCacheWriterFactory.connect(redis, counters);
+            publisher = CountersPublisher.start(config, redis, counters);
         }
         if (role.captures()) {
-            orphanSweep = new OrphanSweep(config, (snapshot, removed) -> {
+            orphanSweep = new OrphanSweep(config, redis, (snapshot, removed) -> {
                 PostgresCapture current = capture();
                 if (current != null) {
                     current.recordSwept(snapshot.table(), snapshot.snapshot(), removed);
@@ -143,13 +161,13 @@ public final class WarmerService implements AutoCloseable {
             for (WarmerConfig application : materializers.applications()) {
                 streams.add(startMaterializer(application));
             }
-            evictionGuard = EvictionGuard.start(config.redis(), new EvictionGuard.Materializer(
+            evictionGuard = EvictionGuard.start(redis, new EvictionGuard.Materializer(
                     () -> streams.forEach(KafkaStreams::pause), () -> streams.forEach(KafkaStreams::resume)));
             backfill = BackfillWatch.start(config, materializers, histories);
             if (registered) {
-                rewarm = new Rewarm(config, WarmerService::replaying);
+                rewarm = new Rewarm(config, redis, application -> replaying(application, redis));
                 rewarm.resumeUnfinished();
-                lossWatch = LossWatch.start(config.redis(), config.kafka().applicationId(), wroteBefore,
+                lossWatch = LossWatch.start(redis, config.kafka().applicationId(), wroteBefore,
                         rewarm::request);
             }
         } else {
@@ -201,8 +219,8 @@ public final class WarmerService implements AutoCloseable {
     }
 
     /** A replay for {@link Rewarm}: it pauses for the rate only while the eviction guard does not hold it paused. */
-    private static Rewarm.Replay replaying(WarmerConfig config) {
-        WarmerService service = replay(config);
+    private static Rewarm.Replay replaying(WarmerConfig config, Redis redis) {
+        WarmerService service = replay(config, redis);
         ReplayProgress progress = service.replayProgress();
         return new Rewarm.Replay() {
             @Override
@@ -255,18 +273,13 @@ public final class WarmerService implements AutoCloseable {
                             config.kafka().replicationFactor()))
                     .toList());
         }
-        Path stateDir;
-        try {
-            // Private to this process: two materializers on one host must not share a state directory.
-            stateDir = Files.createTempDirectory("warmer-streams-");
-            stateDirs.add(stateDir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a state directory for Kafka Streams", e);
+        if (stateDirectory == null) {
+            stateDirectory = StateDirectory.claim(config.kafka().stateDirectory());
         }
         History history = historyOf(config);
         histories.put(config.kafka().applicationId(), history);
-        KafkaStreams materializer = new KafkaStreams(WarmerTopology.build(config, redis, columnMemory(config), history),
-                StreamsProperties.of(config, stateDir));
+        KafkaStreams materializer = new KafkaStreams(WarmerTopology.build(config, writers, columnMemory(config), history),
+                StreamsProperties.of(config, stateDirectory.path()));
         // A failed flush to Redis fails the task before it commits; a fresh thread resumes from the
         // last committed offsets, so the writes are retried rather than lost.
         materializer.setUncaughtExceptionHandler(e -> {
@@ -374,6 +387,11 @@ public final class WarmerService implements AutoCloseable {
         return failure;
     }
 
+    /** The process's Redis, for what watches the service. */
+    public Redis redis() {
+        return redis;
+    }
+
     public WarmerConfig config() {
         return config;
     }
@@ -396,22 +414,24 @@ public final class WarmerService implements AutoCloseable {
             backfill.close();
         }
         evictionGuard.close(); // before the materializer, so that nothing resumes a closing stream
+        boolean clean = true;
         for (KafkaStreams s : streams) {
-            s.close(STREAMS_CLOSE_TIMEOUT);
-            s.cleanUp(); // the local state is a cache of the changelog topics
-        }
-        for (Path stateDir : stateDirs) {
-            try {
-                Files.deleteIfExists(stateDir);
-            } catch (IOException e) {
-                LOG.debug("Left the state directory {}: {}", stateDir, e.getMessage());
+            clean &= s.close(STREAMS_CLOSE_TIMEOUT);
+            if (!registered) {
+                s.cleanUp(); // a replay's application is used once
             }
+        }
+        if (stateDirectory != null) {
+            if (clean) {
+                stateDirectory.markClean(); // every store is flushed and checkpointed: the next start reads it back
+            }
+            stateDirectory.close();
         }
         if (publisher != null) {
             publisher.close(); // after the materializer's last flush, so that its writes are counted
         }
-        if (redis != null) {
-            redis.close();
+        if (ownsRedis) {
+            redis.close(); // last: everything above used it
         }
     }
 }

@@ -2,10 +2,7 @@ package io.warmer.sink;
 
 import io.lettuce.core.cluster.SlotHash;
 import io.warmer.family.CacheWrite;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import io.warmer.redis.RedisScript;
 import java.util.List;
 
 /**
@@ -21,7 +18,7 @@ public final class FencedWrites {
 
     /** Appended to a key to name its version key. */
     public static final String VERSION_SUFFIX = ":v";
-    static final String SCRIPT = load("fenced-writes.lua");
+    static final RedisScript SCRIPT = RedisScript.of(FencedWrites.class, "fenced-writes.lua");
 
     private FencedWrites() {
     }
@@ -93,16 +90,5 @@ public final class FencedWrites {
 
     private static String millis(java.time.Duration ttl) {
         return ttl == null ? "0" : String.valueOf(ttl.toMillis());
-    }
-
-    private static String load(String name) {
-        try (InputStream in = FencedWrites.class.getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IllegalStateException(name + " is missing from the build");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + name, e);
-        }
     }
 }

@@ -6,10 +6,9 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.SlotHash;
-import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
-import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.warmer.family.CacheWrite;
+import io.warmer.redis.RedisConnection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -66,35 +65,28 @@ final class RedisCacheWriter implements CacheWriter {
     private final String scriptSha;
 
     /**
-     * @param connection a new connection with auto-flush still on; the writer owns and closes it
-     * @param redis      its asynchronous commands
-     * @param address    where Redis is, for messages: never the password
+     * @param redis a new connection with auto-flush still on; the writer owns and closes it
      */
-    RedisCacheWriter(StatefulConnection<String, String> connection, RedisClusterAsyncCommands<String, String> redis,
-                     String address, int pipeline, Duration timeout, SinkCounters counters) {
-        this.connection = connection;
-        this.redis = redis;
-        this.address = address;
+    RedisCacheWriter(RedisConnection<String, String> redis, int pipeline, Duration timeout, SinkCounters counters) {
+        this.connection = redis.stateful();
+        this.redis = redis.async();
+        this.address = redis.address();
         this.pipeline = pipeline;
         this.timeout = timeout;
         this.counters = counters;
-        this.cluster = connection instanceof StatefulRedisClusterConnection;
-        this.scriptSha = loadScript();
+        this.cluster = redis.cluster();
+        this.scriptSha = loadScript(redis);
         connection.setAutoFlushCommands(false);
     }
 
     /**
      * Loaded on every new connection: a Redis restart empties the script cache, and the retried batch then
-     * arrives here again. On a cluster Lettuce sends SCRIPT LOAD to every node it knows, replicas included,
-     * so a replica promoted by a failover has the script too; this also opens the connections to the nodes
-     * before the first write needs them.
+     * arrives here again. On a cluster this also opens the connections to the nodes before the first write needs
+     * them.
      */
-    private String loadScript() {
+    private String loadScript(RedisConnection<String, String> redis) {
         try {
-            if (connection instanceof StatefulRedisClusterConnection<String, String> clusterConnection) {
-                return loadOnEveryLiveNode(clusterConnection);
-            }
-            return redis.scriptLoad(FencedWrites.SCRIPT).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return FencedWrites.SCRIPT.load(redis, timeout);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             connection.close();
@@ -106,35 +98,6 @@ final class RedisCacheWriter implements CacheWriter {
                     + (e instanceof ExecutionException ? e.getCause().getMessage() : String.valueOf(e.getMessage()))
                     + "; the task will be retried. Check that Redis is up and that the user may run SCRIPT LOAD.", e);
         }
-    }
-
-    /**
-     * SCRIPT LOAD on each node of the cluster but those it marks failed: a master that died stays in the cluster's
-     * node table (flagged {@code fail}) until it comes back or is forgotten, and a broadcast that waits for it would
-     * keep the writer from starting after its replica took over. A replica that cannot load it is skipped (it gets
-     * it when the writer is next created); a master that serves slots must load it.
-     */
-    private String loadOnEveryLiveNode(StatefulRedisClusterConnection<String, String> clusterConnection)
-            throws InterruptedException, ExecutionException, TimeoutException {
-        String sha = null;
-        for (RedisClusterNode node : clusterConnection.getPartitions()) {
-            if (node.is(RedisClusterNode.NodeFlag.FAIL) || node.is(RedisClusterNode.NodeFlag.EVENTUAL_FAIL)
-                    || node.is(RedisClusterNode.NodeFlag.NOADDR)) {
-                continue;
-            }
-            try {
-                sha = clusterConnection.getConnection(node.getNodeId()).async().scriptLoad(FencedWrites.SCRIPT)
-                        .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (ExecutionException | TimeoutException | RuntimeException e) {
-                if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty()) {
-                    throw e;
-                }
-            }
-        }
-        if (sha == null) {
-            throw new IllegalStateException("no node of the cluster answered");
-        }
-        return sha;
     }
 
     @Override

@@ -1,46 +1,39 @@
 package io.warmer.sink;
 
-import io.warmer.config.RedisSettings;
-import java.time.Duration;
+import io.warmer.redis.Redis;
+import io.warmer.redis.RedisConnection;
 
-/** One Redis client for the process (standalone or cluster); one pipelined connection per sink store. */
-public final class RedisCacheWriterFactory implements CacheWriterFactory, AutoCloseable {
+/** Writers over the process's {@link Redis}: one pipelined connection per sink store. */
+public final class RedisCacheWriterFactory implements CacheWriterFactory {
 
-    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
-
-    private final RedisDeployment redis;
-    private final RedisSettings settings;
+    private final Redis redis;
     private final SinkCounters counters;
 
-    private RedisCacheWriterFactory(RedisDeployment redis, RedisSettings settings, SinkCounters counters) {
+    private RedisCacheWriterFactory(Redis redis, SinkCounters counters) {
         this.redis = redis;
-        this.settings = settings;
         this.counters = counters;
     }
 
     /**
-     * Connects once to check that Redis answers, so that a wrong address fails at start-up with one line.
+     * Checks once that Redis answers and is of the configured mode, so that a wrong address fails at start-up with
+     * one line.
      *
-     * @throws CacheWriteException naming host:port (or a cluster's seed nodes) when Redis cannot be reached
+     * @throws io.warmer.redis.RedisUnavailableException naming host:port (or a cluster's seed nodes) and what to check
      */
-    public static RedisCacheWriterFactory connect(RedisSettings settings, SinkCounters counters) {
-        return new RedisCacheWriterFactory(RedisDeployment.connect(settings), settings, counters);
+    public static RedisCacheWriterFactory connect(Redis redis, SinkCounters counters) {
+        redis.check();
+        return new RedisCacheWriterFactory(redis, counters);
     }
 
     @Override
     public CacheWriter open(String storeName) {
-        RedisDeployment.WriterConnection connection = redis.open();
-        return new RedisCacheWriter(connection.connection(), connection.commands(), settings.address(),
-                settings.pipeline(), settings.writeTimeout(), counters);
+        RedisConnection<String, String> connection = redis.connect(io.lettuce.core.codec.StringCodec.UTF8,
+                redis.settings().writeTimeout());
+        return new RedisCacheWriter(connection, redis.settings().pipeline(), redis.settings().writeTimeout(), counters);
     }
 
     @Override
     public SinkCounters counters() {
         return counters;
-    }
-
-    @Override
-    public void close() {
-        redis.close();
     }
 }

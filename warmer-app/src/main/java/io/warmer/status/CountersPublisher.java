@@ -2,7 +2,8 @@ package io.warmer.status;
 
 import io.warmer.config.WarmerConfig;
 import io.warmer.sink.SinkCounters;
-import io.warmer.verify.RedisReader;
+import io.warmer.redis.Redis;
+import io.warmer.redis.RedisConnection;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -28,19 +29,22 @@ public final class CountersPublisher implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
-    private RedisReader redis;
+    private final Redis process;
+    private RedisConnection<String, String> redis;
     private Map<String, SinkCounters.Counts> published = Map.of();
     private boolean brokenCleared;
     private boolean failing;
 
-    private CountersPublisher(WarmerConfig config, SinkCounters counters) {
+    private CountersPublisher(WarmerConfig config, Redis process, SinkCounters counters) {
         this.config = config;
+        this.process = process;
         this.counters = counters;
         this.key = PublishedCounters.keyOf(config.kafka().applicationId());
     }
 
-    public static CountersPublisher start(WarmerConfig config, SinkCounters counters) {
-        CountersPublisher publisher = new CountersPublisher(config, counters);
+    /** @param process the process's Redis, which {@code config.redis()} names */
+    public static CountersPublisher start(WarmerConfig config, Redis process, SinkCounters counters) {
+        CountersPublisher publisher = new CountersPublisher(config, process, counters);
         publisher.timer.scheduleWithFixedDelay(publisher::publish, INTERVAL_MS, INTERVAL_MS, TimeUnit.MILLISECONDS);
         return publisher;
     }
@@ -53,22 +57,22 @@ public final class CountersPublisher implements AutoCloseable {
         }
         try {
             if (redis == null) {
-                redis = RedisReader.connect(config.redis());
+                redis = process.connect();
             }
             if (!brokenCleared) {
                 // This process starts with its own configuration: what an earlier one found broken is its to judge.
-                PublishedCounters.clearBroken(redis.commands(), key, config.families().stream()
+                PublishedCounters.clearBroken(redis.sync(), key, config.families().stream()
                         .map(io.warmer.config.FamilyConfig::name).toList());
                 brokenCleared = true;
             }
-            PublishedCounters.add(redis.commands(), key, published, now);
-            PublishedCounters.broken(redis.commands(), key, broken);
+            PublishedCounters.add(redis.sync(), key, published, now);
+            PublishedCounters.broken(redis.sync(), key, broken);
             published = now;
             failing = false;
         } catch (RuntimeException e) {
             if (!failing) {
-                LOG.warn("Cannot publish the counters for `warmer status` to {} at {}: {}; retrying every second."
-                        + " Caching is not affected.", key, config.redis().address(), e.getMessage());
+                LOG.warn("Cannot publish the counters for `warmer status` to {} in {}: {}; retrying every second."
+                        + " Caching is not affected.", key, process.where(), e.getMessage());
             }
             failing = true;
         }
@@ -84,11 +88,7 @@ public final class CountersPublisher implements AutoCloseable {
         }
         publish(); // what the last flush acknowledged
         if (redis != null) {
-            try {
-                redis.close();
-            } catch (Exception e) {
-                LOG.debug("Closing the counters connection: {}", e.getMessage());
-            }
+            redis.close();
         }
     }
 }

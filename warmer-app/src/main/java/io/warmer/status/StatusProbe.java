@@ -14,7 +14,8 @@ import io.warmer.config.PostgresSourceConfig;
 import io.warmer.config.WarmerConfig;
 import io.warmer.sink.SinkCounters;
 import io.warmer.verify.CacheVerifier;
-import io.warmer.verify.RedisReader;
+import io.warmer.redis.Redis;
+import io.warmer.redis.RedisConnection;
 import io.warmer.verify.VerifyReport;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -41,9 +42,12 @@ public final class StatusProbe {
     private static final long TIMEOUT_SECONDS = 30;
 
     private final WarmerConfig config;
+    private final Redis process;
 
-    public StatusProbe(WarmerConfig config) {
+    /** @param process the process's Redis, which {@code config.redis()} names */
+    public StatusProbe(WarmerConfig config, Redis process) {
         this.config = config;
+        this.process = process;
     }
 
     /**
@@ -54,7 +58,7 @@ public final class StatusProbe {
         String bootstrap = config.kafka().bootstrapServers();
         String prefix = config.kafka().topicPrefix();
         List<String> notes = new ArrayList<>();
-        try (RedisReader redis = RedisReader.connect(config.redis());
+        try (RedisConnection<String, String> redis = process.connect();
              Admin admin = ChangeTopicProvisioner.connect(bootstrap)) {
             ChangeTopicProvisioner.awaitReachable(admin, bootstrap);
             Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -72,15 +76,15 @@ public final class StatusProbe {
                 backfilling.put(r.family(), progress.of(r.family()).behind(r.marks()));
             }
             String key = PublishedCounters.keyOf(config.kafka().applicationId());
-            Map<String, SinkCounters.Counts> before = PublishedCounters.read(redis.commands(), key);
+            Map<String, SinkCounters.Counts> before = PublishedCounters.read(redis.sync(), key);
             long started = System.nanoTime();
             Map<String, Double> coverage = sample > 0 ? coverage(redis, sample, notes) : Map.of();
             long left = window.toNanos() - (System.nanoTime() - started);
             if (left > 0) {
                 TimeUnit.NANOSECONDS.sleep(left);
             }
-            Map<String, SinkCounters.Counts> after = PublishedCounters.read(redis.commands(), key);
-            Map<String, String> broken = PublishedCounters.readBroken(redis.commands(), key);
+            Map<String, SinkCounters.Counts> after = PublishedCounters.read(redis.sync(), key);
+            Map<String, String> broken = PublishedCounters.readBroken(redis.sync(), key);
             double seconds = (System.nanoTime() - started) / 1e9;
             List<StatusReport.Family> families = new ArrayList<>();
             SinkCounters.Counts none = new SinkCounters.Counts(0, 0, 0);
@@ -103,7 +107,7 @@ public final class StatusProbe {
                             p.orphans() == null ? null : p.orphans().values().stream().mapToLong(Long::longValue).sum()));
                 }
             }
-            String rewarm = PublishedRewarm.read(redis.commands(), config.kafka().applicationId());
+            String rewarm = PublishedRewarm.read(redis.sync(), config.kafka().applicationId());
             return new StatusReport(config.kafka().applicationId(), capture, tables, families, deadLettered, notes,
                     rewarm);
         } catch (ExecutionException | TimeoutException e) {
@@ -116,14 +120,14 @@ public final class StatusProbe {
     }
 
     /** Sampled like `warmer verify`; the database being down makes a note, not a failure. */
-    private Map<String, Double> coverage(RedisReader redis, int sample, List<String> notes) {
+    private Map<String, Double> coverage(RedisConnection<String, String> redis, int sample, List<String> notes) {
         PostgresSourceConfig pg = config.source().postgres();
         PostgresEndpoint endpoint = pg.endpoint();
         Map<String, Double> coverage = new HashMap<>();
         try {
             Map<TableId, io.warmer.capture.TableSchema> schemas = io.warmer.config.SchemaCheck.preflight(config);
             try (Connection db = DriverManager.getConnection(endpoint.jdbcUrl(), pg.user(), pg.password())) {
-                VerifyReport report = new CacheVerifier(config, db, redis.commands(), schemas)
+                VerifyReport report = new CacheVerifier(config, db, redis.sync(), schemas)
                         .verify(sample, System.currentTimeMillis());
                 report.families().forEach(f -> coverage.put(f.name(), f.coverage()));
             }

@@ -10,17 +10,14 @@ import io.warmer.backfill.Materializers;
 import io.warmer.capture.ChangeTopicProvisioner;
 import io.warmer.capture.snapshot.CompletedSnapshot;
 import io.warmer.change.ChangeTopics;
-import io.warmer.config.RedisSettings;
 import io.warmer.config.WarmerConfig;
 import io.warmer.family.KeyFamily;
 import io.warmer.family.KeyTemplate;
 import io.warmer.sink.FencedWrites;
 import io.warmer.status.ConsumerProgress;
-import io.warmer.verify.RedisReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import io.warmer.redis.Redis;
+import io.warmer.redis.RedisConnection;
+import io.warmer.redis.RedisScript;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -56,9 +53,10 @@ public final class OrphanSweep implements AutoCloseable {
     public static final int KEYS_PER_SECOND = 20_000;
     static final int SCAN_PAGE = 1_000;
     static final Duration CATCH_UP_POLL = Duration.ofSeconds(1);
-    static final String SCRIPT = load("sweep-orphans.lua");
+    static final RedisScript SCRIPT = RedisScript.of(OrphanSweep.class, "sweep-orphans.lua");
 
     private final WarmerConfig config;
+    private final Redis process;
     private final List<KeyFamily> families;
     private final BiConsumer<CompletedSnapshot, Map<String, Long>> swept;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(runnable -> {
@@ -69,8 +67,9 @@ public final class OrphanSweep implements AutoCloseable {
     private volatile boolean closed;
 
     /** @param swept told, per swept table, how many keys of each family were removed */
-    public OrphanSweep(WarmerConfig config, BiConsumer<CompletedSnapshot, Map<String, Long>> swept) {
+    public OrphanSweep(WarmerConfig config, Redis process, BiConsumer<CompletedSnapshot, Map<String, Long>> swept) {
         this.config = config;
+        this.process = process;
         this.families = config.keyFamilies();
         this.swept = swept;
     }
@@ -96,14 +95,14 @@ public final class OrphanSweep implements AutoCloseable {
         }
         Map<String, Long> removed = new LinkedHashMap<>();
         if (!ofTable.isEmpty()) {
-            try (RedisReader redis = RedisReader.connect(config.redis())) {
+            try (RedisConnection<String, String> redis = process.connect()) {
                 for (KeyFamily family : ofTable) {
                     if (!family.fencing().enabled()) {
                         LOG.info("Family {} has fencing off, so its keys carry no versions: keys of rows deleted while"
                                 + " nothing captured them are not removed (warmer verify --full lists them).", family.name());
                         continue;
                     }
-                    long count = sweep(family, snapshot, redis.commands());
+                    long count = sweep(family, snapshot, redis.sync());
                     removed.put(family.name(), count);
                     LOG.atInfo().addKeyValue("event", "orphans_removed").addKeyValue("family", family.name())
                             .addKeyValue("table", snapshot.table().qualified()).addKeyValue("removed", count)
@@ -159,7 +158,7 @@ public final class OrphanSweep implements AutoCloseable {
 
     private long sweep(KeyFamily family, CompletedSnapshot snapshot, RedisClusterCommands<String, String> redis)
             throws InterruptedException {
-        boolean cluster = config.redis().mode() == RedisSettings.Mode.CLUSTER;
+        boolean cluster = process.cluster();
         String threshold = snapshot.startVersion().text();
         String tombstoneTtl = String.valueOf(family.fencing().tombstoneTtl().toMillis());
         long removed = 0;
@@ -179,7 +178,7 @@ public final class OrphanSweep implements AutoCloseable {
                     }
                 }
                 for (List<String> keys : bySlot.values()) {
-                    Long count = redis.eval(SCRIPT, ScriptOutputType.INTEGER, keys.toArray(String[]::new), threshold,
+                    Long count = redis.eval(SCRIPT.source(), ScriptOutputType.INTEGER, keys.toArray(String[]::new), threshold,
                             tombstoneTtl);
                     removed += count == null ? 0 : count;
                 }
@@ -216,17 +215,6 @@ public final class OrphanSweep implements AutoCloseable {
             worker.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static String load(String name) {
-        try (InputStream in = OrphanSweep.class.getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IllegalStateException(name + " is missing from the build");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + name, e);
         }
     }
 }

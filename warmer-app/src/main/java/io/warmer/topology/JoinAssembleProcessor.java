@@ -7,7 +7,7 @@ import io.warmer.family.CacheWrite;
 import io.warmer.family.ChangedColumnsException;
 import io.warmer.family.KeyFamily;
 import io.warmer.family.UnrenderableRowException;
-import io.warmer.sink.CacheSinkStore;
+import io.warmer.sink.CacheSink;
 import io.warmer.sink.SinkCounters;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,7 +33,7 @@ final class JoinAssembleProcessor implements Processor<String, String, String, S
     private final History history;
     private ProcessorContext<String, String> context;
     private JoinedRows rows;
-    private CacheSinkStore sink;
+    private CacheSink sink;
 
     /** How often a held family looks whether it was released, and writes a batch of its values once it was. */
     static final Duration ASSEMBLY_INTERVAL = Duration.ofMillis(100);

@@ -13,7 +13,7 @@ import io.warmer.change.Version;
 import io.warmer.family.KeyFamily;
 import io.warmer.family.ChangedColumnsException;
 import io.warmer.family.UnrenderableRowException;
-import io.warmer.sink.CacheSinkStore;
+import io.warmer.sink.CacheSink;
 import io.warmer.sink.SinkCounters;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -48,7 +48,7 @@ final class MaterializeProcessor implements Processor<String, String, String, St
     private final History history;
     private final Set<String> warned = new java.util.HashSet<>();
     private ProcessorContext<String, String> context;
-    private CacheSinkStore sink;
+    private CacheSink sink;
     private KeyValueStore<String, String> keyMemory;
     private KeyValueStore<String, String> columnMemory;
 

@@ -5,7 +5,7 @@ import io.warmer.change.TableId;
 import io.warmer.config.WarmerConfig;
 import io.warmer.family.Join;
 import io.warmer.family.KeyFamily;
-import io.warmer.sink.CacheSinkStore;
+import io.warmer.sink.CacheSink;
 import io.warmer.sink.CacheSinkStoreBuilder;
 import io.warmer.sink.CacheWriterFactory;
 import java.time.Duration;
@@ -90,7 +90,7 @@ public final class WarmerTopology {
     static final Duration SEND_INTERVAL = Duration.ofMillis(10);
 
     /** Has the sink send its buffered writes every {@link #SEND_INTERVAL} of wall-clock time. */
-    static void sendWritesRegularly(ProcessorContext<?, ?> context, CacheSinkStore sink) {
+    static void sendWritesRegularly(ProcessorContext<?, ?> context, CacheSink sink) {
         context.schedule(SEND_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> sink.sendPending());
     }
 

@@ -42,14 +42,12 @@ public final class CacheVerifier {
         this.entries = new ExpectedEntries(config.source().postgres(), db, schemas);
     }
 
-    /**
-     * @param sample rows per family, at random; null for every row, which also looks for extra keys
-     */
     /** The database's side of the comparison, for a second look at single rows. */
-    ExpectedEntries entries() {
+    public ExpectedEntries entries() {
         return entries;
     }
 
+    /** @param sample rows per family, at random; null for every row, which also looks for extra keys */
     public VerifyReport verify(Integer sample, long nowMs) throws SQLException {
         entries.readColumnsAgain(); // a column added, dropped or retyped since the last check
         List<VerifyReport.Family> families = new ArrayList<>();

@@ -215,6 +215,6 @@ class ConfigLoaderTest {
         WarmerConfig config = loader.parse(yaml, "warmer.yml");
 
         assertThat(config.redis().toString()).doesNotContain("hunter2");
-        assertThat(config.redis().address()).isEqualTo("cache:6379");
+        assertThat(config.redis().seedUris()).extracting(u -> u.getHost() + ":" + u.getPort()).containsExactly("cache:6379");
     }
 }

@@ -7,6 +7,7 @@ import static io.warmer.guard.EvictionGuardIT.tableOfDocs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.warmer.redis.Redis;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -95,7 +96,7 @@ class MemoryEstimateIT {
                 """.formatted(p)));
         long usedBefore = info(redis, "memory", "used_memory");
 
-        MemoryReport before = MemoryEstimate.of(config);
+        MemoryReport before = estimate(config);
 
         assertThat(before.verdict()).isEqualTo(MemoryReport.Verdict.FITS);
         assertThat(before.lines()).last().asString().startsWith("estimate: fits: the new entries need ~");
@@ -114,10 +115,16 @@ class MemoryEstimateIT {
         assertThat((double) before.needed()).as("estimated %,d bytes; Redis grew by %,d", before.needed(), grew)
                 .isBetween(0.85 * grew, 1.15 * grew); // 98% here
 
-        MemoryReport after = MemoryEstimate.of(config);
+        MemoryReport after = estimate(config);
 
         assertThat(after.families()).allSatisfy(f -> assertThat(f.presentShare()).isEqualTo(1.0));
         assertThat(after.needed()).isZero();
         assertThat(after.families().get(0).measuredBy()).startsWith("MEMORY USAGE of ").endsWith(" entries already in Redis");
+    }
+
+    private static MemoryReport estimate(WarmerConfig config) throws java.sql.SQLException {
+        try (Redis process = Redis.of(config.redis())) {
+            return MemoryEstimate.of(config, process);
+        }
     }
 }

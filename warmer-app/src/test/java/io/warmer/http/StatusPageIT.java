@@ -1,5 +1,6 @@
 package io.warmer.http;
 
+import io.warmer.runtime.ServiceMonitoring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;

@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.warmer.config.ConfigLoader;
 import io.warmer.config.WarmerConfig;
-import io.warmer.http.ServiceMonitoring;
+import io.warmer.runtime.ServiceMonitoring;
 import io.warmer.service.WarmerService;
 import io.warmer.testing.TestDatabase;
 import io.warmer.testing.TestInfra;

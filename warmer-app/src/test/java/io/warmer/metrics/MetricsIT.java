@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.warmer.config.WarmerConfig;
-import io.warmer.http.ServiceMonitoring;
+import io.warmer.runtime.ServiceMonitoring;
 import io.warmer.service.WarmerService;
 import io.warmer.sink.FencedWrites;
 import io.warmer.sink.SinkCounters;

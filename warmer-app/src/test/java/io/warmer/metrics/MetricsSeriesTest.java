@@ -8,7 +8,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.warmer.sink.SinkCounters;
 import io.warmer.sink.SinkCountersFixture;
 import io.warmer.testing.PrometheusText;
-import io.warmer.verify.WarmupGate;
+import io.warmer.monitor.WarmupGate;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;

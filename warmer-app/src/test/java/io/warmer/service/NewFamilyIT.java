@@ -9,7 +9,7 @@ import io.warmer.backfill.FamilyRegistry;
 import io.warmer.backfill.Registration;
 import io.warmer.capture.TopicReader;
 import io.warmer.config.WarmerConfig;
-import io.warmer.http.ServiceMonitoring;
+import io.warmer.runtime.ServiceMonitoring;
 import io.warmer.testing.Cli;
 import io.warmer.testing.FullVerify;
 import io.warmer.testing.TestConfigs;

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.lettuce.core.RedisClient;
 import io.warmer.config.WarmerConfig;
 import io.warmer.embedded.EmbeddedKafka;
-import io.warmer.http.ServiceMonitoring;
+import io.warmer.runtime.ServiceMonitoring;
 import io.warmer.testing.TestConfigs;
 import io.warmer.testing.TestDatabase;
 import io.warmer.testing.TestInfra;

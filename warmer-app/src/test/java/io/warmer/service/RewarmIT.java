@@ -12,7 +12,7 @@ import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.warmer.config.WarmerConfig;
 import io.warmer.embedded.EmbeddedRedis;
-import io.warmer.http.ServiceMonitoring;
+import io.warmer.runtime.ServiceMonitoring;
 import io.warmer.rewarm.Rewarm;
 import io.warmer.status.PublishedRewarm;
 import io.warmer.testing.FailoverCluster;

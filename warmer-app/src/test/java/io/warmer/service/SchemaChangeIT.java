@@ -13,7 +13,7 @@ import io.warmer.capture.TopicReader;
 import io.warmer.change.ChangeTopics;
 import io.warmer.change.DeadLetterHeaders;
 import io.warmer.config.WarmerConfig;
-import io.warmer.http.ServiceMonitoring;
+import io.warmer.runtime.ServiceMonitoring;
 import io.warmer.status.StatusProbe;
 import io.warmer.testing.FullVerify;
 import io.warmer.testing.TestConfigs;
@@ -146,7 +146,7 @@ class SchemaChangeIT {
             });
             assertThat(get(base.resolve("metrics")).body()).contains("warmer_family_broken{family=\"name\"} 1.0",
                     "warmer_family_broken{family=\"score\"} 0.0");
-            await().atMost(WAIT).untilAsserted(() -> assertThat(new StatusProbe(config).look(0, Duration.ZERO)
+            await().atMost(WAIT).untilAsserted(() -> assertThat(new StatusProbe(config, warmer.redis()).look(0, Duration.ZERO)
                     .families().get(1).broken()).as("warmer status").contains("column 'first_name'"));
         }
 

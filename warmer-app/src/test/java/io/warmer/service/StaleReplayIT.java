@@ -62,7 +62,7 @@ class StaleReplayIT {
             monitor.start();
             Thread.sleep(3_000); // many versions of every row on the topics
 
-            try (WarmerService replayer = WarmerService.replay(replay)) {
+            try (WarmerService replayer = WarmerService.replay(replay, liveWarmer.redis())) {
                 awaitCaughtUp(infra, replay, replayer);
                 running.set(false);
                 updater.join();

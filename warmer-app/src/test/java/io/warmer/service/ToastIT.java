@@ -1,5 +1,7 @@
 package io.warmer.service;
 
+import io.warmer.redis.Redis;
+import io.warmer.redis.RedisConnection;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -14,7 +16,6 @@ import io.warmer.testing.TestDatabase;
 import io.warmer.testing.TestInfra;
 import io.warmer.testing.WarmerInfrastructure;
 import io.warmer.verify.CacheVerifier;
-import io.warmer.verify.RedisReader;
 import io.warmer.verify.VerifyReport;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -93,10 +94,11 @@ class ToastIT {
             await().atMost(WAIT).until(() -> redis.get(prefix + ":doc:7").contains("changed again"));
             assertThat(RowChangeCodec.json().readTree(redis.get(prefix + ":doc:7")).path("body").asText()).isEqualTo(body);
 
-            try (Connection connection = db.connect(); RedisReader reader = RedisReader.connect(config.redis())) {
+            try (Connection connection = db.connect(); Redis process = Redis.of(config.redis());
+                 RedisConnection<String, String> reader = process.connect()) {
                 var schemas = PostgresPreflight.check(config.source().postgres().endpoint(), config.tables(),
                         config.requiredColumns());
-                VerifyReport report = new CacheVerifier(config, connection, reader.commands(), schemas)
+                VerifyReport report = new CacheVerifier(config, connection, reader.sync(), schemas)
                         .verify(null, System.currentTimeMillis());
                 assertThat(report.drifted()).as("verify --full: %s", report.families()).isFalse();
             }

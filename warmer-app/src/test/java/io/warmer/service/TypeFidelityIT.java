@@ -1,5 +1,7 @@
 package io.warmer.service;
 
+import io.warmer.redis.Redis;
+import io.warmer.redis.RedisConnection;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -13,7 +15,6 @@ import io.warmer.testing.TestDatabase;
 import io.warmer.testing.TestInfra;
 import io.warmer.testing.WarmerInfrastructure;
 import io.warmer.verify.CacheVerifier;
-import io.warmer.verify.RedisReader;
 import io.warmer.verify.VerifyReport;
 import java.sql.Connection;
 import java.time.Duration;
@@ -112,10 +113,11 @@ class TypeFidelityIT {
             assertThat(differences).as("columns rendered differently by the snapshot and the stream").isEmpty();
             assertThat(streamed.size()).isEqualTo(snapshotted.size());
 
-            try (Connection connection = db.connect(); RedisReader reader = RedisReader.connect(config.redis())) {
+            try (Connection connection = db.connect(); Redis process = Redis.of(config.redis());
+                 RedisConnection<String, String> reader = process.connect()) {
                 var schemas = PostgresPreflight.check(config.source().postgres().endpoint(), config.tables(),
                         config.requiredColumns());
-                VerifyReport report = new CacheVerifier(config, connection, reader.commands(), schemas)
+                VerifyReport report = new CacheVerifier(config, connection, reader.sync(), schemas)
                         .verify(null, System.currentTimeMillis());
                 VerifyReport.Family typed = report.families().get(0);
                 assertThat(typed.staleExamples()).as("verify's reading against what the capture wrote").isEmpty();

@@ -8,6 +8,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.warmer.change.Version;
 import io.warmer.config.RedisSettings;
+import io.warmer.redis.Redis;
 import io.warmer.family.CacheWrite;
 import io.warmer.family.Fencing;
 import io.warmer.testing.TestInfra;
@@ -25,6 +26,7 @@ class FencedWritesIT {
     private static final Fencing TOMBSTONE_10_MIN = new Fencing(true, Duration.ofMinutes(10));
 
     private final SinkCounters counters = new SinkCounters();
+    private Redis process;
     private RedisCacheWriterFactory writers;
     private CacheWriter writer;
     private RedisClient client;
@@ -34,7 +36,8 @@ class FencedWritesIT {
 
     @BeforeEach
     void connect(TestInfra infra) {
-        writers = RedisCacheWriterFactory.connect(new RedisSettings(infra.redisUri(), null, null), counters);
+        process = Redis.of(new RedisSettings(infra.redisUri(), null, null));
+        writers = RedisCacheWriterFactory.connect(process, counters);
         writer = writers.open("fencing-test");
         client = RedisClient.create(infra.redisUri());
         connection = client.connect();
@@ -45,7 +48,7 @@ class FencedWritesIT {
     @AfterEach
     void close() {
         writer.close();
-        writers.close();
+        process.close();
         connection.close();
         client.shutdown();
     }

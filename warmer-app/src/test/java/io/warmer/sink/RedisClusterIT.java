@@ -10,6 +10,8 @@ import io.lettuce.core.cluster.api.sync.RedisAdvancedClusterCommands;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.warmer.change.Version;
 import io.warmer.config.RedisSettings;
+import io.warmer.redis.Redis;
+import io.warmer.redis.RedisUnavailableException;
 import io.warmer.embedded.FreePort;
 import io.warmer.family.CacheWrite;
 import io.warmer.family.Fencing;
@@ -33,6 +35,7 @@ class RedisClusterIT {
     private static final Fencing TOMBSTONE_10_MIN = new Fencing(true, Duration.ofMinutes(10));
 
     private final SinkCounters counters = new SinkCounters();
+    private Redis process;
     private RedisCacheWriterFactory writers;
     private CacheWriter writer;
     private RedisClusterClient client;
@@ -43,8 +46,8 @@ class RedisClusterIT {
     @BeforeEach
     void connect(TestInfra infra) {
         String uri = infra.redisClusterUri();
-        writers = RedisCacheWriterFactory.connect(
-                new RedisSettings(uri, null, null, RedisSettings.Mode.CLUSTER), counters);
+        process = Redis.of(new RedisSettings(uri, null, null, RedisSettings.Mode.CLUSTER));
+        writers = RedisCacheWriterFactory.connect(process, counters);
         writer = writers.open("cluster-test");
         client = RedisClusterClient.create(uri);
         connection = client.connect();
@@ -55,7 +58,7 @@ class RedisClusterIT {
     @AfterEach
     void close() {
         writer.close();
-        writers.close();
+        process.close();
         connection.close();
         client.shutdown();
     }
@@ -162,12 +165,14 @@ class RedisClusterIT {
         String seeds = "127.0.0.1:" + FreePort.find() + ",127.0.0.1:" + FreePort.find();
         RedisSettings unreachable = new RedisSettings("redis://:s3cret@" + seeds, null, null, RedisSettings.Mode.CLUSTER);
 
-        assertThatThrownBy(() -> RedisCacheWriterFactory.connect(unreachable, new SinkCounters()))
-                .isInstanceOf(CacheWriteException.class)
+        try (Redis unreachableRedis = Redis.of(unreachable)) {
+            assertThatThrownBy(() -> RedisCacheWriterFactory.connect(unreachableRedis, new SinkCounters()))
+                .isInstanceOf(RedisUnavailableException.class)
                 .hasMessageStartingWith("Cannot reach Redis Cluster at seed nodes " + seeds + ": ")
-                .hasMessageEndingWith("; check that the cluster is running and that redis.uri lists its nodes.")
+                .hasMessageEndingWith("; check that Redis is running and that redis.uri (and redis.mode) are right.")
                 .hasMessageNotContaining("\n")
                 .hasMessageNotContaining("s3cret");
+        }
     }
 
     @Test
@@ -176,10 +181,14 @@ class RedisClusterIT {
         RedisSettings standaloneOnCluster = new RedisSettings(
                 "redis://127.0.0.1:" + infra.redisClusterPorts().get(0), null, null, RedisSettings.Mode.STANDALONE);
 
-        assertThatThrownBy(() -> RedisCacheWriterFactory.connect(clusterOnStandalone, new SinkCounters()))
-                .hasMessageContaining("is not a Redis Cluster node").hasMessageContaining("set redis.mode: standalone");
-        assertThatThrownBy(() -> RedisCacheWriterFactory.connect(standaloneOnCluster, new SinkCounters()))
-                .hasMessageContaining("is a Redis Cluster node").hasMessageContaining("set redis.mode: cluster");
+        try (Redis onStandalone = Redis.of(clusterOnStandalone); Redis onCluster = Redis.of(standaloneOnCluster)) {
+            assertThatThrownBy(() -> RedisCacheWriterFactory.connect(onStandalone, new SinkCounters()))
+                    .isInstanceOf(RedisUnavailableException.class)
+                    .hasMessageContaining("is not a Redis Cluster node").hasMessageContaining("set redis.mode: standalone");
+            assertThatThrownBy(() -> RedisCacheWriterFactory.connect(onCluster, new SinkCounters()))
+                    .isInstanceOf(RedisUnavailableException.class)
+                    .hasMessageContaining("is a Redis Cluster node").hasMessageContaining("set redis.mode: cluster");
+        }
     }
 
     @Test

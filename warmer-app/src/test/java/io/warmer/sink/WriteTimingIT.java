@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.warmer.change.Version;
 import io.warmer.config.RedisSettings;
+import io.warmer.redis.Redis;
 import io.warmer.family.CacheWrite;
 import io.warmer.family.Fencing;
 import io.warmer.testing.TestInfra;
@@ -27,13 +28,15 @@ class WriteTimingIT {
     private final SinkCounters counters = new SinkCounters();
     private final Queue<Timed> timed = new ConcurrentLinkedQueue<>();
     private final SinkCounters.WriteTimer timer = (family, nanos) -> timed.add(new Timed(family, nanos));
+    private Redis process;
     private RedisCacheWriterFactory writers;
     private CacheWriter writer;
     private String prefix;
 
     @BeforeEach
     void connect(TestInfra infra) {
-        writers = RedisCacheWriterFactory.connect(new RedisSettings(infra.redisUri(), null, null), counters);
+        process = Redis.of(new RedisSettings(infra.redisUri(), null, null));
+        writers = RedisCacheWriterFactory.connect(process, counters);
         writer = writers.open("timing-test");
         prefix = infra.uniqueName("timing");
     }
@@ -41,7 +44,7 @@ class WriteTimingIT {
     @AfterEach
     void close() {
         writer.close();
-        writers.close();
+        process.close();
     }
 
     private CacheWrite plain(int i) {

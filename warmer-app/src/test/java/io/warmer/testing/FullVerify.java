@@ -2,10 +2,11 @@ package io.warmer.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.warmer.redis.Redis;
+import io.warmer.redis.RedisConnection;
 import io.warmer.config.SchemaCheck;
 import io.warmer.config.WarmerConfig;
 import io.warmer.verify.CacheVerifier;
-import io.warmer.verify.RedisReader;
 import io.warmer.verify.VerifyReport;
 import java.sql.Connection;
 
@@ -16,8 +17,9 @@ public final class FullVerify {
     }
 
     public static VerifyReport assertNoDrift(WarmerConfig config, TestDatabase db) throws Exception {
-        try (Connection connection = db.connect(); RedisReader reader = RedisReader.connect(config.redis())) {
-            VerifyReport report = new CacheVerifier(config, connection, reader.commands(), SchemaCheck.preflight(config))
+        try (Connection connection = db.connect(); Redis process = Redis.of(config.redis());
+                 RedisConnection<String, String> reader = process.connect()) {
+            VerifyReport report = new CacheVerifier(config, connection, reader.sync(), SchemaCheck.preflight(config))
                     .verify(null, System.currentTimeMillis());
             report.families().forEach(f -> assertThat(f.drifted()).as("%s: %s", f.name(), f).isFalse());
             return report;

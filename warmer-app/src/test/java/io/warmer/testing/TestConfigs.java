@@ -48,7 +48,7 @@ public final class TestConfigs {
         return """
                 source:
                   postgres: {host: %s, port: %d, database: %s, user: %s, password: "%s", slot: %s, publication: %s}
-                kafka: {bootstrap-servers: "%s", topic-prefix: %s, partitions: 2, application-id: %s}
+                kafka: {bootstrap-servers: "%s", topic-prefix: %s, partitions: 2, application-id: %s, state-dir: target/warmer-data/streams}
                 redis: %s
                 http: %s
                 families:

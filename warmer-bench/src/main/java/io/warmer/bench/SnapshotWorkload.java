@@ -6,8 +6,9 @@ import io.warmer.change.ChangeTopics;
 import io.warmer.change.TableId;
 import io.warmer.config.ConfigLoader;
 import io.warmer.config.WarmerConfig;
+import io.warmer.redis.Redis;
+import io.warmer.redis.RedisConnection;
 import io.warmer.verify.CacheVerifier;
-import io.warmer.verify.RedisReader;
 import io.warmer.verify.VerifyReport;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -168,8 +169,8 @@ final class SnapshotWorkload {
         var schemas = PostgresPreflight.check(endpoint, config.tables(), config.requiredColumns());
         int sample = (int) Math.min(settings.rows(), settings.verifySample());
         VerifyReport report;
-        try (RedisReader redis = RedisReader.connect(config.redis())) {
-            report = new CacheVerifier(config, servers.db, redis.commands(), schemas).verify(sample,
+        try (Redis process = Redis.of(config.redis()); RedisConnection<String, String> redis = process.connect()) {
+            report = new CacheVerifier(config, servers.db, redis.sync(), schemas).verify(sample,
                     System.currentTimeMillis());
         }
         VerifyReport.Family family = report.families().get(0);

@@ -1,10 +1,11 @@
-package io.warmer.http;
+package io.warmer.runtime;
 
+import io.warmer.http.MonitoringServer;
 import io.warmer.config.HttpSettings;
 import io.warmer.metrics.WarmerMetrics;
 import io.warmer.monitor.PipelineMonitor;
 import io.warmer.service.WarmerService;
-import io.warmer.verify.WarmupGate;
+import io.warmer.monitor.WarmupGate;
 import java.net.URI;
 import java.sql.SQLException;
 import java.time.Duration;

@@ -1,12 +1,14 @@
-package io.warmer.verify;
+package io.warmer.monitor;
 
+import io.warmer.verify.CacheVerifier;
+import io.warmer.verify.ProjectedHitRate;
+import io.warmer.verify.VerifyReport;
 import io.warmer.capture.ChangeTopicProvisioner;
 import io.warmer.capture.PostgresEndpoint;
 import io.warmer.capture.PostgresCapture;
 import io.warmer.capture.StoredOffsets;
 import io.warmer.capture.TableSchema;
 import io.warmer.capture.snapshot.SnapshotProgressReader;
-import io.warmer.change.ChangeTopics;
 import io.warmer.change.TableId;
 import io.warmer.config.PostgresSourceConfig;
 import io.warmer.config.SchemaCheck;
@@ -14,6 +16,7 @@ import io.warmer.config.WarmerConfig;
 import io.warmer.family.KeyFamily;
 import io.warmer.status.FamilyProgress;
 import io.warmer.rewarm.Rewarm;
+import io.warmer.redis.RedisConnection;
 import io.warmer.service.WarmerService;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -23,7 +26,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * The pre-deploy question, "is the new keyspace ready?": the snapshot is done, the materializer is
@@ -88,7 +90,7 @@ public final class WarmupGate implements AutoCloseable {
     private final Admin admin;
     private final FamilyProgress progress;
     private Connection db;
-    private final RedisReader redis;
+    private final RedisConnection<String, String> redis;
     private CacheVerifier verifier;
     private final Map<TableId, TableSchema> schemas;
     private final Map<String, KeyFamily> families = new LinkedHashMap<>();
@@ -104,8 +106,8 @@ public final class WarmupGate implements AutoCloseable {
         this.admin = ChangeTopicProvisioner.connect(config.kafka().bootstrapServers());
         this.progress = new FamilyProgress(admin, config, warmer.materializers());
         this.db = DriverManager.getConnection(endpoint.jdbcUrl(), pg.user(), pg.password());
-        this.redis = RedisReader.connect(config.redis());
-        this.verifier = new CacheVerifier(config, db, redis.commands(), schemas);
+        this.redis = warmer.redis().connect();
+        this.verifier = new CacheVerifier(config, db, redis.sync(), schemas);
         config.keyFamilies().forEach(f -> families.put(f.name(), f));
     }
 
@@ -122,7 +124,7 @@ public final class WarmupGate implements AutoCloseable {
         if (suspects.needsPosition()) {
             suspects.positionTaken(markWal());
         }
-        suspects.advance(capturePosition(), progress, verifier.entries(), redis.commands(), now);
+        suspects.advance(capturePosition(), progress, verifier.entries(), redis.sync(), now);
         List<FamilyReadiness> readiness = new ArrayList<>();
         boolean ready = true;
         Map<String, String> broken = warmer.counters().brokenFamilies();
@@ -157,7 +159,7 @@ public final class WarmupGate implements AutoCloseable {
         }
         ProjectedHitRate.Result projected = null;
         if (ready && !targets.reads().isEmpty()) {
-            projected = ProjectedHitRate.measure(config.keyFamilies(), targets.reads(), redis.commands());
+            projected = ProjectedHitRate.measure(config.keyFamilies(), targets.reads(), redis.sync());
             ready = targets.minProjectedHitRate() == null || projected.hitRate() >= targets.minProjectedHitRate();
         }
         return new Status(snapshotDone, lag, readiness, projected, ready);
@@ -178,7 +180,7 @@ public final class WarmupGate implements AutoCloseable {
         }
         PostgresSourceConfig pg = config.source().postgres();
         db = DriverManager.getConnection(pg.endpoint().jdbcUrl(), pg.user(), pg.password());
-        verifier = new CacheVerifier(config, db, redis.commands(), schemas);
+        verifier = new CacheVerifier(config, db, redis.sync(), schemas);
     }
 
     /** Whether every table was snapshotted whole: the local capture knows; elsewhere, its stored progress says. */
@@ -218,7 +220,7 @@ public final class WarmupGate implements AutoCloseable {
     /** How long Redis takes to answer a PING on the gate's connection, in nanoseconds. */
     public long pingRedis() {
         long started = System.nanoTime();
-        redis.commands().ping();
+        redis.sync().ping();
         return System.nanoTime() - started;
     }
 

@@ -1,5 +1,7 @@
-package io.warmer.verify;
+package io.warmer.monitor;
 
+import io.warmer.verify.VerifyReport;
+import io.warmer.verify.ExpectedEntries;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.warmer.family.CacheWrite;

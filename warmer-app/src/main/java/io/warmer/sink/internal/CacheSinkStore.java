@@ -1,6 +1,9 @@
-package io.warmer.sink;
+package io.warmer.sink.internal;
 
 import io.warmer.family.CacheWrite;
+import io.warmer.sink.CacheSink;
+import io.warmer.sink.CacheWriter;
+import io.warmer.sink.CacheWriterFactory;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
@@ -18,16 +21,17 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * the public {@code flush()}/{@code commit()} run after the offsets are committed (post-commit
  * checkpoint). {@code flushCache()} returns only when Redis acknowledged every write, or throws, which
  * fails the task before its commit. {@code WarmPathIT#shouldLoseNothingWhenRedisStallsLongerThanTheWriteTimeout}
- * guards this against a Kafka upgrade that moves the hook.
+ * guards this against a Kafka upgrade that moves the hook, and {@link StreamsInternals#check()} names the version
+ * it was verified against at start-up.
  */
-public final class CacheSinkStore implements StateStore, CachedStateStore<String, String> {
+public final class CacheSinkStore implements CacheSink, CachedStateStore<String, String> {
 
     private final String name;
     private final CacheWriterFactory writers;
     private CacheWriter writer;
     private volatile boolean open;
 
-    CacheSinkStore(String name, CacheWriterFactory writers) {
+    public CacheSinkStore(String name, CacheWriterFactory writers) {
         this.name = name;
         this.writers = writers;
     }
@@ -45,13 +49,14 @@ public final class CacheSinkStore implements StateStore, CachedStateStore<String
         open = true;
     }
 
+    @Override
     public void write(String family, List<CacheWrite> writes) {
         for (CacheWrite write : writes) {
             writer.submit(family, write);
         }
     }
 
-    /** Sends the buffered writes to the cache now, without waiting for acknowledgements. */
+    @Override
     public void sendPending() {
         if (writer != null) {
             writer.sendPending();
