@@ -64,9 +64,9 @@ class ReadmeTest {
                 Map.entry("http.port", io.warmer.config.HttpSettings.DEFAULT_PORT),
                 Map.entry("http.bind", io.warmer.config.HttpSettings.DEFAULT_BIND),
                 Map.entry("http.check-interval", io.warmer.config.Durations.format(io.warmer.config.HttpSettings.DEFAULT_CHECK_INTERVAL)),
-                Map.entry("http.ready.min-coverage", io.warmer.config.HttpSettings.ReadySettings.DEFAULT_MIN_COVERAGE),
-                Map.entry("http.ready.max-lag", io.warmer.config.HttpSettings.ReadySettings.DEFAULT_MAX_LAG),
-                Map.entry("http.ready.sample", io.warmer.config.HttpSettings.ReadySettings.DEFAULT_SAMPLE));
+                Map.entry("http.ready.min-coverage", io.warmer.config.ReadyTargets.DEFAULT_MIN_COVERAGE),
+                Map.entry("http.ready.max-lag", io.warmer.config.ReadyTargets.DEFAULT_MAX_LAG),
+                Map.entry("http.ready.sample", io.warmer.config.ReadyTargets.DEFAULT_SAMPLE));
         String text = readme();
         for (var entry : defaults.entrySet()) {
             assertThat(text).as("README row for %s", entry.getKey())

@@ -1,5 +1,6 @@
 package io.warmer.capture;
 
+import io.warmer.concurrent.DaemonThreads;
 import io.warmer.capture.snapshot.CompletedSnapshot;
 import io.warmer.change.TableId;
 import java.sql.Connection;
@@ -70,11 +71,7 @@ public final class CaptureElection implements AutoCloseable {
         this.requiredColumns = requiredColumns;
         this.schemaCheck = schemaCheck;
         this.completed = completed;
-        this.loop = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "warmer-capture-election");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.loop = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("warmer-capture-election"));
     }
 
     /**

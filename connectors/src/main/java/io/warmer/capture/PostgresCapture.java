@@ -1,5 +1,6 @@
 package io.warmer.capture;
 
+import io.warmer.concurrent.DaemonThreads;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import io.debezium.embedded.Connect;
@@ -53,11 +54,7 @@ public final class PostgresCapture implements AutoCloseable {
 
     private PostgresCapture(CaptureSettings settings) {
         this.settings = settings;
-        this.engineThread = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "warmer-capture-" + settings.slotName());
-            t.setDaemon(true);
-            return t;
-        });
+        this.engineThread = Executors.newSingleThreadExecutor(DaemonThreads.named("warmer-capture-" + settings.slotName()));
     }
 
     /**

@@ -90,7 +90,7 @@ public final class Materializers {
                     snapshots = SnapshotProgressReader.read(config.kafka().bootstrapServers(),
                             config.kafka().topicPrefix());
                 }
-                List<String> unsnapshotted = columnsNotSnapshotted(snapshots, family);
+                List<String> unsnapshotted = columnsNotSnapshotted(snapshots, config.requiredColumns(family.name()));
                 if (!unsnapshotted.isEmpty()) {
                     // Rows in the topics from before these columns existed are superseded only by a snapshot.
                     resnapshot.addAll(tablesOf(family));
@@ -237,9 +237,10 @@ public final class Materializers {
     }
 
     /** The columns the family reads that the last snapshot of their table did not have (added since, or renamed). */
-    private static List<String> columnsNotSnapshotted(Map<TableId, SnapshotProgress> snapshots, FamilyConfig family) {
+    private static List<String> columnsNotSnapshotted(Map<TableId, SnapshotProgress> snapshots,
+                                                      Map<TableId, java.util.Set<String>> required) {
         List<String> missing = new ArrayList<>();
-        family.requiredColumns().forEach((table, columns) -> {
+        required.forEach((table, columns) -> {
             SnapshotProgress last = snapshots.get(table);
             if (last != null && last.columns() != null) {
                 columns.stream().filter(c -> !last.columns().containsKey(c)).forEach(c -> missing.add(table + "." + c));

@@ -65,7 +65,7 @@ final class CleanupCommand implements Callable<Integer> {
     }
 
     @Option(names = "--rate", description = "Keys per second at most, e.g. 5000/s (default: " + KeyRate.DEFAULT + ").")
-    String rate = KeyRate.DEFAULT;
+    KeyRate rate = KeyRate.parse(KeyRate.DEFAULT);
 
     @Option(names = "--dry-run", description = "Count the matching keys; remove nothing.")
     boolean dryRun;
@@ -79,7 +79,7 @@ final class CleanupCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        KeyRate keyRate = KeyRate.parse(rate, spec.commandLine());
+        KeyRate keyRate = rate;
         WarmerConfig loaded;
         List<String> patterns;
         Predicate<String> ours = key -> true;

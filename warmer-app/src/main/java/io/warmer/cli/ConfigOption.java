@@ -16,6 +16,11 @@ final class ConfigOption {
         return ConfigLoader.withSystemEnvironment().load(file);
     }
 
+    /** The file as written, without its secrets, and which of them the environment lacks. */
+    ConfigLoader.Unresolved check() {
+        return ConfigLoader.withSystemEnvironment().check(file);
+    }
+
     @Override
     public String toString() {
         return String.valueOf(file);

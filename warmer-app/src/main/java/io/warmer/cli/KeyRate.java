@@ -1,8 +1,7 @@
 package io.warmer.cli;
 
 import java.util.concurrent.TimeUnit;
-import picocli.CommandLine;
-import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * A {@code --rate} in keys per second ({@code 5000/s}), for the commands that walk a production keyspace,
@@ -13,8 +12,8 @@ record KeyRate(int perSecond) {
     /** A rate a production Redis absorbs beside its own traffic. */
     static final String DEFAULT = "5000/s";
 
-    /** @throws ParameterException naming {@code --rate}, the value found and the form expected: exit 2 */
-    static KeyRate parse(String text, CommandLine commandLine) {
+    /** @throws TypeConversionException with the value found and the form expected: picocli names the option, exit 2 */
+    static KeyRate parse(String text) {
         String trimmed = text.trim();
         String number = trimmed.endsWith("/s") ? trimmed.substring(0, trimmed.length() - 2) : trimmed;
         try {
@@ -25,7 +24,7 @@ record KeyRate(int perSecond) {
         } catch (NumberFormatException e) {
             // reported below, with the value as given
         }
-        throw new ParameterException(commandLine, "--rate: found '" + text + "', expected keys per second such as " + DEFAULT);
+        throw new TypeConversionException("found '" + text + "', expected keys per second such as " + DEFAULT);
     }
 
     /** Sleeps until {@code done} keys, counted since {@code startedNanos}, fit in the time elapsed at this rate. */

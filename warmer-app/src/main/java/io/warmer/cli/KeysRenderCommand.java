@@ -51,7 +51,7 @@ final class KeysRenderCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         WarmerConfig loaded = config.load();
-        KeyFamily keyFamily = loaded.family(family, config.toString()).toKeyFamily();
+        KeyFamily keyFamily = loaded.keyFamily(loaded.family(family, config.toString()).name());
         ObjectNode columns = parseRow();
         RowChange change = delete ? new RowChange(Operation.DELETE, Version.ZERO, 0, keyFamily.table().qualified(), null, columns)
                 : new RowChange(Operation.INSERT, Version.ZERO, 0, keyFamily.table().qualified(), columns, null);

@@ -50,7 +50,7 @@ final class MigrateKeysCommand implements Callable<Integer> {
     String to;
 
     @Option(names = "--rate", description = "Keys per second at most, e.g. 5000/s (default: " + KeyRate.DEFAULT + ").")
-    String rate = KeyRate.DEFAULT;
+    KeyRate rate = KeyRate.parse(KeyRate.DEFAULT);
 
     @Option(names = "--dry-run", description = "Count the matching keys and show what the first few would be called;"
             + " write nothing.")
@@ -65,7 +65,7 @@ final class MigrateKeysCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        KeyRate keyRate = KeyRate.parse(rate, spec.commandLine());
+        KeyRate keyRate = rate;
         KeyMapping mapping = mapping();
         WarmerConfig loaded = config.load();
         PrintWriter out = spec.commandLine().getOut();

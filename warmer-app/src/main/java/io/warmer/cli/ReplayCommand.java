@@ -11,6 +11,7 @@ import io.warmer.service.WarmerService;
 import io.warmer.status.PublishedCounters;
 import io.warmer.redis.Redis;
 import io.warmer.redis.RedisConnection;
+import java.time.Duration;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -47,7 +48,7 @@ final class ReplayCommand implements Callable<Integer> {
     String targetPrefix;
 
     @Option(names = "--timeout", description = "Give up after this long (default: " + DEFAULT_TIMEOUT + ").")
-    String timeout = DEFAULT_TIMEOUT;
+    Duration timeout = Durations.parse(DEFAULT_TIMEOUT);
 
     @Option(names = "--json", description = "Print the final report as JSON.")
     boolean json;
@@ -67,7 +68,7 @@ final class ReplayCommand implements Callable<Integer> {
         WarmerConfig loaded = config.load();
         WarmerConfig replay = replayConfig(loaded);
         PrintWriter out = spec.commandLine().getOut();
-        long deadline = System.nanoTime() + Durations.parse(timeout).toNanos();
+        long deadline = System.nanoTime() + timeout.toNanos();
         // With --json, standard output carries only the report.
         PrintWriter info = json ? spec.commandLine().getErr() : out;
         try (Redis redis = Redis.of(replay.redis())) {
@@ -90,7 +91,7 @@ final class ReplayCommand implements Callable<Integer> {
                     return ExitCodes.UNAVAILABLE;
                 }
                 if (System.nanoTime() > deadline) {
-                    spec.commandLine().getErr().printf("error: the replay was still %,d records behind after %s%n", behind, timeout);
+                    spec.commandLine().getErr().printf("error: the replay was still %,d records behind after %s%n", behind, Durations.format(timeout));
                     return ExitCodes.NOT_MET;
                 }
                 progressLine.update(String.format("replay: %s, %,d keys written, %,d fenced%s", behind > 0

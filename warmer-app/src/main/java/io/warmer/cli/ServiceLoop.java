@@ -47,8 +47,8 @@ final class ServiceLoop {
             }
             if (System.nanoTime() >= nextStatus) {
                 nextStatus += TimeUnit.SECONDS.toNanos(STATUS_INTERVAL_SECONDS);
-                out.printf("warmer: %,d keys written, %,d deleted, %,d fenced, capture %s, materializer %s%s%n",
-                        service.counters().puts(), service.counters().deletes(), service.counters().fenced(),
+                out.printf("warmer: %s; %,d keys written, %,d deleted, %,d fenced, capture %s, materializer %s%s%n",
+                        service.state().wireName(), service.counters().puts(), service.counters().deletes(), service.counters().fenced(),
                         captureState(service), service.materializerState(),
                         evictionNote(service));
                 out.flush();

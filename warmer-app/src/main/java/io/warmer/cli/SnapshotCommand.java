@@ -55,11 +55,11 @@ final class SnapshotCommand implements Callable<Integer> {
     boolean noWait;
 
     @Option(names = "--timeout", description = "How long to wait for the snapshots to complete (default: 1h).")
-    String timeout = "1h";
+    Duration timeout = Duration.ofHours(1);
 
     @Override
     public Integer call() throws Exception {
-        Duration limit = parseTimeout();
+        Duration limit = timeout;
         WarmerConfig loaded = config.load();
         Set<TableId> chosen = chosenTables(loaded);
         PrintWriter out = spec.commandLine().getOut();
@@ -107,13 +107,6 @@ final class SnapshotCommand implements Callable<Integer> {
         }
     }
 
-    private Duration parseTimeout() {
-        try {
-            return Durations.parse(timeout);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--timeout: " + e.getMessage());
-        }
-    }
 
     private Set<TableId> chosenTables(WarmerConfig loaded) {
         if (tables.isEmpty() && families.isEmpty()) {

@@ -39,19 +39,14 @@ final class StatusCommand implements Callable<Integer> {
     int sample = DEFAULT_SAMPLE;
 
     @Option(names = "--window", description = "How long the write rate is measured over (default: " + DEFAULT_WINDOW + ").")
-    String window = DEFAULT_WINDOW;
+    Duration window = Durations.parse(DEFAULT_WINDOW);
 
     @Option(names = "--json", description = "Print the status as JSON.")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
-        Duration over;
-        try {
-            over = Durations.parse(window);
-        } catch (IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--window: " + e.getMessage());
-        }
+        Duration over = window;
         WarmerConfig loaded = config.load();
         StatusReport report;
         try (Redis redis = Redis.of(loaded.redis())) {

@@ -18,7 +18,7 @@ public final class WarmerCli {
 
     /** The configured command line, also used by tests to run commands in-process. */
     public static CommandLine commandLine() {
-        return new CommandLine(new WarmerCli())
+        return Converters.registerOn(new CommandLine(new WarmerCli()))
                 .setExecutionExceptionHandler(new FailureReporter())
                 .setCaseInsensitiveEnumValuesAllowed(true);
     }

@@ -3,6 +3,8 @@ package io.warmer.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.warmer.change.RowChangeCodec;
 import io.warmer.config.Durations;
+import io.warmer.config.InvalidFieldException;
+import io.warmer.config.ReadyTargets;
 import io.warmer.config.WarmerConfig;
 import io.warmer.console.ProgressLine;
 import io.warmer.guard.MemoryEstimate;
@@ -38,10 +40,7 @@ import picocli.CommandLine.Spec;
                 + " serving as `warmer run` instead of exiting."})
 final class WarmupCommand implements Callable<Integer> {
 
-    static final double DEFAULT_MIN_COVERAGE = 0.999;
-    static final long DEFAULT_MAX_LAG = 0;
     static final String DEFAULT_TIMEOUT = "30m";
-    static final int DEFAULT_SAMPLE = 1_000;
     /** How often readiness is measured. */
     static final long CHECK_INTERVAL_MS = 2_000;
 
@@ -51,17 +50,17 @@ final class WarmupCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
-    @Option(names = "--min-coverage", description = "Coverage every family must reach (default: " + DEFAULT_MIN_COVERAGE + ").")
-    double minCoverage = DEFAULT_MIN_COVERAGE;
+    @Option(names = "--min-coverage", description = "Coverage every family must reach, a share from 0 to 1 (default: ${DEFAULT-VALUE}).")
+    double minCoverage = ReadyTargets.WARMUP_DEFAULTS.minCoverage();
 
-    @Option(names = "--max-lag", description = "Change records the materializer may still be behind (default: " + DEFAULT_MAX_LAG + ").")
-    long maxLag = DEFAULT_MAX_LAG;
+    @Option(names = "--max-lag", description = "Change records the materializer may still be behind (default: ${DEFAULT-VALUE}).")
+    long maxLag = ReadyTargets.WARMUP_DEFAULTS.maxLag();
 
     @Option(names = "--timeout", description = "Give up after this long, e.g. 30m (default: " + DEFAULT_TIMEOUT + ").")
-    String timeout = DEFAULT_TIMEOUT;
+    Duration timeout = Durations.parse(DEFAULT_TIMEOUT);
 
-    @Option(names = "--sample", description = "Rows per family the coverage is measured on (default: " + DEFAULT_SAMPLE + ").")
-    int sample = DEFAULT_SAMPLE;
+    @Option(names = "--sample", description = "Rows per family the coverage is measured on (default: ${DEFAULT-VALUE}).")
+    int sample = ReadyTargets.WARMUP_DEFAULTS.sample();
 
     @Option(names = "--then-run", description = "Once ready, keep serving like `warmer run` instead of exiting.")
     boolean thenRun;
@@ -87,10 +86,10 @@ final class WarmupCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--min-projected-hit-rate needs --reads FILE: the recorded reads it is measured on");
         }
+        WarmupGate.Targets targets = targets();
         WarmerConfig loaded = config.load();
         loaded = loaded.with(http.apply(loaded.http()));
-        Duration limit = parseTimeout();
-        var targets = new WarmupGate.Targets(minCoverage, maxLag, sample, ReadsFile.load(spec, reads), minProjectedHitRate);
+        Duration limit = timeout;
         // With --json, standard output carries only the report.
         PrintWriter info = json ? spec.commandLine().getErr() : out;
         Redis redis = Redis.of(loaded.redis());
@@ -154,11 +153,18 @@ final class WarmupCommand implements Callable<Integer> {
         return ServiceLoop.runUntilStopped(runtime, out, spec.commandLine().getErr());
     }
 
-    private Duration parseTimeout() {
+    /** The options as targets, validated as {@code http.ready} is: a bad value is a usage error naming its option. */
+    private WarmupGate.Targets targets() {
+        ReadyTargets ready;
         try {
-            return Durations.parse(timeout);
+            ready = new ReadyTargets(minCoverage, maxLag, sample);
+        } catch (InvalidFieldException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--" + e.field() + ": " + e.getMessage());
+        }
+        try {
+            return new WarmupGate.Targets(ready, ReadsFile.load(spec, reads), minProjectedHitRate);
         } catch (IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--timeout: " + e.getMessage());
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--min-projected-hit-rate: " + e.getMessage());
         }
     }
 

@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -55,6 +56,32 @@ public final class ConfigLoader {
     }
 
     public WarmerConfig load(Path file) {
+        return parse(read(file), file.toString());
+    }
+
+    /**
+     * A configuration as written, and which of the secrets it names are not in the environment: what
+     * {@code warmer config check} reports without connecting (a CI job has no credentials). The configuration
+     * returned does not hold them; connect with {@link #load} only.
+     *
+     * @param missingSecrets one line per secret that is not set, naming its field and variable
+     * @throws ConfigException for anything else wrong with the file, as {@link #load} does
+     */
+    public record Unresolved(WarmerConfig config, List<String> missingSecrets) {
+    }
+
+    /** @see Unresolved */
+    public Unresolved check(Path file) {
+        String source = file.toString();
+        WarmerConfig config = parseUnresolved(read(file), source);
+        PostgresSourceConfig pg = config.postgres();
+        List<String> missing = pg.passwordEnv() != null && environment.apply(pg.passwordEnv()) == null
+                ? List.of("source.postgres.password-env: the environment variable '" + pg.passwordEnv() + "' is not set")
+                : List.of();
+        return new Unresolved(config, missing);
+    }
+
+    private static String read(Path file) {
         String text;
         try {
             text = Files.readString(file);
@@ -63,11 +90,15 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw new ConfigException(file.toString(), "", "cannot be read: " + e.getMessage());
         }
-        return parse(text, file.toString());
+        return text;
     }
 
     /** @param source what to call the text in messages, usually the file name */
     public WarmerConfig parse(String yaml, String source) {
+        return resolveSecrets(parseUnresolved(yaml, source), source);
+    }
+
+    private WarmerConfig parseUnresolved(String yaml, String source) {
         JsonNode document;
         try {
             // The whole document first, so that a syntax error anywhere is reported as one.
@@ -87,7 +118,7 @@ public final class ConfigLoader {
         if (config == null) {
             throw new ConfigException(source, "", "the document is empty; expected source, kafka, redis and families");
         }
-        return resolveSecrets(config, source);
+        return config;
     }
 
     private WarmerConfig resolveSecrets(WarmerConfig config, String source) {

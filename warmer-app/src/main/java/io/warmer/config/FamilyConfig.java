@@ -77,14 +77,12 @@ public record FamilyConfig(String name, TableId table, List<KeyTemplate> key, Ma
             if (ttl == null && ttlColumn == null) {
                 throw new InvalidFieldException("ttl-jitter", "found a jitter without ttl or ttl-column to spread");
             }
-            jitterFraction(ttlJitter);
         }
         fencing = fencing == null ? DEFAULT_FENCING : fencing;
         tombstoneTtl = tombstoneTtl == null ? Fencing.DEFAULT_TOMBSTONE_TTL : tombstoneTtl;
         if (tombstoneTtl.isNegative() || tombstoneTtl.isZero()) {
             throw new InvalidFieldException("tombstone-ttl", "found " + tombstoneTtl + ", expected a positive duration such as 24h");
         }
-        rowFilter(where);
         join = join == null ? List.of() : List.copyOf(join);
         java.util.Set<String> names = new java.util.HashSet<>(columns);
         names.addAll(fields.keySet());
@@ -111,6 +109,12 @@ public record FamilyConfig(String name, TableId table, List<KeyTemplate> key, Ma
                 tombstoneTtl, join);
     }
 
+    /**
+     * The family resolved: its key templates, filter, value shape, expiry and fencing. {@link WarmerConfig} does this
+     * once per family; take {@link WarmerConfig#keyFamily} rather than resolving again.
+     *
+     * @throws InvalidFieldException naming the field, e.g. {@code ttl-jitter} or {@code where.tier}
+     */
     public KeyFamily toKeyFamily() {
         Expiry expiry = ttl == null && ttlColumn == null ? Expiry.NONE
                 : new Expiry(ttl, ttlColumn, ttlJitter == null ? 0 : jitterFraction(ttlJitter));
@@ -118,21 +122,20 @@ public record FamilyConfig(String name, TableId table, List<KeyTemplate> key, Ma
                 join.stream().map(JoinConfig::toJoin).toList());
     }
 
-    /** The columns this family reads from a row. */
-    /** Per table, the columns this family reads there: its own table's and each joined table's. */
-    public Map<TableId, Set<String>> requiredColumns() {
+    /**
+     * Per table, the columns this family reads there: its own table's and each joined table's.
+     *
+     * @param resolved this family's {@link #toKeyFamily()}
+     */
+    Map<TableId, Set<String>> requiredColumns(KeyFamily resolved) {
         Map<TableId, Set<String>> required = new LinkedHashMap<>();
-        required.computeIfAbsent(table, t -> new java.util.LinkedHashSet<>()).addAll(usedColumns());
+        required.computeIfAbsent(table, t -> new java.util.LinkedHashSet<>()).addAll(resolved.usedColumns());
         for (JoinConfig j : join) {
             Set<String> joined = required.computeIfAbsent(j.table(), t -> new java.util.LinkedHashSet<>());
             joined.addAll(j.on().keySet());
             joined.addAll(j.columns());
         }
         return required;
-    }
-
-    public Set<String> usedColumns() {
-        return toKeyFamily().usedColumns();
     }
 
     private ValueShape valueShape() {

@@ -12,7 +12,7 @@ import java.time.Duration;
  * @param checkInterval how often readiness, lag and coverage are measured; {@link #DEFAULT_CHECK_INTERVAL}
  * @param ready         what {@code GET /ready} requires: the warm-up gate's targets
  */
-public record HttpSettings(Boolean enabled, Integer port, String bind, Duration checkInterval, ReadySettings ready) {
+public record HttpSettings(Boolean enabled, Integer port, String bind, Duration checkInterval, ReadyTargets ready) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final String DEFAULT_BIND = "0.0.0.0";
@@ -32,7 +32,7 @@ public record HttpSettings(Boolean enabled, Integer port, String bind, Duration 
             throw new InvalidFieldException("check-interval", "found " + Durations.format(checkInterval)
                     + ", expected at least 100ms");
         }
-        ready = ready == null ? ReadySettings.DEFAULTS : ready;
+        ready = ready == null ? ReadyTargets.DEFAULTS : ready;
     }
 
     /** The same settings on another port, e.g. from {@code --http-port}. */
@@ -43,38 +43,5 @@ public record HttpSettings(Boolean enabled, Integer port, String bind, Duration 
     /** The same settings, switched off. */
     public HttpSettings disabled() {
         return new HttpSettings(false, port, bind, checkInterval, ready);
-    }
-
-    /**
-     * {@code http.ready}: when the keyspace counts as ready, as {@code warmer warmup} judges it (which overrides these
-     * with its own options).
-     *
-     * @param minCoverage share of sampled rows whose keys must be present; {@link #DEFAULT_MIN_COVERAGE}
-     * @param maxLag      change records a family may be behind; {@link #DEFAULT_MAX_LAG}: a live service is rarely
-     *                    at lag 0 between two commits
-     * @param sample      rows per family the coverage is measured on at each check; {@link #DEFAULT_SAMPLE}
-     */
-    public record ReadySettings(Double minCoverage, Long maxLag, Integer sample) {
-
-        public static final double DEFAULT_MIN_COVERAGE = 0.999;
-        public static final long DEFAULT_MAX_LAG = 1_000;
-        public static final int DEFAULT_SAMPLE = 200;
-
-        public static final ReadySettings DEFAULTS = new ReadySettings(null, null, null);
-
-        public ReadySettings {
-            minCoverage = minCoverage == null ? DEFAULT_MIN_COVERAGE : minCoverage;
-            if (minCoverage < 0 || minCoverage > 1) {
-                throw new InvalidFieldException("min-coverage", "found " + minCoverage + ", expected a share from 0 to 1");
-            }
-            maxLag = maxLag == null ? DEFAULT_MAX_LAG : maxLag;
-            if (maxLag < 0) {
-                throw new InvalidFieldException("max-lag", "found " + maxLag + ", expected 0 or more records");
-            }
-            sample = sample == null ? DEFAULT_SAMPLE : sample;
-            if (sample < 1) {
-                throw new InvalidFieldException("sample", "found " + sample + ", expected at least 1 row");
-            }
-        }
     }
 }

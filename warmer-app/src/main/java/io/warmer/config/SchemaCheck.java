@@ -43,7 +43,7 @@ public final class SchemaCheck {
         List<String> readers = new ArrayList<>();
         for (int i = 0; i < config.families().size(); i++) {
             FamilyConfig family = config.families().get(i);
-            boolean reads = family.table().equals(e.table()) && family.usedColumns().contains(e.column())
+            boolean reads = family.table().equals(e.table()) && config.keyFamily(family.name()).usedColumns().contains(e.column())
                     || family.join().stream().anyMatch(j -> j.table().equals(e.table())
                     && (j.on().containsKey(e.column()) || j.columns().contains(e.column())));
             if (reads) {

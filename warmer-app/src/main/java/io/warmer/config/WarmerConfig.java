@@ -2,47 +2,104 @@ package io.warmer.config;
 
 import static io.warmer.config.InvalidFieldException.require;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.warmer.change.TableId;
 import io.warmer.family.KeyFamily;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
- * The whole configuration: one YAML file, parsed once by {@link ConfigLoader}, immutable after.
+ * The whole configuration: one YAML file, parsed once by {@link ConfigLoader}, immutable after. Each family is
+ * resolved into its {@link KeyFamily} once, here; everything downstream takes the resolved form.
  *
- * @param http the monitoring server; {@link HttpSettings#DEFAULTS} when the file has no {@code http} section
+ * <p>A class rather than a record only to hold what it resolves; its accessors and equality are a record's.
  */
-public record WarmerConfig(SourceConfig source, KafkaSettings kafka, RedisSettings redis, List<FamilyConfig> families,
-                           HttpSettings http) {
+public final class WarmerConfig {
+
+    private final SourceConfig source;
+    private final KafkaSettings kafka;
+    private final RedisSettings redis;
+    private final List<FamilyConfig> families;
+    private final HttpSettings http;
+    private final List<KeyFamily> keyFamilies;
+    private final Map<String, KeyFamily> keyFamiliesByName = new LinkedHashMap<>();
+    private final Map<String, Map<TableId, Set<String>>> requiredColumnsByFamily = new LinkedHashMap<>();
+
+    /**
+     * @param http the monitoring server; {@link HttpSettings#DEFAULTS} when the file has no {@code http} section
+     * @throws InvalidFieldException naming the field, {@code families[i].ttl-jitter} for one inside a family
+     */
+    @JsonCreator
+    public WarmerConfig(@JsonProperty("source") SourceConfig source, @JsonProperty("kafka") KafkaSettings kafka,
+                        @JsonProperty("redis") RedisSettings redis, @JsonProperty("families") List<FamilyConfig> families,
+                        @JsonProperty("http") HttpSettings http) {
+        this.http = http == null ? HttpSettings.DEFAULTS : http;
+        this.source = require(source, "source", "{postgres: {...}}");
+        this.kafka = require(kafka, "kafka", "{bootstrap-servers: localhost:9092}");
+        this.redis = require(redis, "redis", "{uri: redis://localhost:6379}");
+        if (families == null || families.isEmpty()) {
+            throw new InvalidFieldException("families", "found none, expected at least one key family");
+        }
+        this.families = List.copyOf(families);
+        for (int i = 0; i < this.families.size(); i++) {
+            FamilyConfig family = this.families.get(i);
+            if (keyFamiliesByName.containsKey(family.name())) {
+                throw new InvalidFieldException("families[" + i + "].name",
+                        "found '" + family.name() + "' a second time, expected unique family names");
+            }
+            KeyFamily resolved;
+            try {
+                resolved = family.toKeyFamily();
+            } catch (InvalidFieldException e) {
+                throw new InvalidFieldException("families[" + i + "]." + e.field(), e.getMessage());
+            }
+            keyFamiliesByName.put(family.name(), resolved);
+            requiredColumnsByFamily.put(family.name(), family.requiredColumns(resolved));
+        }
+        this.keyFamilies = List.copyOf(keyFamiliesByName.values());
+    }
 
     public WarmerConfig(SourceConfig source, KafkaSettings kafka, RedisSettings redis, List<FamilyConfig> families) {
         this(source, kafka, redis, families, null);
     }
 
-    public WarmerConfig {
-        http = http == null ? HttpSettings.DEFAULTS : http;
-        require(source, "source", "{postgres: {...}}");
-        require(kafka, "kafka", "{bootstrap-servers: localhost:9092}");
-        require(redis, "redis", "{uri: redis://localhost:6379}");
-        if (families == null || families.isEmpty()) {
-            throw new InvalidFieldException("families", "found none, expected at least one key family");
-        }
-        families = List.copyOf(families);
-        Set<String> names = new HashSet<>();
-        for (int i = 0; i < families.size(); i++) {
-            if (!names.add(families.get(i).name())) {
-                throw new InvalidFieldException("families[" + i + "].name",
-                        "found '" + families.get(i).name() + "' a second time, expected unique family names");
-            }
-        }
+    public SourceConfig source() {
+        return source;
     }
 
+    public KafkaSettings kafka() {
+        return kafka;
+    }
+
+    public RedisSettings redis() {
+        return redis;
+    }
+
+    public List<FamilyConfig> families() {
+        return families;
+    }
+
+    public HttpSettings http() {
+        return http;
+    }
+
+    /** Every family, resolved: in the order of {@link #families()}. */
     public List<KeyFamily> keyFamilies() {
-        return families.stream().map(FamilyConfig::toKeyFamily).toList();
+        return keyFamilies;
+    }
+
+    /** The resolved family of that name. */
+    public KeyFamily keyFamily(String name) {
+        KeyFamily family = keyFamiliesByName.get(name);
+        if (family == null) {
+            throw new IllegalArgumentException("no family '" + name + "'; there are " + keyFamiliesByName.keySet());
+        }
+        return family;
     }
 
     /** The tables to capture: every table some family reads or joins, in order of first mention. */
@@ -58,11 +115,14 @@ public record WarmerConfig(SourceConfig source, KafkaSettings kafka, RedisSettin
     /** For each table, the columns its families use: these must exist before anything starts. */
     public Map<TableId, Set<String>> requiredColumns() {
         Map<TableId, Set<String>> required = new LinkedHashMap<>();
-        for (FamilyConfig family : families) {
-            family.requiredColumns().forEach((table, columns) ->
-                    required.computeIfAbsent(table, t -> new LinkedHashSet<>()).addAll(columns));
-        }
+        requiredColumnsByFamily.values().forEach(ofFamily -> ofFamily.forEach((table, columns) ->
+                required.computeIfAbsent(table, t -> new LinkedHashSet<>()).addAll(columns)));
         return required;
+    }
+
+    /** Per table, the columns one family reads there: its own table's and each joined table's. */
+    public Map<TableId, Set<String>> requiredColumns(String familyName) {
+        return requiredColumnsByFamily.get(familyName);
     }
 
     /**
@@ -91,5 +151,22 @@ public record WarmerConfig(SourceConfig source, KafkaSettings kafka, RedisSettin
 
     WarmerConfig withPostgres(PostgresSourceConfig postgres) {
         return new WarmerConfig(new SourceConfig(postgres), kafka, redis, families, http);
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof WarmerConfig that && source.equals(that.source) && kafka.equals(that.kafka)
+                && redis.equals(that.redis) && families.equals(that.families) && http.equals(that.http);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(source, kafka, redis, families, http);
+    }
+
+    @Override
+    public String toString() {
+        return "WarmerConfig[source=" + source + ", kafka=" + kafka + ", redis=" + redis + ", families=" + families
+                + ", http=" + http + "]";
     }
 }

@@ -1,5 +1,6 @@
 package io.warmer.guard;
 
+import io.warmer.concurrent.DaemonThreads;
 import io.warmer.config.EvictionGuardMode;
 import io.warmer.redis.Redis;
 import io.warmer.redis.RedisConnection;
@@ -91,11 +92,7 @@ public final class EvictionGuard implements AutoCloseable {
             redis.close();
             throw e;
         }
-        guard.poller = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "warmer-eviction-guard");
-            thread.setDaemon(true);
-            return thread;
-        });
+        guard.poller = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("warmer-eviction-guard"));
         guard.poller.scheduleWithFixedDelay(guard::pollSafely, POLL_INTERVAL.toMillis(), POLL_INTERVAL.toMillis(),
                 TimeUnit.MILLISECONDS);
         return guard;

@@ -1,5 +1,6 @@
 package io.warmer.http;
 
+import io.warmer.concurrent.DaemonThreads;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
@@ -90,11 +91,7 @@ public final class MonitoringServer implements AutoCloseable {
                     metrics.scrape().getBytes(StandardCharsets.UTF_8))));
         }
         server.createContext("/", get(MonitoringServer::page));
-        ExecutorService executor = Executors.newFixedThreadPool(2, runnable -> {
-            Thread thread = new Thread(runnable, "warmer-http");
-            thread.setDaemon(true);
-            return thread;
-        });
+        ExecutorService executor = Executors.newFixedThreadPool(2, DaemonThreads.named("warmer-http"));
         server.setExecutor(executor);
         server.start();
         int port = server.getAddress().getPort();

@@ -15,7 +15,9 @@ import io.warmer.config.FamilyConfig;
 import io.warmer.http.MonitoringServer;
 import io.warmer.monitor.PipelineMonitor;
 import io.warmer.rewarm.Rewarm;
-import io.warmer.service.WarmerService;
+import io.warmer.config.WarmerConfig;
+import io.warmer.service.ServiceState;
+import io.warmer.service.ServiceView;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,7 +41,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code warmer_coverage_ratio{family}}, {@code warmer_consumer_lag_records{family}},
  *       {@code warmer_family_ready{family}}, {@code warmer_ready}, {@code warmer_snapshot_completed}: gauges of the
  *       monitor's last check (see {@link ReadinessMetrics}), NaN before the first;</li>
- *   <li>{@code warmer_eviction_guard_paused}: 1 while writing is paused because Redis is evicting.</li>
+ *   <li>{@code warmer_eviction_guard_paused}: 1 while writing is paused because Redis is evicting;</li>
+ *   <li>{@code warmer_service_state{state}}: 1 for the service's state ({@link ServiceState}), 0 for the others.</li>
  * </ul>
  */
 public final class WarmerMetrics implements MonitoringServer.Metrics, AutoCloseable {
@@ -64,7 +67,7 @@ public final class WarmerMetrics implements MonitoringServer.Metrics, AutoClosea
     }
 
     /** Registers every series and starts timing the sink's writes, until {@link #close()}. */
-    public static WarmerMetrics start(WarmerService service, PipelineMonitor monitor) {
+    public static WarmerMetrics start(WarmerConfig config, ServiceView service, PipelineMonitor monitor) {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         List<AutoCloseable> binders = new ArrayList<>();
         new JvmMemoryMetrics().bindTo(registry);
@@ -76,12 +79,17 @@ public final class WarmerMetrics implements MonitoringServer.Metrics, AutoClosea
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
 
-        List<String> families = service.config().families().stream().map(FamilyConfig::name).toList();
+        List<String> families = config.families().stream().map(FamilyConfig::name).toList();
         SinkMetrics sink = new SinkMetrics(service.counters(), families);
         sink.bindTo(registry);
         binders.add(sink);
         boolean contends = service.election() != null;
         new ReadinessMetrics(monitor::lastCheck, families, contends).bindTo(registry);
+        for (ServiceState state : ServiceState.values()) {
+            Gauge.builder("warmer.service.state", () -> service.state() == state ? 1 : 0).tag("state", state.wireName())
+                    .description("1 for the state the service is in (starting, snapshotting, streaming, standby,"
+                            + " degraded, stopping, stopped, failed), 0 for the others").register(registry);
+        }
         if (contends) {
             Gauge.builder("warmer.capture.standby",
                             () -> service.election().role() == io.warmer.capture.CaptureElection.Role.STANDBY ? 1 : 0)
@@ -111,7 +119,7 @@ public final class WarmerMetrics implements MonitoringServer.Metrics, AutoClosea
         DebeziumJmxMetrics debezium = null;
         if (contends) {
             debezium = new DebeziumJmxMetrics(ManagementFactory.getPlatformMBeanServer(),
-                    service.config().kafka().topicPrefix());
+                    config.kafka().topicPrefix());
             debezium.bindTo(registry);
         }
         return new WarmerMetrics(registry, sink, debezium, binders);

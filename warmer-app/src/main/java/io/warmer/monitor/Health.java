@@ -7,9 +7,11 @@ import java.util.stream.Collectors;
  * Liveness: whether the parts this process runs are in a running state. {@code GET /health} answers 200 when
  * {@link #healthy()}, else 503 naming the failing parts.
  *
- * @param parts the capture engine, the Streams application and Redis, those this process runs
+ * @param state  the service's state ({@code io.warmer.service.ServiceState}), e.g. {@code streaming}
+ * @param reason why it is in that state, in words
+ * @param parts  the capture engine, the Streams application and Redis, those this process runs
  */
-public record Health(boolean healthy, List<Part> parts) {
+public record Health(String state, String reason, boolean healthy, List<Part> parts) {
 
     /**
      * @param state  the part's own word for where it is, e.g. {@code RUNNING}, {@code REBALANCING}
@@ -18,8 +20,8 @@ public record Health(boolean healthy, List<Part> parts) {
     public record Part(String name, boolean healthy, String state, String detail) {
     }
 
-    public Health(List<Part> parts) {
-        this(parts.stream().allMatch(Part::healthy), List.copyOf(parts));
+    public Health(String state, String reason, List<Part> parts) {
+        this(state, reason, parts.stream().allMatch(Part::healthy), List.copyOf(parts));
     }
 
     /** One line naming every failing part and why, e.g. for a 503 and the log. */

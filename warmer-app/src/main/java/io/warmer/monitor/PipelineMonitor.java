@@ -1,5 +1,6 @@
 package io.warmer.monitor;
 
+import io.warmer.concurrent.DaemonThreads;
 import io.warmer.capture.CaptureElection;
 import io.warmer.capture.CaptureState;
 import io.warmer.capture.PostgresCapture;
@@ -7,7 +8,7 @@ import io.warmer.config.FamilyConfig;
 import io.warmer.redis.RedisConnection;
 import io.warmer.config.WarmerConfig;
 import io.warmer.family.KeyTemplate;
-import io.warmer.service.WarmerService;
+import io.warmer.service.ServiceView;
 import io.warmer.sink.SinkCounters;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,7 +28,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Watches a running {@link WarmerService} for its probes, metrics and status page: every check interval it applies
+ * Watches a running service ({@link ServiceView}) for its probes, metrics and status page: every check interval it applies
  * the warm-up gate (snapshot, lag and coverage per family) and logs each family's change of stage; every second it
  * PINGs Redis and samples the write counters. Readers get the latest figures without waiting for a check.
  */
@@ -43,7 +44,7 @@ public final class PipelineMonitor implements AutoCloseable {
     /** Redis counts as unreachable when no PING was answered for this long. */
     static final Duration REDIS_SILENCE = Duration.ofSeconds(5);
 
-    private final WarmerService service;
+    private final ServiceView service;
     private final WarmerConfig config;
     private final WarmupGate.Targets targets;
     /** The interval this monitor checks at: {@code http.check-interval}, or a warm-up's own. */
@@ -53,8 +54,8 @@ public final class PipelineMonitor implements AutoCloseable {
     private final RecentErrors recentErrors;
     private final Instant started = Instant.now();
     private final long startedNanos = System.nanoTime();
-    private final ScheduledExecutorService checks = Executors.newSingleThreadScheduledExecutor(daemon("warmer-monitor-check"));
-    private final ScheduledExecutorService pulses = Executors.newSingleThreadScheduledExecutor(daemon("warmer-monitor-pulse"));
+    private final ScheduledExecutorService checks = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("warmer-monitor-check"));
+    private final ScheduledExecutorService pulses = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("warmer-monitor-pulse"));
     private final Map<String, RateHistory> rates = new LinkedHashMap<>();
     private final Map<String, FamilyStage> stages = new HashMap<>();
     private final List<LongConsumer> roundTripListeners = new CopyOnWriteArrayList<>();
@@ -69,11 +70,11 @@ public final class PipelineMonitor implements AutoCloseable {
     private boolean redisWasHealthy = true;
     private int pulseCount;
 
-    private PipelineMonitor(WarmerService service, WarmupGate.Targets targets, Duration checkInterval)
+    private PipelineMonitor(WarmerConfig config, ServiceView service, WarmupGate.Targets targets, Duration checkInterval)
             throws java.sql.SQLException {
         this.service = service;
         this.checkInterval = checkInterval;
-        this.config = service.config();
+        this.config = config;
         this.targets = targets;
         this.gate = new WarmupGate(config, targets, service);
         this.pingConnection = service.redis().connect();
@@ -92,9 +93,9 @@ public final class PipelineMonitor implements AutoCloseable {
      * @param checkInterval how often the gate is applied (it samples the database and Redis)
      * @throws java.sql.SQLException when the database cannot be reached for the coverage checks
      */
-    public static PipelineMonitor start(WarmerService service, WarmupGate.Targets targets, Duration checkInterval)
-            throws java.sql.SQLException {
-        PipelineMonitor monitor = new PipelineMonitor(service, targets, checkInterval);
+    public static PipelineMonitor start(WarmerConfig config, ServiceView service, WarmupGate.Targets targets,
+                                        Duration checkInterval) throws java.sql.SQLException {
+        PipelineMonitor monitor = new PipelineMonitor(config, service, targets, checkInterval);
         monitor.pulses.scheduleWithFixedDelay(monitor::pulse, 0, PULSE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         monitor.checks.scheduleWithFixedDelay(monitor::check, 0, checkInterval.toMillis(), TimeUnit.MILLISECONDS);
         return monitor;
@@ -118,10 +119,6 @@ public final class PipelineMonitor implements AutoCloseable {
     /** The last completed check; null before the first. */
     public WarmupGate.Status lastCheck() {
         return lastGate;
-    }
-
-    public WarmerService service() {
-        return service;
     }
 
     private void check() {
@@ -236,7 +233,7 @@ public final class PipelineMonitor implements AutoCloseable {
                     : "the Kafka Streams application is not running; see the log"));
             parts.add(redisPart());
         }
-        return new Health(parts);
+        return new Health(service.state().wireName(), service.stateReason(), parts);
     }
 
     private Health.Part redisPart() {
@@ -295,7 +292,7 @@ public final class PipelineMonitor implements AutoCloseable {
         boolean ready = gateStatus != null && gateStatus.ready() && error == null && health.healthy();
         return new PipelineStatus(config.kafka().applicationId(), Instant.now().toString(),
                 (System.nanoTime() - startedNanos) / 1e9, ready, health,
-                captureStage, new PipelineStatus.Targets(targets.minCoverage(), targets.maxLag(), targets.sample()),
+                captureStage, targets.ready(),
                 lastCheck == null ? null : lastCheck.toString(), error, families, recentErrors.newestFirst());
     }
 
@@ -326,11 +323,4 @@ public final class PipelineMonitor implements AutoCloseable {
         }
     }
 
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
-        return runnable -> {
-            Thread thread = new Thread(runnable, name);
-            thread.setDaemon(true);
-            return thread;
-        };
-    }
 }

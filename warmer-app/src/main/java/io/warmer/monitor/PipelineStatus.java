@@ -1,5 +1,7 @@
 package io.warmer.monitor;
 
+import io.warmer.config.ReadyTargets;
+
 import java.util.List;
 
 /**
@@ -13,15 +15,11 @@ import java.util.List;
  * @param recentErrors the last warnings and errors this process logged, the newest first
  */
 public record PipelineStatus(String applicationId, String time, double uptimeSeconds, boolean ready, Health health,
-                             String capture, Targets targets, String lastCheck, String checkError,
+                             String capture, ReadyTargets targets, String lastCheck, String checkError,
                              List<FamilyStatus> families, List<RecentErrors.Entry> recentErrors) {
 
     /** One sample of a family's write rate: at {@code time} (epoch ms), writes per second since the sample before. */
     public record RatePoint(long time, double writesPerSecond) {
-    }
-
-    /** What readiness requires. */
-    public record Targets(double minCoverage, long maxLag, int sample) {
     }
 
     /**

@@ -11,13 +11,14 @@ import io.warmer.capture.TableSchema;
 import io.warmer.capture.snapshot.SnapshotProgressReader;
 import io.warmer.change.TableId;
 import io.warmer.config.PostgresSourceConfig;
+import io.warmer.config.ReadyTargets;
 import io.warmer.config.SchemaCheck;
 import io.warmer.config.WarmerConfig;
 import io.warmer.family.KeyFamily;
 import io.warmer.status.FamilyProgress;
 import io.warmer.rewarm.Rewarm;
 import io.warmer.redis.RedisConnection;
-import io.warmer.service.WarmerService;
+import io.warmer.service.ServiceView;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -37,19 +38,34 @@ import org.apache.kafka.clients.admin.Admin;
 public final class WarmupGate implements AutoCloseable {
 
     /**
-     * @param minCoverage share of rows that must have their keys, e.g. 0.999
-     * @param maxLag      change records the materializer may still be behind
-     * @param sample      rows per family the coverage is measured on
-     * @param reads       recorded application reads of old-format keys, or empty
+     * @param ready               coverage, lag and sample: {@code http.ready}, or a warm-up's options
+     * @param reads               recorded application reads of old-format keys, or empty
      * @param minProjectedHitRate the share of {@code reads} that must hit the new keys, or null
      */
-    public record Targets(double minCoverage, long maxLag, int sample, List<String> reads, Double minProjectedHitRate) {
+    public record Targets(ReadyTargets ready, List<String> reads, Double minProjectedHitRate) {
+
+        /** @throws IllegalArgumentException when {@code minProjectedHitRate} is not a share from 0 to 1 */
         public Targets {
             reads = List.copyOf(reads);
+            if (minProjectedHitRate != null && (minProjectedHitRate < 0 || minProjectedHitRate > 1)) {
+                throw new IllegalArgumentException("found " + minProjectedHitRate + ", expected a share from 0 to 1");
+            }
         }
 
-        public Targets(double minCoverage, long maxLag, int sample) {
-            this(minCoverage, maxLag, sample, List.of(), null);
+        public Targets(ReadyTargets ready) {
+            this(ready, List.of(), null);
+        }
+
+        public double minCoverage() {
+            return ready.minCoverage();
+        }
+
+        public long maxLag() {
+            return ready.maxLag();
+        }
+
+        public int sample() {
+            return ready.sample();
         }
     }
 
@@ -86,7 +102,7 @@ public final class WarmupGate implements AutoCloseable {
 
     private final WarmerConfig config;
     private final Targets targets;
-    private final WarmerService warmer;
+    private final ServiceView warmer;
     private final Admin admin;
     private final FamilyProgress progress;
     private Connection db;
@@ -96,7 +112,7 @@ public final class WarmupGate implements AutoCloseable {
     private final Map<String, KeyFamily> families = new LinkedHashMap<>();
     private final StaleSuspects suspects = new StaleSuspects();
 
-    public WarmupGate(WarmerConfig config, Targets targets, WarmerService warmer) throws SQLException {
+    public WarmupGate(WarmerConfig config, Targets targets, ServiceView warmer) throws SQLException {
         this.config = config;
         this.targets = targets;
         this.warmer = warmer;

@@ -1,5 +1,6 @@
 package io.warmer.rewarm;
 
+import io.warmer.concurrent.DaemonThreads;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.models.slots.ClusterSlotRange;
 import io.lettuce.core.cluster.models.slots.ClusterSlotsParser;
@@ -55,11 +56,7 @@ public final class LossWatch implements AutoCloseable {
         this.applicationId = applicationId;
         this.wroteBefore = wroteBefore;
         this.lost = lost;
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "warmer-loss-watch");
-            t.setDaemon(true);
-            return t;
-        });
+        this.timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("warmer-loss-watch"));
     }
 
     public static LossWatch start(Redis process, String applicationId, boolean wroteBefore, Consumer<String> lost) {

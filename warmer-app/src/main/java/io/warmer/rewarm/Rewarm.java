@@ -1,5 +1,6 @@
 package io.warmer.rewarm;
 
+import io.warmer.concurrent.DaemonThreads;
 import io.lettuce.core.SetArgs;
 import io.warmer.backfill.Materializers;
 import io.warmer.config.FamilyConfig;
@@ -80,11 +81,7 @@ public final class Rewarm implements AutoCloseable {
     private final WarmerConfig config;
     private final Redis process;
     private final Function<WarmerConfig, Replay> replays;
-    private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "warmer-rewarm");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService runner = Executors.newSingleThreadExecutor(DaemonThreads.named("warmer-rewarm"));
     private volatile Progress progress = Progress.IDLE;
     private volatile boolean again;
     private Future<?> running;
@@ -218,7 +215,7 @@ public final class Rewarm implements AutoCloseable {
     }
 
     private void rebuild(String reason) throws InterruptedException {
-        List<FamilyConfig> fenced = config.families().stream().filter(f -> f.toKeyFamily().fencing().enabled()).toList();
+        List<FamilyConfig> fenced = config.families().stream().filter(FamilyConfig::fencing).toList();
         List<String> unfenced = config.families().stream().filter(f -> !fenced.contains(f)).map(FamilyConfig::name)
                 .toList();
         if (!unfenced.isEmpty()) {
@@ -284,11 +281,7 @@ public final class Rewarm implements AutoCloseable {
      * meanwhile, however long that takes.
      */
     private Replay starting(WarmerConfig replay, RedisConnection<String, String> redis, String claim, String reason) {
-        ScheduledExecutorService keeper = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "warmer-rewarm-claim");
-            t.setDaemon(true);
-            return t;
-        });
+        ScheduledExecutorService keeper = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("warmer-rewarm-claim"));
         try {
             keeper.scheduleAtFixedRate(() -> refresh(redis, claim, "reading the change topics' keys (" + reason + ")"),
                     0, CLAIM_TTL.toMillis() / 4, TimeUnit.MILLISECONDS);

@@ -4,7 +4,8 @@ import io.warmer.http.MonitoringServer;
 import io.warmer.config.HttpSettings;
 import io.warmer.metrics.WarmerMetrics;
 import io.warmer.monitor.PipelineMonitor;
-import io.warmer.service.WarmerService;
+import io.warmer.config.WarmerConfig;
+import io.warmer.service.ServiceView;
 import io.warmer.monitor.WarmupGate;
 import java.net.URI;
 import java.sql.SQLException;
@@ -32,21 +33,22 @@ public final class ServiceMonitoring implements AutoCloseable {
      * @param targets what readiness requires: {@code http.ready}, or a warm-up's own options
      * @throws SQLException when the database cannot be reached for the coverage checks
      */
-    public static ServiceMonitoring start(WarmerService service, WarmupGate.Targets targets) throws SQLException {
-        return start(service, targets, service.config().http().checkInterval());
+    public static ServiceMonitoring start(WarmerConfig config, ServiceView service, WarmupGate.Targets targets)
+            throws SQLException {
+        return start(config, service, targets, config.http().checkInterval());
     }
 
     /** @param checkInterval how often readiness is checked, instead of {@code http.check-interval} */
-    public static ServiceMonitoring start(WarmerService service, WarmupGate.Targets targets, Duration checkInterval)
-            throws SQLException {
-        HttpSettings http = service.config().http();
-        PipelineMonitor monitor = PipelineMonitor.start(service, targets, checkInterval);
+    public static ServiceMonitoring start(WarmerConfig config, ServiceView service, WarmupGate.Targets targets,
+                                          Duration checkInterval) throws SQLException {
+        HttpSettings http = config.http();
+        PipelineMonitor monitor = PipelineMonitor.start(config, service, targets, checkInterval);
         if (!http.enabled()) {
             return new ServiceMonitoring(monitor, null, null);
         }
         WarmerMetrics metrics = null;
         try {
-            metrics = WarmerMetrics.start(service, monitor);
+            metrics = WarmerMetrics.start(config, service, monitor);
             return new ServiceMonitoring(monitor, metrics, MonitoringServer.start(http, monitor, metrics));
         } catch (RuntimeException e) {
             if (metrics != null) {
@@ -59,8 +61,7 @@ public final class ServiceMonitoring implements AutoCloseable {
 
     /** The targets {@code http.ready} sets, for {@code run} and the demo. */
     public static WarmupGate.Targets configuredTargets(HttpSettings http) {
-        HttpSettings.ReadySettings ready = http.ready();
-        return new WarmupGate.Targets(ready.minCoverage(), ready.maxLag(), ready.sample());
+        return new WarmupGate.Targets(http.ready());
     }
 
     public PipelineMonitor monitor() {

@@ -40,7 +40,7 @@ public final class WarmerRuntime implements AutoCloseable {
         WarmerService service = null;
         try {
             service = WarmerService.start(config, role, redis);
-            return new WarmerRuntime(redis, service, ServiceMonitoring.start(service, targets, checkInterval));
+            return new WarmerRuntime(redis, service, ServiceMonitoring.start(config, service, targets, checkInterval));
         } catch (RuntimeException | SQLException e) {
             if (service != null) {
                 service.close();

@@ -1,5 +1,6 @@
 package io.warmer.service;
 
+import io.warmer.concurrent.DaemonThreads;
 import io.warmer.backfill.FamilyRegistry;
 import io.warmer.backfill.Materializers;
 import io.warmer.backfill.Registration;
@@ -47,11 +48,7 @@ final class BackfillWatch implements AutoCloseable {
         this.pending = new ArrayList<>(pending);
         pending.forEach(r -> remaining.put(r.family(), r.marks().values().stream().mapToLong(Long::longValue).sum()));
         this.admin = ChangeTopicProvisioner.connect(config.kafka().bootstrapServers());
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "warmer-backfill-watch");
-            t.setDaemon(true);
-            return t;
-        });
+        this.timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("warmer-backfill-watch"));
     }
 
     /**

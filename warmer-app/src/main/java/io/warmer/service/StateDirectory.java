@@ -23,6 +23,11 @@ import org.slf4j.LoggerFactory;
  * process, also when it is killed. A slot is reused only if the process that held it stopped cleanly: a killed
  * process leaves no {@value #CLEAN} marker, and its slot is emptied, so that its stores are restored from the
  * changelogs exactly as on a first start.
+ *
+ * <p>Kept stores are also only as good as the changelogs they were checkpointed against: an application's stores are
+ * kept only if its changelog topics are the very topics of the last clean stop (the same cluster id, the same topic
+ * ids; see {@link #keep}). Stores of another cluster, or of topics deleted and created again, would otherwise restore
+ * from a checkpoint that means nothing there and hold rows the topics do not.
  */
 final class StateDirectory implements AutoCloseable {
 
@@ -30,6 +35,7 @@ final class StateDirectory implements AutoCloseable {
     /** Written by a clean stop; a start takes it away while it runs. */
     static final String CLEAN = "stopped-cleanly";
     private static final String LOCK = ".lock";
+    private static final String CHANGELOGS = ".changelogs";
     /** More processes than this on one host under one directory is a configuration error. */
     static final int MAX_SLOTS = 64;
 
@@ -85,11 +91,15 @@ final class StateDirectory implements AutoCloseable {
     private static void empty(Path dir) throws IOException {
         try (Stream<Path> entries = Files.list(dir)) {
             for (Path entry : entries.filter(p -> !p.getFileName().toString().equals(LOCK)).toList()) {
-                try (Stream<Path> tree = Files.walk(entry)) {
-                    for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) {
-                        Files.delete(p);
-                    }
-                }
+                deleteTree(entry);
+            }
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> tree = Files.walk(root)) {
+            for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
             }
         }
     }
@@ -102,6 +112,34 @@ final class StateDirectory implements AutoCloseable {
     /** Whether the stores of an earlier clean stop were kept. */
     boolean reused() {
         return reused;
+    }
+
+    /**
+     * Whether an application's stores stay: only after a clean stop, and only if {@code changelogs} (its changelog
+     * topics now, see {@link ChangelogIdentity}; null when they could not be read) is what {@link #recordChangelogs}
+     * stored then. Otherwise its directory
+     * is emptied, and Kafka Streams restores the stores from the changelog topics.
+     */
+    boolean keep(String applicationId, String changelogs) throws IOException {
+        Path recorded = path.resolve(applicationId + CHANGELOGS);
+        boolean same = reused && changelogs != null && Files.exists(recorded)
+                && Files.readString(recorded).equals(changelogs);
+        Files.deleteIfExists(recorded); // written again at the next clean stop
+        Path stores = path.resolve(applicationId);
+        if (!same && Files.exists(stores)) {
+            deleteTree(stores);
+        }
+        LOG.debug("Stores of {} in {}: {}", applicationId, path, same ? "kept" : "restored from the changelogs");
+        return same;
+    }
+
+    /** What {@link #keep} compares with at the next start: the application's changelog topics at this clean stop. */
+    void recordChangelogs(String applicationId, String changelogs) {
+        try {
+            Files.writeString(path.resolve(applicationId + CHANGELOGS), changelogs);
+        } catch (IOException e) {
+            LOG.debug("Could not record the changelogs of {}: {}", applicationId, e.getMessage());
+        }
     }
 
     /** Marks the state complete, so that the next start reuses it. */

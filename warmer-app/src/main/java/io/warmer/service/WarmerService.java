@@ -13,6 +13,7 @@ import io.warmer.capture.PostgresPreflight;
 import io.warmer.capture.rows.TableStorage;
 import io.warmer.change.ChangeTopics;
 import io.warmer.change.TableId;
+import io.warmer.config.KafkaSettings;
 import io.warmer.config.PostgresSourceConfig;
 import io.warmer.config.SchemaCheck;
 import io.warmer.config.WarmerConfig;
@@ -35,7 +36,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import io.warmer.concurrent.DaemonThreads;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
@@ -43,18 +52,31 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The long-lived service: capture (PostgreSQL into Kafka) and materialization (Kafka into Redis) in
- * one process. Started in dependency order, stopped in reverse, so that a stop loses nothing: the
- * capture stores its offsets, the materializer flushes Redis and commits.
+ * one process, with an explicit {@link ServiceState}. Started in dependency order: the Redis check and
+ * the counters publisher, the capture, the materializer, then the watchers (eviction guard, backfill,
+ * rebuild, loss watch). Stopped so that a stop loses nothing: the watchers first, then the capture
+ * (it stores its offsets, and nothing new arrives), then the materializer (it flushes Redis and
+ * commits what it read), then the publisher (it counts the last flush) and Redis.
  */
-public final class WarmerService implements AutoCloseable {
+public final class WarmerService implements ServiceView, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(WarmerService.class);
     private static final Duration STREAMS_CLOSE_TIMEOUT = Duration.ofSeconds(60);
+    /** How often the lifecycle looks at the parts. */
+    static final Duration OBSERVE_EVERY = Duration.ofSeconds(1);
+    /** Bounds the look at the changelog topics at a start and at a stop; past it, the stores are restored instead. */
+    private static final Duration CHANGELOG_LOOKUP_TIMEOUT = Duration.ofSeconds(10);
+    /** A materializer in these states does its job (a rebalance is part of it). */
+    private static final java.util.Set<KafkaStreams.State> RUNNING_STREAMS = java.util.EnumSet.of(
+            KafkaStreams.State.CREATED, KafkaStreams.State.REBALANCING, KafkaStreams.State.RUNNING);
 
     private final WarmerConfig config;
     private final Role role;
     private final SinkCounters counters = new SinkCounters();
     private final CompletableFuture<Void> failure = new CompletableFuture<>();
+    private final Lifecycle lifecycle;
+    /** Follows the parts into {@link #lifecycle} while the service runs. */
+    private final ScheduledExecutorService observer;
     /** The process's Redis: every part of the service connects through it. */
     private final Redis redis;
     /** Whether this service made {@link #redis}, and closes it. */
@@ -69,6 +91,8 @@ public final class WarmerService implements AutoCloseable {
     private final List<KafkaStreams> streams = new ArrayList<>();
     /** This process's slot of {@code kafka.state-dir}, claimed with the first materializer. */
     private StateDirectory stateDirectory;
+    /** The application id of each of {@link #streams}, in the same order. */
+    private final List<String> applications = new ArrayList<>();
     private final Map<String, History> histories = new java.util.concurrent.ConcurrentHashMap<>();
     private EvictionGuard evictionGuard = EvictionGuard.off();
     private Rewarm rewarm;
@@ -83,6 +107,9 @@ public final class WarmerService implements AutoCloseable {
         this.registered = registered;
         this.ownsRedis = redis == null;
         this.redis = redis == null ? Redis.of(config.redis()) : redis;
+        // A replay's or a rebuild's own service is a part of another; its moves are not news.
+        this.lifecycle = new Lifecycle(config.kafka().applicationId(), registered);
+        this.observer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("warmer-lifecycle"));
     }
 
     /** @throws RuntimeException with a one-line, fix-it message when a server is unreachable or misconfigured */
@@ -121,10 +148,30 @@ public final class WarmerService implements AutoCloseable {
         try {
             service.startAll();
         } catch (RuntimeException e) {
+            service.lifecycle.moveTo(ServiceState.FAILED, "the start failed: " + e.getMessage());
             service.close();
             throw e;
         }
+        service.failure.whenComplete((ok, error) ->
+                service.lifecycle.moveTo(ServiceState.FAILED, "the capture or the materializer stopped on an error"));
+        service.observe();
+        service.observer.scheduleWithFixedDelay(service::observe, OBSERVE_EVERY.toMillis(), OBSERVE_EVERY.toMillis(),
+                TimeUnit.MILLISECONDS);
         return service;
+    }
+
+    /** What the parts report now, into the lifecycle. */
+    private void observe() {
+        try {
+            PostgresCapture capture = capture();
+            lifecycle.observe(new Lifecycle.Parts(capture != null,
+                    election != null && election.role() == CaptureElection.Role.STANDBY,
+                    capture != null && !capture.snapshotCompleted(),
+                    !role.materializes() || RUNNING_STREAMS.contains(materializerState()),
+                    evictionGuard.paused(), !counters.brokenFamilies().isEmpty()));
+        } catch (RuntimeException e) {
+            LOG.debug("Could not observe the service's parts: {}", e.getMessage());
+        }
     }
 
     private void startAll() {
@@ -276,6 +323,8 @@ public final class WarmerService implements AutoCloseable {
         if (stateDirectory == null) {
             stateDirectory = StateDirectory.claim(config.kafka().stateDirectory());
         }
+        keepOrRestoreStores(config.kafka());
+        applications.add(config.kafka().applicationId());
         History history = historyOf(config);
         histories.put(config.kafka().applicationId(), history);
         KafkaStreams materializer = new KafkaStreams(WarmerTopology.build(config, writers, columnMemory(config), history),
@@ -293,6 +342,45 @@ public final class WarmerService implements AutoCloseable {
         });
         materializer.start();
         return materializer;
+    }
+
+    /** Keeps the application's local stores only if they belong to its changelog topics as they are now. */
+    private void keepOrRestoreStores(KafkaSettings kafka) {
+        String identity = null;
+        try (var admin = ChangeTopicProvisioner.connect(kafka.bootstrapServers())) {
+            identity = ChangelogIdentity.of(admin, kafka.applicationId(), CHANGELOG_LOOKUP_TIMEOUT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the changelog topics", e);
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            LOG.debug("Could not read the changelog topics of {}: {}", kafka.applicationId(), e.getMessage());
+        }
+        try {
+            if (stateDirectory.keep(kafka.applicationId(), identity)) {
+                LOG.atInfo().addKeyValue("event", "stores_kept").addKeyValue("application", kafka.applicationId())
+                        .log("Kafka Streams stores of {} kept from the last clean stop in {}: read back, not restored"
+                                + " from the changelog topics", kafka.applicationId(), stateDirectory.path());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot empty the Kafka Streams state of " + kafka.applicationId() + " in "
+                    + stateDirectory.path().toAbsolutePath() + ": " + e.getMessage()
+                    + "; check that kafka.state-dir is writable.", e);
+        }
+    }
+
+    /** After a clean stop: which changelogs the stores were checkpointed against, for the next start to compare. */
+    private void recordChangelogs() {
+        try (var admin = ChangeTopicProvisioner.connect(config.kafka().bootstrapServers())) {
+            for (String application : applications) {
+                stateDirectory.recordChangelogs(application,
+                        ChangelogIdentity.of(admin, application, CHANGELOG_LOOKUP_TIMEOUT));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            // Unrecorded stores are restored from the changelogs at the next start: slower, never wrong.
+            LOG.debug("Could not record the changelog topics: {}", e.getMessage());
+        }
     }
 
     /** The TOASTable columns the families read, per table, as the catalog says now (see {@link ColumnMemory}). */
@@ -319,24 +407,29 @@ public final class WarmerService implements AutoCloseable {
     }
 
     /** The capture while this process captures; null when it only materializes, or stands by for the slot. */
+    @Override
     public PostgresCapture capture() {
         return election == null ? null : election.capture();
     }
 
     /** Whether this process captures, stands by for the slot, or neither (null: it only materializes). */
+    @Override
     public CaptureElection election() {
         return election;
     }
 
+    @Override
     public Role role() {
         return role;
     }
 
+    @Override
     public SinkCounters counters() {
         return counters;
     }
 
     /** The state of the materializer, or of its least healthy application when families have their own. */
+    @Override
     public KafkaStreams.State materializerState() {
         if (streams.isEmpty()) {
             return KafkaStreams.State.NOT_RUNNING;
@@ -349,16 +442,19 @@ public final class WarmerService implements AutoCloseable {
     }
 
     /** Which application materializes each family, and which families are still filled from the change topics. */
+    @Override
     public Materializers materializers() {
         return materializers;
     }
 
     /** Where the rebuild after a loss of Redis data stands; idle when there is none, or this process does not write. */
+    @Override
     public Rewarm.Progress rewarm() {
         return rewarm == null ? Rewarm.Progress.IDLE : rewarm.progress();
     }
 
     /** Records each backfilling family's materializer still has to read; empty when none backfills. */
+    @Override
     public java.util.Map<String, Long> backfillRemaining() {
         return backfill == null ? java.util.Map.of() : backfill.remaining();
     }
@@ -367,17 +463,20 @@ public final class WarmerService implements AutoCloseable {
      * Kafka Streams' own metrics of the materializer (its threads, tasks, stores and clients), as a Micrometer binder
      * for the caller to bind and close; null when this process only captures.
      */
+    @Override
     public KafkaStreamsMetrics materializerMetrics() {
         return streams.isEmpty() ? null : new KafkaStreamsMetrics(streams.get(0));
     }
 
     /** Stream tasks (change-topic partitions) this process materializes right now. */
+    @Override
     public int activeTasks() {
         return streams.stream().filter(s -> s.state() == KafkaStreams.State.RUNNING)
                 .flatMap(s -> s.metadataForLocalThreads().stream()).mapToInt(t -> t.activeTasks().size()).sum();
     }
 
     /** Whether writing is paused because Redis is evicting, and how often it was; watches nothing when off. */
+    @Override
     public EvictionGuard evictionGuard() {
         return evictionGuard;
     }
@@ -388,6 +487,7 @@ public final class WarmerService implements AutoCloseable {
     }
 
     /** The process's Redis, for what watches the service. */
+    @Override
     public Redis redis() {
         return redis;
     }
@@ -397,7 +497,22 @@ public final class WarmerService implements AutoCloseable {
     }
 
     @Override
+    public ServiceState state() {
+        return lifecycle.state();
+    }
+
+    @Override
+    public String stateReason() {
+        return lifecycle.reason();
+    }
+
+    /** Stops the watchers, the capture, the materializer, the publisher, then Redis (see the class comment). */
+    @Override
     public void close() {
+        if (!lifecycle.moveTo(ServiceState.STOPPING, "stop requested")) {
+            return; // stopping or stopped already
+        }
+        observer.shutdownNow();
         if (lossWatch != null) {
             lossWatch.close();
         }
@@ -423,6 +538,9 @@ public final class WarmerService implements AutoCloseable {
         }
         if (stateDirectory != null) {
             if (clean) {
+                if (registered) {
+                    recordChangelogs();
+                }
                 stateDirectory.markClean(); // every store is flushed and checkpointed: the next start reads it back
             }
             stateDirectory.close();
@@ -433,5 +551,6 @@ public final class WarmerService implements AutoCloseable {
         if (ownsRedis) {
             redis.close(); // last: everything above used it
         }
+        lifecycle.moveTo(ServiceState.STOPPED, "stopped");
     }
 }

@@ -1,5 +1,6 @@
 package io.warmer.status;
 
+import io.warmer.concurrent.DaemonThreads;
 import io.warmer.config.WarmerConfig;
 import io.warmer.sink.SinkCounters;
 import io.warmer.redis.Redis;
@@ -24,11 +25,7 @@ public final class CountersPublisher implements AutoCloseable {
     private final SinkCounters counters;
     private final WarmerConfig config;
     private final String key;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "warmer-counters-publisher");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("warmer-counters-publisher"));
     private final Redis process;
     private RedisConnection<String, String> redis;
     private Map<String, SinkCounters.Counts> published = Map.of();

@@ -1,5 +1,6 @@
 package io.warmer.sweep;
 
+import io.warmer.concurrent.DaemonThreads;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
@@ -59,11 +60,7 @@ public final class OrphanSweep implements AutoCloseable {
     private final Redis process;
     private final List<KeyFamily> families;
     private final BiConsumer<CompletedSnapshot, Map<String, Long>> swept;
-    private final ExecutorService worker = Executors.newSingleThreadExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "warmer-orphan-sweep");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(DaemonThreads.named("warmer-orphan-sweep"));
     private volatile boolean closed;
 
     /** @param swept told, per swept table, how many keys of each family were removed */

@@ -29,7 +29,7 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule packagesFormLayers = layeredArchitecture().consideringOnlyDependenciesInLayers()
-            .layer("Connectors").definedBy("io.warmer.change..", "io.warmer.capture..")
+            .layer("Connectors").definedBy("io.warmer.change..", "io.warmer.capture..", "io.warmer.concurrent..")
             .layer("Configuration").definedBy("io.warmer.config..", "io.warmer.family..")
             .layer("Adapters").definedBy("io.warmer.topology..", "io.warmer.sink..", "io.warmer.redis..")
             .layer("Parts").definedBy("io.warmer.verify..", "io.warmer.guard..", "io.warmer.status..",

@@ -114,4 +114,36 @@ class KeysAndConfigCommandsTest {
         assertThat(exit).isEqualTo(ExitCodes.BAD_CONFIG);
         assertThat(err.toString()).contains("families[2].value: found 'xml', expected one of: json, string, hash");
     }
+
+    @Test
+    void shouldValidateAConfigWithoutItsSecretsWhenNotConnecting() {
+        Path example = Path.of("..", "examples", "demo-schema.yml");
+        String variable = "WARMER_PG_PASSWORD"; // its source.postgres.password-env
+
+        int exit = run("config", "check", "--config", example.toString());
+
+        assertThat(exit).as("exit of config check; stderr: %s", err).isEqualTo(ExitCodes.OK);
+        assertThat(out.toString()).contains(example + ": valid;");
+        if (System.getenv(variable) == null) {
+            assertThat(out.toString()).contains("note: source.postgres.password-env: the environment variable '"
+                    + variable + "' is not set; --connect and `warmer run` will need it");
+        }
+    }
+
+    @Test
+    void shouldRefuseAWarmupCoverageAboveOneAsReadinessDoes() {
+        int exit = run("warmup", "--config", config.toString(), "--min-coverage", "1.5");
+
+        assertThat(exit).isEqualTo(ExitCodes.BAD_CONFIG);
+        assertThat(err.toString()).startsWith("--min-coverage: found 1.5, expected a share from 0 to 1");
+    }
+
+    @Test
+    void shouldRefuseABadDurationAsAUsageErrorWithoutAStackTrace() {
+        int exit = run("replay", "--config", config.toString(), "--timeout", "soon");
+
+        assertThat(exit).isEqualTo(ExitCodes.BAD_CONFIG);
+        assertThat(err.toString()).startsWith("Invalid value for option '--timeout': ")
+                .contains("'soon'").doesNotContain("Exception").doesNotContain("\tat ");
+    }
 }

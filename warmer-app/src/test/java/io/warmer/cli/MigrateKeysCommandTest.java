@@ -33,7 +33,7 @@ class MigrateKeysCommandTest {
                 "v2:user:${1}:session", "--rate", "fast");
 
         assertThat(run.exit()).isEqualTo(ExitCodes.BAD_CONFIG);
-        assertThat(run.err()).startsWith("--rate: found 'fast', expected keys per second such as 5000/s");
+        assertThat(run.err()).startsWith("Invalid value for option '--rate': found 'fast', expected keys per second such as 5000/s");
     }
 
     @Test

@@ -48,7 +48,7 @@ class HealthAndReadinessIT {
                 "{port: 0, check-interval: 300ms, ready: {min-coverage: 1.0, max-lag: 0, sample: 2000}}",
                 "  - {name: profile, table: users, key: \"" + prefix + ":user:${id}\"}\n"));
         try (WarmerService service = WarmerService.start(config);
-             ServiceMonitoring monitoring = ServiceMonitoring.start(service,
+             ServiceMonitoring monitoring = ServiceMonitoring.start(config, service,
                      ServiceMonitoring.configuredTargets(config.http()))) {
             URI base = monitoring.address().orElseThrow();
 

@@ -107,7 +107,7 @@ class StatusPageIT {
         assertThat(yaml).contains("http: {port: 0}");
         config = TestConfigs.parse(yaml.replace("http: {port: 0}", HTTP));
         service = WarmerService.start(config);
-        monitoring = ServiceMonitoring.start(service, ServiceMonitoring.configuredTargets(config.http()));
+        monitoring = ServiceMonitoring.start(config, service, ServiceMonitoring.configuredTargets(config.http()));
         address = monitoring.address().orElseThrow();
     }
 

@@ -71,7 +71,7 @@ class ValueReadinessIT {
     @Test
     void shouldNotBeReadyWhileAValueIsStaleAndSayWhichUntilItIsRepaired(@TempDir Path dir) throws Exception {
         try (WarmerService service = WarmerService.start(config);
-             ServiceMonitoring monitoring = ServiceMonitoring.start(service, ServiceMonitoring.configuredTargets(config.http()))) {
+             ServiceMonitoring monitoring = ServiceMonitoring.start(config, service, ServiceMonitoring.configuredTargets(config.http()))) {
             URI base = monitoring.address().orElseThrow();
             await().atMost(WAIT).until(() -> status(base.resolve("ready")) == 200);
 
@@ -111,7 +111,7 @@ class ValueReadinessIT {
     @Test
     void shouldNotCountAValueInFlightAsStale() throws Exception {
         try (WarmerService service = WarmerService.start(config);
-             ServiceMonitoring monitoring = ServiceMonitoring.start(service, ServiceMonitoring.configuredTargets(config.http()))) {
+             ServiceMonitoring monitoring = ServiceMonitoring.start(config, service, ServiceMonitoring.configuredTargets(config.http()))) {
             URI base = monitoring.address().orElseThrow();
             await().atMost(WAIT).until(() -> status(base.resolve("ready")) == 200);
 

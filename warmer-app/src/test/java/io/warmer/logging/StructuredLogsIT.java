@@ -75,7 +75,7 @@ class StructuredLogsIT {
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         try (ProductionLogging ignored = ProductionLogging.configure(format, dir.resolve("logs"), console)) {
             try (WarmerService service = WarmerService.start(config);
-                    ServiceMonitoring monitoring = ServiceMonitoring.start(service,
+                    ServiceMonitoring monitoring = ServiceMonitoring.start(config, service,
                             ServiceMonitoring.configuredTargets(config.http()), Duration.ofMillis(500))) {
                 await().atMost(Duration.ofSeconds(90)).until(() -> familyStages(format, logFile).stream()
                         .anyMatch(stage -> "ready".equals(stage.get("to"))));

@@ -52,7 +52,7 @@ class MetricsIT {
         RedisClient redisClient = RedisClient.create(infra.redisUri());
         try (StatefulRedisConnection<String, String> redis = redisClient.connect();
              WarmerService service = WarmerService.start(config);
-             ServiceMonitoring monitoring = ServiceMonitoring.start(service,
+             ServiceMonitoring monitoring = ServiceMonitoring.start(config, service,
                      ServiceMonitoring.configuredTargets(config.http()), Duration.ofMillis(500))) {
             URI metrics = monitoring.address().orElseThrow().resolve("/metrics");
             await().atMost(WAIT).until(() -> service.capture().snapshotCompleted());

@@ -118,7 +118,7 @@ class NewFamilyIT {
             writer.start();
             await().atMost(WAIT).until(() -> writes.customerChanges.get() > 20);
             try (WarmerService warmer = WarmerService.start(second);
-                 ServiceMonitoring monitoring = ServiceMonitoring.start(warmer,
+                 ServiceMonitoring monitoring = ServiceMonitoring.start(second, warmer,
                          ServiceMonitoring.configuredTargets(second.http()))) {
                 URI ready = monitoring.address().orElseThrow().resolve("ready");
                 await().atMost(WAIT).until(() -> count("n") > CUSTOMERS / 2 && count("o") > ORDERS / 2);

@@ -57,7 +57,7 @@ class OutageIT {
         RedisClient client = RedisClient.create(infra.redisUri());
         try (var redis = client.connect();
              WarmerService warmer = WarmerService.start(config);
-             ServiceMonitoring monitoring = ServiceMonitoring.start(warmer,
+             ServiceMonitoring monitoring = ServiceMonitoring.start(config, warmer,
                      ServiceMonitoring.configuredTargets(config.http()))) {
             URI base = monitoring.address().orElseThrow();
             await().atMost(WAIT).until(() -> get(base.resolve("ready")).statusCode() == 200);
@@ -139,7 +139,7 @@ class OutageIT {
                 running = WarmerService.start(config);
             }
             try (WarmerService service = running;
-                 ServiceMonitoring monitoring = ServiceMonitoring.start(service,
+                 ServiceMonitoring monitoring = ServiceMonitoring.start(config, service,
                          ServiceMonitoring.configuredTargets(config.http()));
                  var database = db.connect()) {
                 URI base = monitoring.address().orElseThrow();

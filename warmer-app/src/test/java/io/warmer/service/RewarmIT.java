@@ -102,7 +102,7 @@ class RewarmIT {
                     .builder().enableAllAdaptiveRefreshTriggers().enablePeriodicRefresh(Duration.ofSeconds(2)).build())
                     .build());
             try (WarmerService warmer = WarmerService.start(config);
-                 ServiceMonitoring monitoring = ServiceMonitoring.start(warmer,
+                 ServiceMonitoring monitoring = ServiceMonitoring.start(config, warmer,
                          ServiceMonitoring.configuredTargets(config.http()))) {
                 URI base = monitoring.address().orElseThrow();
                 await().atMost(WAIT).until(() -> get(base.resolve("ready")).statusCode() == 200);
@@ -331,7 +331,7 @@ class RewarmIT {
         RedisClient client = RedisClient.create(redisUri);
         ShopWrites shop = new ShopWrites(db::connect, 100);
         try (WarmerService warmer = WarmerService.start(config);
-             ServiceMonitoring monitoring = ServiceMonitoring.start(warmer,
+             ServiceMonitoring monitoring = ServiceMonitoring.start(config, warmer,
                      ServiceMonitoring.configuredTargets(config.http()))) {
             URI base = monitoring.address().orElseThrow();
             await().atMost(WAIT).until(() -> get(base.resolve("ready")).statusCode() == 200);

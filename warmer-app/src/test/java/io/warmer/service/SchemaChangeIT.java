@@ -120,7 +120,7 @@ class SchemaChangeIT {
                                                                            String fixedShows) throws Exception {
         WarmerConfig config = config("id, first_name, last_name");
         try (WarmerService warmer = WarmerService.start(config);
-             ServiceMonitoring monitoring = ServiceMonitoring.start(warmer,
+             ServiceMonitoring monitoring = ServiceMonitoring.start(config, warmer,
                      ServiceMonitoring.configuredTargets(config.http()))) {
             URI base = monitoring.address().orElseThrow();
             await().atMost(WAIT).until(() -> get(base.resolve("ready")).statusCode() == 200);

@@ -41,4 +41,25 @@ class StateDirectoryTest {
             assertThat(state.path().resolve("app")).doesNotExist();
         }
     }
+
+    @Test
+    void shouldKeepAnApplicationsStoresOnlyForTheSameChangelogTopics(@TempDir Path root) throws Exception {
+        String before = "cluster c1\napp-keys-changelog 5Yc1\n";
+        try (StateDirectory state = StateDirectory.claim(root)) {
+            for (String app : new String[] {"same", "recreated", "unknown"}) {
+                Files.createDirectories(state.path().resolve(app + "/0_1"));
+                state.recordChangelogs(app, before);
+            }
+            state.markClean();
+        }
+        try (StateDirectory state = StateDirectory.claim(root)) {
+            assertThat(state.keep("same", before)).isTrue();
+            assertThat(state.keep("recreated", "cluster c1\napp-keys-changelog 9Qz0\n")).isFalse();
+            assertThat(state.keep("unknown", null)).as("the topics could not be read").isFalse();
+
+            assertThat(state.path().resolve("same/0_1")).exists();
+            assertThat(state.path().resolve("recreated")).doesNotExist();
+            assertThat(state.path().resolve("unknown")).doesNotExist();
+        }
+    }
 }

@@ -35,6 +35,7 @@ final class BenchConfig {
                   partitions: %d
                   stream-threads: %d
                   application-id: %s
+                  state-dir: "%s"
                 redis: {uri: "%s"}
                 # Monitoring on, as users run it, on any free port: X2 runs two processes side by side.
                 http: {port: 0}
@@ -42,7 +43,7 @@ final class BenchConfig {
                   - {name: user, table: %s, key: "%s:user:${id}", ttl: 1h}
                 """.formatted(servers.postgres.host(), servers.postgres.port(), servers.postgres.database(),
                 servers.postgres.user(), PASSWORD_ENV, servers.kafka.bootstrapServers(), TOPIC_PREFIX, PARTITIONS,
-                STREAM_THREADS, applicationId, servers.redis.uri(), UsersTable.TABLE, keyPrefix);
+                STREAM_THREADS, applicationId, dir.resolve("streams"), servers.redis.uri(), UsersTable.TABLE, keyPrefix);
         Path file = dir.resolve(name + ".yml");
         try {
             Files.writeString(file, yaml);

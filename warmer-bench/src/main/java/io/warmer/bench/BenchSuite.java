@@ -46,6 +46,9 @@ public final class BenchSuite implements Callable<Integer> {
             + " run W1 first; W4 and W6 run W3 too (W6 is compared with it).")
     List<String> only = List.of();
 
+    @Option(names = "--w7-orders", description = "Orders joined to customers in W7 (default: ${DEFAULT-VALUE}).")
+    long w7Orders = 300_000;
+
     @Option(names = "--w2-seconds", description = "How long each W2 rate runs (default: ${DEFAULT-VALUE}).")
     int w2Seconds = 300;
 
@@ -101,7 +104,7 @@ public final class BenchSuite implements Callable<Integer> {
                 : only.stream().map(Workload::parse).collect(Collectors.toCollection(() -> EnumSet.noneOf(Workload.class)));
         String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
         Path work = Files.createDirectories(workParent.resolve("run-" + stamp)).toAbsolutePath();
-        SuiteSettings settings = new SuiteSettings(rows, Workload.withPrerequisites(chosen), w2Seconds, w2Rates,
+        SuiteSettings settings = new SuiteSettings(rows, w7Orders, Workload.withPrerequisites(chosen), w2Seconds, w2Rates,
                 verifySample, naiveKeys, ceilingRequests, work, warmerApp.toAbsolutePath(),
                 (charts == null ? work : charts).toAbsolutePath(), redisCeiling.toAbsolutePath(),
                 shapedLua.toAbsolutePath(), pgbench);

@@ -96,6 +96,18 @@ final class SuiteRun {
                 results.note("W5: migrate-keys of %,d keys", settings.rows());
                 MigrateWorkload.run(servers, settings, results);
             }
+            if (settings.runs(Workload.W7)) {
+                results.phase("W7");
+                results.note("W7: restart of a service joining %,d orders, stores kept against restored",
+                        settings.w7Orders());
+                RestartWorkload.Outcome w7 = RestartWorkload.run(servers, settings, results);
+                double ratio = w7.keptSeconds() / w7.restoredSeconds();
+                results.row(String.format(Locale.ROOT, "W7 restart to streaming, %,d-row join", settings.w7Orders()),
+                        String.format(Locale.ROOT, "%.1f s with the stores kept", w7.keptSeconds()),
+                        String.format(Locale.ROOT, "%.1f s restored from the changelogs", w7.restoredSeconds()),
+                        String.format(Locale.ROOT, "%.2f× restored", ratio), "< 1× restored",
+                        Results.Met.of(ratio < 1));
+            }
             results.endPhase();
             charts.forEach(c -> results.note("chart %s", c));
         }

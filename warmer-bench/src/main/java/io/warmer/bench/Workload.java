@@ -19,7 +19,9 @@ enum Workload {
     /** Two materializer processes sharing the partitions against one. Needs W1's topic. */
     X2("X2"),
     /** FLUSHALL under W1's running service: time until it has rebuilt every key by itself. Needs W1, W3 to compare. */
-    W6("W6");
+    W6("W6"),
+    /** Restart of a service with a join: stores kept in kafka.state-dir against restored. Independent of the others. */
+    W7("W7");
 
     final String wireName;
 
@@ -33,7 +35,7 @@ enum Workload {
                 return w;
             }
         }
-        throw new IllegalArgumentException("unknown workload '" + text + "', expected one of W1, W2, W3, W4, W5, W6, X2");
+        throw new IllegalArgumentException("unknown workload '" + text + "', expected one of W1, W2, W3, W4, W5, W6, W7, X2");
     }
 
     /** {@code chosen} plus what they need: W1 under W2, W3, W4, W6 and X2; W3 under W4 and W6. */

@@ -1,5 +1,6 @@
 package io.warmer.capture.snapshot;
 
+import io.warmer.concurrent.DaemonThreads;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.warmer.capture.CaptureException;
 import io.warmer.capture.PostgresEndpoint;
@@ -80,7 +81,7 @@ public final class TableSnapshots implements AutoCloseable {
     private final Map<TableId, TableState> tables = new LinkedHashMap<>();
     private final ExecutorService readers;
     private final ScheduledExecutorService control = Executors.newSingleThreadScheduledExecutor(
-            daemon("warmer-snapshot-control"));
+            DaemonThreads.named("warmer-snapshot-control"));
     private final CompletableFuture<Void> live = new CompletableFuture<>();
     private KafkaConsumer<String, String> requests;
     private Connection controlConnection;
@@ -111,7 +112,7 @@ public final class TableSnapshots implements AutoCloseable {
         this.producer = producer;
         this.streamGap = streamGap;
         this.listener = listener;
-        this.readers = Executors.newFixedThreadPool(settings.threads(), daemon("warmer-snapshot-reader"));
+        this.readers = Executors.newFixedThreadPool(settings.threads(), DaemonThreads.named("warmer-snapshot-reader"));
         schemas.keySet().forEach(t -> tables.put(t, new TableState(t, schemas.get(t).primaryKey())));
     }
 
@@ -762,11 +763,4 @@ public final class TableSnapshots implements AutoCloseable {
         }
     }
 
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
-        return runnable -> {
-            Thread thread = new Thread(runnable, name);
-            thread.setDaemon(true);
-            return thread;
-        };
-    }
 }
