@@ -9,7 +9,8 @@ WORKDIR /src
 # The whole checkout (less what .dockerignore leaves out): Maven reads every module the root pom lists.
 COPY . .
 # The local repository lives in a BuildKit cache, so a rebuild after a source edit downloads nothing.
-# Only warmer-app and the modules it needs are built.
+# Only warmer-app and the modules it needs are built. Its runtime classpath (target/lib) carries no demo
+# servers: the broker, PostgreSQL and redis-server live in warmer-embedded and warmer-demo (RuntimeClasspathIT).
 RUN --mount=type=cache,id=warmer-m2,target=/root/.m2 \
     mvn -B -q -DskipTests -pl warmer-app -am package \
  && mkdir -p /out \

@@ -57,7 +57,7 @@ class ExamplesIT {
 
     private static Result check(TestInfra infra, Path dir, java.util.function.UnaryOperator<String> edit) throws Exception {
         TestDatabase db = infra.postgres().newDatabase();
-        db.execute(Files.readString(Path.of("src/main/resources/io/warmer/demo/schema.sql")));
+        db.execute(Files.readString(Path.of("..", "warmer-demo", "src", "main", "resources", "io", "warmer", "demo", "schema.sql")));
         Path config = dir.resolve("example.yml");
         Files.writeString(config, edit.apply(Files.readString(Path.of("..", "examples", "demo-schema.yml")))
                 .replace("host: localhost", "host: " + infra.postgres().host())

@@ -6,7 +6,9 @@ import picocli.CommandLine.Command;
 /** {@code ./warmer}: the command line. Each subcommand is a {@code Callable<Integer>} returning its exit code. */
 @Command(name = "warmer", mixinStandardHelpOptions = true, versionProvider = WarmerCli.Version.class,
         description = "Keeps a Redis cache hot from database change events.",
-        subcommands = {RunCommand.class, WarmupCommand.class, DemoCommand.class, VerifyCommand.class, ReplayCommand.class,
+        footer = {"", "In a checkout, `./warmer demo` replays the key-rename incident on embedded servers"
+                + " (the warmer-demo module; the production build carries no demo servers)."},
+        subcommands = {RunCommand.class, WarmupCommand.class, VerifyCommand.class, ReplayCommand.class,
                 SnapshotCommand.class,
                 CleanupCommand.class, MigrateKeysCommand.class, StatusCommand.class, KeysCommand.class, ConfigCommand.class,
                 CommandLine.HelpCommand.class})

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 class PackageDocsTest {
 
     private static final List<Path> SOURCES = List.of(Path.of("src", "main", "java"),
-            Path.of("..", "connectors", "src", "main", "java"));
+            Path.of("..", "connectors", "src", "main", "java"), Path.of("..", "warmer-embedded", "src", "main", "java"),
+            Path.of("..", "warmer-demo", "src", "main", "java"));
 
     @Test
     void shouldDocumentEveryPackage() throws IOException {

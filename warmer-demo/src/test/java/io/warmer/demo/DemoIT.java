@@ -1,7 +1,8 @@
-package io.warmer.cli;
+package io.warmer.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.warmer.cli.ExitCodes;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
@@ -13,7 +14,7 @@ class DemoIT {
     void shouldReplayTheIncidentAndFindAHotCacheAtTheCutover() {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        var cli = WarmerCli.commandLine();
+        var cli = DemoMain.commandLine();
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
 

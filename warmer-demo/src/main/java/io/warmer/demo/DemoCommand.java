@@ -1,8 +1,8 @@
-package io.warmer.cli;
+package io.warmer.demo;
 
+import io.warmer.cli.ExitCodes;
+import io.warmer.cli.HttpOption;
 import io.warmer.config.HttpSettings;
-import io.warmer.demo.DemoOptions;
-import io.warmer.demo.IncidentDemo;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Replay the key-rename incident on embedded PostgreSQL, Kafka and Redis, and show the"
                 + " cutover finding a hot cache.", "Exits 0 only if the hit rate meets --min-hit-rate and nothing is stale."})
-final class DemoCommand implements Callable<Integer> {
+public final class DemoCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;

@@ -1,11 +1,10 @@
-package io.warmer.cli;
+package io.warmer.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.warmer.testing.PackagedWarmer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,7 +29,7 @@ class DemoServeIT {
     @Test
     void shouldKeepThePageServingAfterTheCutoverUntilStopped(@TempDir Path dir) throws Exception {
         Path output = dir.resolve("out.txt");
-        ProcessBuilder builder = PackagedWarmer.command("demo", "--serve", "--users", "1000", "--sample", "200",
+        ProcessBuilder builder = packagedDemo("demo", "--serve", "--users", "1000", "--sample", "200",
                         "--live-seconds", "1", "--http-port", "0")
                 .redirectErrorStream(true).redirectOutput(output.toFile());
         builder.environment().put("WARMER_LOG_DIR", dir.resolve("logs").toString());
@@ -69,5 +68,21 @@ class DemoServeIT {
             sum += family.path("written").asLong();
         }
         return sum;
+    }
+
+    /** What {@code ./warmer demo} runs: this module's packaged jar and its copied dependencies (failsafe runs after package). */
+    private static ProcessBuilder packagedDemo(String... args) throws java.io.IOException {
+        Path target = Path.of("target");
+        Path jar;
+        try (var jars = Files.list(target)) {
+            jar = jars.filter(p -> p.getFileName().toString().matches("warmer-demo-[0-9.]+(-SNAPSHOT)?\\.jar")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("run `./mvnw package` first: no warmer-demo jar in target/"));
+        }
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                jar + java.io.File.pathSeparator + target.resolve("lib") + java.io.File.separator + "*",
+                DemoMain.class.getName()));
+        command.addAll(java.util.List.of(args));
+        return new ProcessBuilder(command);
     }
 }
