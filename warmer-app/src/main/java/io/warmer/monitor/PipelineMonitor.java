@@ -226,7 +226,8 @@ public final class PipelineMonitor implements AutoCloseable {
         }
         if (service.role().materializes()) {
             KafkaStreams.State state = service.materializerState();
-            boolean running = ServiceView.running(state);
+            boolean running = state == KafkaStreams.State.CREATED || state == KafkaStreams.State.REBALANCING
+                    || state == KafkaStreams.State.RUNNING;
             parts.add(new Health.Part("materializer", running, state.name(), running
                     ? (service.evictionGuard().paused() ? "paused: Redis is evicting" : null)
                     : "the Kafka Streams application is not running; see the log"));

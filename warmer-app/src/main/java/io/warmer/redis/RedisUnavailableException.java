@@ -37,7 +37,7 @@ public final class RedisUnavailableException extends RuntimeException {
     }
 
     /** The innermost cause's message on one line, e.g. "Connection refused: /127.0.0.1:7000". */
-    private static String rootMessage(Throwable e) {
+    public static String rootMessage(Throwable e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();

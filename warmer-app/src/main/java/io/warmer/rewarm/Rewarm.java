@@ -93,6 +93,10 @@ public final class Rewarm implements AutoCloseable {
         this.replays = replays;
     }
 
+    private RedisConnection<String, String> redis() {
+        return process.connect();
+    }
+
     public Progress progress() {
         return progress;
     }
@@ -103,7 +107,7 @@ public final class Rewarm implements AutoCloseable {
      */
     public void resumeUnfinished() {
         String app = config.kafka().applicationId();
-        try (RedisConnection<String, String> redis = process.connect()) {
+        try (RedisConnection<String, String> redis = redis()) {
             String noticed = redis.sync().get(PublishedRewarm.noticedKey(app));
             String done = redis.sync().get(PublishedRewarm.doneKey(app));
             if (noticed != null && (done == null || Long.parseLong(done) < Long.parseLong(noticed))) {
@@ -173,7 +177,7 @@ public final class Rewarm implements AutoCloseable {
     private boolean claimedOrDoneElsewhere(String reason) throws InterruptedException {
         long noticed = System.currentTimeMillis();
         String key = PublishedRewarm.claimKey(config.kafka().applicationId());
-        try (RedisConnection<String, String> redis = process.connect()) {
+        try (RedisConnection<String, String> redis = redis()) {
             redis.sync().set(PublishedRewarm.noticedKey(config.kafka().applicationId()), String.valueOf(noticed));
             while (true) {
                 String mine = describe(reason, 0, 0, null);
@@ -229,7 +233,7 @@ public final class Rewarm implements AutoCloseable {
             long writes;
             long total;
             String claim = PublishedRewarm.claimKey(config.kafka().applicationId());
-            try (RedisConnection<String, String> redis = process.connect();
+            try (RedisConnection<String, String> redis = redis();
                  Replay replaying = starting(replay, redis, claim, reason)) {
                 total = replaying.total();
                 progress = new Progress(State.REWARMING, reason, total, total, null, started);
@@ -303,7 +307,7 @@ public final class Rewarm implements AutoCloseable {
         } catch (RuntimeException | InterruptedException e) {
             LOG.info("Left the rebuild's application {} in Kafka: {}", application, e.getMessage());
         }
-        try (RedisConnection<String, String> redis = process.connect()) {
+        try (RedisConnection<String, String> redis = redis()) {
             redis.sync().unlink(PublishedCounters.keyOf(application));
         } catch (Exception e) {
             LOG.debug("Left the rebuild's published counters: {}", e.getMessage());

@@ -36,12 +36,6 @@ public interface ServiceView {
     /** The state of the materializer, or of its least healthy application when families have their own. */
     KafkaStreams.State materializerState();
 
-    /** Whether {@link #materializerState()} is one that does its job: created, rebalancing or running. */
-    static boolean running(KafkaStreams.State state) {
-        return state == KafkaStreams.State.CREATED || state == KafkaStreams.State.REBALANCING
-                || state == KafkaStreams.State.RUNNING;
-    }
-
     /** Which application materializes each family, and which families are still filled from the change topics. */
     Materializers materializers();
 

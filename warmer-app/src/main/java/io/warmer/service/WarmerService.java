@@ -66,6 +66,9 @@ public final class WarmerService implements ServiceView, AutoCloseable {
     static final Duration OBSERVE_EVERY = Duration.ofSeconds(1);
     /** Bounds the look at the changelog topics at a start and at a stop; past it, the stores are restored instead. */
     private static final Duration CHANGELOG_LOOKUP_TIMEOUT = Duration.ofSeconds(10);
+    /** A materializer in these states does its job (a rebalance is part of it). */
+    private static final java.util.Set<KafkaStreams.State> RUNNING_STREAMS = java.util.EnumSet.of(
+            KafkaStreams.State.CREATED, KafkaStreams.State.REBALANCING, KafkaStreams.State.RUNNING);
 
     private final WarmerConfig config;
     private final Role role;
@@ -164,7 +167,7 @@ public final class WarmerService implements ServiceView, AutoCloseable {
             lifecycle.observe(new Lifecycle.Parts(capture != null,
                     election != null && election.role() == CaptureElection.Role.STANDBY,
                     capture != null && !capture.snapshotCompleted(),
-                    !role.materializes() || ServiceView.running(materializerState()),
+                    !role.materializes() || RUNNING_STREAMS.contains(materializerState()),
                     evictionGuard.paused(), !counters.brokenFamilies().isEmpty()));
         } catch (RuntimeException e) {
             LOG.debug("Could not observe the service's parts: {}", e.getMessage());
@@ -341,12 +344,17 @@ public final class WarmerService implements ServiceView, AutoCloseable {
         return materializer;
     }
 
-    /**
-     * Keeps the application's local stores only if they belong to its changelog topics as they are now. A replay's
-     * stores are used once (cleaned up when it closes, never recorded), so a replay looks nothing up.
-     */
+    /** Keeps the application's local stores only if they belong to its changelog topics as they are now. */
     private void keepOrRestoreStores(KafkaSettings kafka) {
-        String identity = registered ? changelogIdentity(kafka) : null;
+        String identity = null;
+        try (var admin = ChangeTopicProvisioner.connect(kafka.bootstrapServers())) {
+            identity = ChangelogIdentity.of(admin, kafka.applicationId(), CHANGELOG_LOOKUP_TIMEOUT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the changelog topics", e);
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            LOG.debug("Could not read the changelog topics of {}: {}", kafka.applicationId(), e.getMessage());
+        }
         try {
             if (stateDirectory.keep(kafka.applicationId(), identity)) {
                 LOG.atInfo().addKeyValue("event", "stores_kept").addKeyValue("application", kafka.applicationId())
@@ -357,19 +365,6 @@ public final class WarmerService implements ServiceView, AutoCloseable {
             throw new UncheckedIOException("Cannot empty the Kafka Streams state of " + kafka.applicationId() + " in "
                     + stateDirectory.path().toAbsolutePath() + ": " + e.getMessage()
                     + "; check that kafka.state-dir is writable.", e);
-        }
-    }
-
-    /** The application's changelog topics now ({@link ChangelogIdentity}), or null when Kafka does not say. */
-    private static String changelogIdentity(KafkaSettings kafka) {
-        try (var admin = ChangeTopicProvisioner.connect(kafka.bootstrapServers())) {
-            return ChangelogIdentity.of(admin, kafka.applicationId(), CHANGELOG_LOOKUP_TIMEOUT);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while reading the changelog topics", e);
-        } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            LOG.debug("Could not read the changelog topics of {}: {}", kafka.applicationId(), e.getMessage());
-            return null;
         }
     }
 
