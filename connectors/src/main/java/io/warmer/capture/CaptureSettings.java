@@ -3,12 +3,14 @@ package io.warmer.capture;
 import io.warmer.capture.snapshot.SnapshotSettings;
 import io.warmer.change.ChangeTopics;
 import io.warmer.change.TableId;
+import io.warmer.kafka.KafkaClients;
 import java.util.List;
 import java.util.Objects;
 
 /**
  * Everything the capture needs: where the rows come from and where their changes go.
  *
+ * @param kafka             where change topics, offsets and snapshot progress go, and how to connect
  * @param slotName          the logical replication slot; one capture process holds it at a time
  * @param publicationName   the publication, created filtered to {@code tables} when absent
  * @param topicPrefix       change topics are {@code <prefix>.<schema>.<table>}
@@ -22,7 +24,7 @@ public record CaptureSettings(
         List<TableId> tables,
         String slotName,
         String publicationName,
-        String kafkaBootstrapServers,
+        KafkaClients kafka,
         String topicPrefix,
         int partitions,
         short replicationFactor,
@@ -37,7 +39,7 @@ public record CaptureSettings(
         }
         Objects.requireNonNull(slotName, "slotName");
         Objects.requireNonNull(publicationName, "publicationName");
-        Objects.requireNonNull(kafkaBootstrapServers, "kafkaBootstrapServers");
+        Objects.requireNonNull(kafka, "kafka");
         Objects.requireNonNull(topicPrefix, "topicPrefix");
         timestamps = timestamps == null ? TimestampFormat.ISO_8601 : timestamps;
         snapshot = snapshot == null ? SnapshotSettings.DEFAULTS : snapshot;

@@ -1,11 +1,12 @@
 package io.warmer.capture;
 
+import io.warmer.kafka.KafkaClients;
+import io.warmer.kafka.KafkaRefusal;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -31,12 +32,11 @@ public final class ChangeTopicProvisioner {
     private ChangeTopicProvisioner() {
     }
 
-    public static Admin connect(String bootstrapServers) {
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS));
-        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-        return Admin.create(props);
+    /** An admin client of {@code kafka} with Warmer's timeouts; the caller closes it. */
+    public static Admin connect(KafkaClients kafka) {
+        return kafka.admin(Map.of(
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000));
     }
 
     /**
@@ -69,9 +69,9 @@ public final class ChangeTopicProvisioner {
     }
 
     /** Creates those of {@code topics} that do not exist yet; existing topics are left as they are. */
-    public static void ensureTopics(String bootstrapServers, List<NewTopic> topics) {
-        try (Admin admin = connect(bootstrapServers)) {
-            awaitReachable(admin, bootstrapServers);
+    public static void ensureTopics(KafkaClients kafka, List<NewTopic> topics) {
+        try (Admin admin = connect(kafka)) {
+            awaitReachable(admin, kafka);
             Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             List<NewTopic> missing = new ArrayList<>();
             for (NewTopic topic : topics) {
@@ -80,43 +80,45 @@ public final class ChangeTopicProvisioner {
                 }
             }
             if (!missing.isEmpty()) {
-                createAll(admin, missing, bootstrapServers);
+                createAll(admin, missing, kafka);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new CaptureException("Interrupted while creating topics on " + bootstrapServers, e);
+            throw new CaptureException("Interrupted while creating topics on " + kafka.where(), e);
         } catch (ExecutionException | TimeoutException e) {
-            throw new CaptureException("Kafka at " + bootstrapServers + " did not list its topics: " + e.getMessage(), e);
+            throw new CaptureException(KafkaRefusal.explain(kafka, e)
+                    .orElse(kafka.where() + " did not list its topics: " + e.getMessage()), e);
         }
     }
 
     /** The number of partitions of each topic, by the key it is given under; the topics must exist. */
-    public static <K> Map<K, Integer> partitionCounts(String bootstrapServers, Map<K, String> topics) {
-        try (Admin admin = connect(bootstrapServers)) {
+    public static <K> Map<K, Integer> partitionCounts(KafkaClients kafka, Map<K, String> topics) {
+        try (Admin admin = connect(kafka)) {
             var described = admin.describeTopics(topics.values()).allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             Map<K, Integer> counts = new java.util.LinkedHashMap<>();
             topics.forEach((key, topic) -> counts.put(key, described.get(topic).partitions().size()));
             return counts;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new CaptureException("Interrupted while describing topics on " + bootstrapServers, e);
+            throw new CaptureException("Interrupted while describing topics on " + kafka.where(), e);
         } catch (ExecutionException | TimeoutException e) {
-            throw new CaptureException("Kafka at " + bootstrapServers + " did not describe topics " + topics.values()
-                    + ": " + e.getMessage(), e);
+            throw new CaptureException(KafkaRefusal.explain(kafka, e)
+                    .orElse(kafka.where() + " did not describe topics " + topics.values() + ": " + e.getMessage()), e);
         }
     }
 
-    /** @throws CaptureException naming the bootstrap servers when no broker answers */
-    public static void awaitReachable(Admin admin, String bootstrapServers) throws InterruptedException {
+    /** @throws CaptureException naming the cluster when no broker answers or it refuses Warmer */
+    public static void awaitReachable(Admin admin, KafkaClients kafka) throws InterruptedException {
         try {
             admin.describeCluster().clusterId().get(REACHABLE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
-            throw new CaptureException("Cannot reach Kafka at " + bootstrapServers + " within " + REACHABLE_TIMEOUT_SECONDS
-                    + " s: check that the brokers are running and that kafka.bootstrap-servers is right.", e);
+            throw new CaptureException(KafkaRefusal.explain(kafka, e).orElse("Cannot reach " + kafka.where() + " within "
+                    + REACHABLE_TIMEOUT_SECONDS + " s: check that the brokers are running, that kafka.bootstrap-servers is"
+                    + " right and that kafka.security.protocol matches the listener."), e);
         }
     }
 
-    private static void createAll(Admin admin, List<NewTopic> topics, String bootstrapServers)
+    private static void createAll(Admin admin, List<NewTopic> topics, KafkaClients kafka)
             throws InterruptedException, TimeoutException {
         var results = admin.createTopics(topics).values();
         for (var entry : results.entrySet()) {
@@ -124,8 +126,8 @@ public final class ChangeTopicProvisioner {
                 entry.getValue().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) { // another instance was quicker
-                    throw new CaptureException("Kafka at " + bootstrapServers + " refused to create topic "
-                            + entry.getKey() + ": " + e.getCause().getMessage(), e.getCause());
+                    throw new CaptureException(KafkaRefusal.explain(kafka, e.getCause()).orElse(kafka.where()
+                            + " refused to create topic " + entry.getKey() + ": " + e.getCause().getMessage()), e.getCause());
                 }
             }
         }

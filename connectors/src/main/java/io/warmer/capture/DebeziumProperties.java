@@ -29,13 +29,15 @@ final class DebeziumProperties {
         p.setProperty("offset.storage.partitions", "1");
         p.setProperty("offset.storage.replication.factor", String.valueOf(settings.replicationFactor()));
         p.setProperty("offset.flush.interval.ms", String.valueOf(OFFSET_FLUSH_INTERVAL_MS));
-        p.setProperty("bootstrap.servers", settings.kafkaBootstrapServers());
+        // The offset store's producer, consumer and admin client connect as every other client does.
+        p.putAll(settings.kafka().properties());
 
         p.setProperty("database.hostname", pg.host());
         p.setProperty("database.port", String.valueOf(pg.port()));
         p.setProperty("database.user", pg.user());
         p.setProperty("database.password", pg.password());
         p.setProperty("database.dbname", pg.database());
+        p.putAll(pg.engineTlsProperties());
         p.setProperty("topic.prefix", settings.topicPrefix());
         p.setProperty("plugin.name", "pgoutput");
         p.setProperty("slot.name", settings.slotName());

@@ -1,17 +1,20 @@
 package io.warmer.capture;
 
-import io.warmer.concurrent.DaemonThreads;
+import io.debezium.embedded.Connect;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
-import io.debezium.embedded.Connect;
 import io.debezium.engine.format.ChangeEventFormat;
+import io.warmer.capture.snapshot.CompletedSnapshot;
+import io.warmer.capture.snapshot.SnapshotProgress;
+import io.warmer.capture.snapshot.TableSnapshots;
 import io.warmer.change.ChangeTopics;
 import io.warmer.change.TableId;
+import io.warmer.concurrent.DaemonThreads;
+import io.warmer.kafka.KafkaClients;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -19,17 +22,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import io.warmer.capture.snapshot.CompletedSnapshot;
-import io.warmer.capture.snapshot.SnapshotProgress;
-import io.warmer.capture.snapshot.TableSnapshots;
+import javax.management.JMException;
+import javax.management.ObjectName;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.connect.source.SourceRecord;
-import javax.management.JMException;
-import javax.management.ObjectName;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,13 +95,13 @@ public final class PostgresCapture implements AutoCloseable {
             topics.add(ChangeTopicProvisioner.deleteAfterRetention(ChangeTopics.deadLetterTopic(settings.topicPrefix()),
                     settings.partitions(), settings.replicationFactor()));
             topics.add(ChangeTopicProvisioner.compacted(settings.snapshotTopic(), 1, settings.replicationFactor()));
-            ChangeTopicProvisioner.ensureTopics(settings.kafkaBootstrapServers(), topics);
+            ChangeTopicProvisioner.ensureTopics(settings.kafka(), topics);
             boolean streamGap = StreamContinuity.hasGap(settings);
-            producer = new KafkaProducer<>(producerProperties(settings.kafkaBootstrapServers()));
+            producer = producer(settings.kafka());
             snapshots = new TableSnapshots(settings.postgres(), schemas, requiredColumns, ChangeTopicProvisioner.partitionCounts(
-                    settings.kafkaBootstrapServers(), settings.tables().stream().collect(
+                    settings.kafka(), settings.tables().stream().collect(
                             java.util.stream.Collectors.toMap(t -> t, settings::topicFor))),
-                    settings.topicPrefix(), settings.kafkaBootstrapServers(), settings.snapshot(), settings.timestamps(),
+                    settings.topicPrefix(), settings.kafka(), settings.snapshot(), settings.timestamps(),
                     producer, streamGap, completed);
             publisher = new KafkaChangePublisher(producer, ChangeTopics.deadLetterTopic(settings.topicPrefix()),
                     settings.timestamps(), snapshots);
@@ -234,16 +234,15 @@ public final class PostgresCapture implements AutoCloseable {
         LOG.debug("Capture {} -> {}", from, to);
     }
 
-    /** What every producer of change and progress records is configured with. */
-    public static Properties producerProperties(String bootstrapServers) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        return p;
+    /**
+     * A producer of change and progress records, as every one of them is configured: acknowledged by all in-sync
+     * replicas and idempotent, so that a retried send neither loses nor reorders a change. The caller closes it.
+     */
+    public static KafkaProducer<String, String> producer(KafkaClients kafka) {
+        return kafka.producer(Map.of(
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.LINGER_MS_CONFIG, 5,
+                ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024), new StringSerializer(), new StringSerializer());
     }
 }

@@ -2,14 +2,12 @@ package io.warmer.capture;
 
 import io.warmer.change.TableId;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 
 /**
@@ -17,8 +15,6 @@ import java.util.Set;
  * the server is reachable, decodes logically, and every table exists with a primary key.
  */
 public final class PostgresPreflight {
-
-    private static final int CONNECT_TIMEOUT_SECONDS = 10;
 
     private PostgresPreflight() {
     }
@@ -62,23 +58,29 @@ public final class PostgresPreflight {
 
     /** A connection with the capture's credentials, or one line naming the server and what to check. */
     public static Connection open(PostgresEndpoint pg) {
-        Properties props = new Properties();
-        props.setProperty("user", pg.user());
-        props.setProperty("password", pg.password());
-        props.setProperty("connectTimeout", String.valueOf(CONNECT_TIMEOUT_SECONDS));
         try {
-            return DriverManager.getConnection(pg.jdbcUrl(), props);
+            return pg.connect();
         } catch (SQLException e) {
-            String state = e.getSQLState() == null ? "" : e.getSQLState();
-            String hint = switch (state) {
-                case "08001", "08004" -> "check that the server is running and that host and port are right";
-                case "28P01", "28000" -> "check the user and password (password-env) in the configuration";
-                case "3D000" -> "create the database or fix its name in the configuration";
-                default -> "check host, port, database, user and password";
-            };
             throw new CaptureException("Cannot connect to PostgreSQL at " + pg.address() + " (database '"
-                    + pg.database() + "', user '" + pg.user() + "'): " + firstLine(e.getMessage()) + "; " + hint + ".", e);
+                    + pg.database() + "', user '" + pg.user() + "'): " + firstLine(e.getMessage()) + "; " + hint(e) + ".", e);
         }
+    }
+
+    /** What to check for a failed connection: worded once, for every connection Warmer opens. */
+    public static String hint(SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        String message = e.getMessage() == null ? "" : e.getMessage();
+        if (message.contains("SSL") || message.contains("PKIX") || message.contains("certificate")
+                || message.contains("no encryption")) {
+            return "check source.postgres.ssl-mode (the server may require TLS: require, verify-ca or verify-full)"
+                    + " and ssl-root-cert (the CA that signed the server's certificate), ssl-cert and ssl-key";
+        }
+        return switch (state) {
+            case "08001", "08004" -> "check that the server is running and that host and port are right";
+            case "28P01", "28000" -> "check the user and password (password-env) in the configuration";
+            case "3D000" -> "create the database or fix its name in the configuration";
+            default -> "check host, port, database, user and password";
+        };
     }
 
     private static void checkWalLevel(Connection connection, PostgresEndpoint pg) throws SQLException {

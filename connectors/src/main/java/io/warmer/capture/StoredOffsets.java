@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.warmer.change.ChangeTopics;
 import io.warmer.change.RowChangeCodec;
+import io.warmer.kafka.KafkaClients;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
@@ -19,9 +20,9 @@ public final class StoredOffsets {
      * A WAL position below which every committed change has been delivered to Kafka, by the stored offset; -1 when
      * the capture stored none.
      */
-    public static long position(String bootstrapServers, String topicPrefix) {
+    public static long position(KafkaClients kafka, String topicPrefix) {
         long position = -1;
-        for (ConsumerRecord<String, String> record : TopicReader.readLast(bootstrapServers,
+        for (ConsumerRecord<String, String> record : TopicReader.readLast(kafka,
                 ChangeTopics.offsetTopic(topicPrefix))) {
             position = Math.max(position, positionOf(record.value()));
         }

@@ -1,5 +1,6 @@
 package io.warmer.capture;
 
+import io.warmer.kafka.KafkaRefusal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -7,7 +8,6 @@ import java.sql.SQLException;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +42,7 @@ final class StreamContinuity {
             return false;
         }
         Set<String> storedOffsets = new LinkedHashSet<>();
-        TopicReader.readAll(settings.kafkaBootstrapServers(), settings.offsetTopic(), record -> {
+        TopicReader.readAll(settings.kafka(), settings.offsetTopic(), record -> {
             if (record.value() != null) {
                 storedOffsets.add(record.key());
             } else {
@@ -65,8 +65,7 @@ final class StreamContinuity {
      * streaming from a new slot instead of refusing to start.
      */
     private static void forget(CaptureSettings settings, Set<String> keys) {
-        try (var producer = new KafkaProducer<String, String>(PostgresCapture.producerProperties(
-                settings.kafkaBootstrapServers()))) {
+        try (var producer = PostgresCapture.producer(settings.kafka())) {
             for (String key : keys) {
                 producer.send(new ProducerRecord<>(settings.offsetTopic(), key, null)).get();
             }
@@ -74,8 +73,9 @@ final class StreamContinuity {
             Thread.currentThread().interrupt();
             throw new CaptureException("Interrupted while forgetting the stored offsets on " + settings.offsetTopic(), e);
         } catch (ExecutionException e) {
-            throw new CaptureException("Kafka at " + settings.kafkaBootstrapServers() + " refused to forget the stored"
-                    + " offsets on " + settings.offsetTopic() + ": " + e.getCause().getMessage(), e.getCause());
+            throw new CaptureException(KafkaRefusal.explain(settings.kafka(), e.getCause()).orElse(settings.kafka().where()
+                    + " refused to forget the stored offsets on " + settings.offsetTopic() + ": "
+                    + e.getCause().getMessage()), e.getCause());
         }
     }
 }

@@ -1,13 +1,12 @@
 package io.warmer.capture;
 
+import io.warmer.kafka.KafkaClients;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
@@ -28,12 +27,10 @@ public final class TopicReader {
      *
      * @return empty when the topic does not exist (yet) or holds nothing
      */
-    public static java.util.List<ConsumerRecord<String, String>> readLast(String bootstrapServers, String topic) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    public static java.util.List<ConsumerRecord<String, String>> readLast(KafkaClients kafka, String topic) {
         java.util.List<ConsumerRecord<String, String>> last = new java.util.ArrayList<>();
-        try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+        try (var consumer = kafka.consumer(Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"),
+                new StringDeserializer(), new StringDeserializer())) {
             var partitions = consumer.partitionsFor(topic, LIMIT);
             if (partitions == null || partitions.isEmpty()) {
                 return last;
@@ -64,12 +61,9 @@ public final class TopicReader {
     }
 
     /** @return false when the topic does not exist (yet) */
-    public static boolean readAll(String bootstrapServers, String topic, Consumer<ConsumerRecord<String, String>> each) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+    public static boolean readAll(KafkaClients kafka, String topic, Consumer<ConsumerRecord<String, String>> each) {
+        try (var consumer = kafka.consumer(Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new StringDeserializer())) {
             var partitions = consumer.partitionsFor(topic, LIMIT);
             if (partitions == null || partitions.isEmpty()) {
                 return false;
@@ -83,7 +77,7 @@ public final class TopicReader {
             while (assigned.stream().anyMatch(tp -> consumer.position(tp, LIMIT) < end.get(tp))) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("could not read topic " + topic + " to its end within "
-                            + LIMIT.toSeconds() + " s; check that Kafka at " + bootstrapServers + " is healthy");
+                            + LIMIT.toSeconds() + " s; check that " + kafka.where() + " is healthy");
                 }
                 consumer.poll(POLL).forEach(each);
             }

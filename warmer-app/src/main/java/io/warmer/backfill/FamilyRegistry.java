@@ -4,6 +4,7 @@ import io.warmer.capture.ChangeTopicProvisioner;
 import io.warmer.capture.PostgresCapture;
 import io.warmer.capture.TopicReader;
 import io.warmer.config.WarmerConfig;
+import io.warmer.kafka.KafkaClients;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Comparator;
@@ -15,7 +16,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 
@@ -29,12 +29,12 @@ public final class FamilyRegistry {
 
     private static final Duration LIMIT = Duration.ofSeconds(30);
 
-    private final String bootstrapServers;
+    private final KafkaClients kafka;
     private final String topic;
     private final short replicationFactor;
 
     public FamilyRegistry(WarmerConfig config) {
-        this.bootstrapServers = config.kafka().bootstrapServers();
+        this.kafka = config.kafka().clients();
         this.topic = topicOf(config);
         this.replicationFactor = config.kafka().replicationFactor();
     }
@@ -56,7 +56,7 @@ public final class FamilyRegistry {
      */
     public Map<String, Registration> read() {
         Map<String, Registration> latest = new LinkedHashMap<>();
-        TopicReader.readAll(bootstrapServers, topic, record -> {
+        TopicReader.readAll(kafka, topic, record -> {
             if (record.value() == null) {
                 latest.remove(record.key());
                 return;
@@ -92,9 +92,9 @@ public final class FamilyRegistry {
     }
 
     private void send(Map<String, String> records) {
-        ChangeTopicProvisioner.ensureTopics(bootstrapServers, List.of(ChangeTopicProvisioner.compacted(topic, 1,
+        ChangeTopicProvisioner.ensureTopics(kafka, List.of(ChangeTopicProvisioner.compacted(topic, 1,
                 replicationFactor)));
-        try (var producer = new KafkaProducer<String, String>(PostgresCapture.producerProperties(bootstrapServers))) {
+        try (var producer = PostgresCapture.producer(kafka)) {
             for (var record : records.entrySet()) {
                 producer.send(new ProducerRecord<>(topic, record.getKey(), record.getValue())).get();
             }
@@ -110,7 +110,7 @@ public final class FamilyRegistry {
     /** The end offset of every partition of {@code topics} now; a topic that does not exist yet has none. */
     Map<String, List<Long>> endOffsets(Collection<String> topics) throws InterruptedException {
         Map<String, List<Long>> ends = new LinkedHashMap<>();
-        try (Admin admin = ChangeTopicProvisioner.connect(bootstrapServers)) {
+        try (Admin admin = ChangeTopicProvisioner.connect(kafka)) {
             Set<String> existing = admin.listTopics().names().get(LIMIT.toSeconds(), TimeUnit.SECONDS);
             List<String> present = topics.stream().filter(existing::contains).toList();
             Map<TopicPartition, Long> offsets = ChangeTopicProvisioner.endOffsets(admin, present);
@@ -119,7 +119,7 @@ public final class FamilyRegistry {
                         .sorted(Comparator.comparingInt(TopicPartition::partition)).map(offsets::get).toList());
             }
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("Kafka at " + bootstrapServers + " did not tell the end of " + topics + ": "
+            throw new IllegalStateException(kafka.where() + " did not tell the end of " + topics + ": "
                     + e.getMessage(), e);
         }
         return ends;

@@ -2,18 +2,17 @@ package io.warmer.backfill;
 
 import com.carrotsearch.hppc.LongIntHashMap;
 import com.carrotsearch.hppc.cursors.IntCursor;
+import io.warmer.kafka.KafkaClients;
 import io.warmer.topology.History;
 import java.time.Duration;
 import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import net.jpountz.xxhash.XXHash64;
 import net.jpountz.xxhash.XXHashFactory;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
@@ -38,16 +37,14 @@ public final class HistoryScan {
     }
 
     /** @param ends per partition, where the history ends (the topics' end offsets when the materializer started) */
-    public static History of(String bootstrapServers, Map<TopicPartition, Long> ends) {
+    public static History of(KafkaClients kafka, Map<TopicPartition, Long> ends) {
         long started = System.nanoTime();
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(8 << 20));
+        Map<String, Object> settings = Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(8 << 20));
         Map<TopicPartition, History.Latest> latest = new LinkedHashMap<>();
         long records = 0;
-        try (var consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (var consumer = kafka.consumer(settings, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             for (var entry : ends.entrySet()) {
                 TopicPartition partition = entry.getKey();
                 long end = entry.getValue();
@@ -62,7 +59,7 @@ public final class HistoryScan {
                 while (consumer.position(partition, STALL) < end) {
                     var polled = consumer.poll(POLL);
                     if (polled.isEmpty() && System.nanoTime() - lastRecordAt > STALL.toNanos()) {
-                        throw new IllegalStateException("Kafka at " + bootstrapServers + " sent nothing of " + partition
+                        throw new IllegalStateException(kafka.where() + " sent nothing of " + partition
                                 + " for " + STALL.toSeconds() + " s while Warmer read its keys; check that it is healthy");
                     }
                     for (ConsumerRecord<byte[], byte[]> record : polled) {

@@ -87,7 +87,7 @@ public final class Materializers {
                         patterns, nowMs));
             } else if (r == null) {
                 if (snapshots == null) {
-                    snapshots = SnapshotProgressReader.read(config.kafka().bootstrapServers(),
+                    snapshots = SnapshotProgressReader.read(config.kafka().clients(),
                             config.kafka().topicPrefix());
                 }
                 List<String> unsnapshotted = columnsNotSnapshotted(snapshots, config.requiredColumns(family.name()));
@@ -117,7 +117,7 @@ public final class Materializers {
             registry.write(writes);
         }
         if (!resnapshot.isEmpty()) {
-            SnapshotRequests.ask(config.kafka().bootstrapServers(), config.kafka().topicPrefix(),
+            SnapshotRequests.ask(config.kafka().clients(), config.kafka().topicPrefix(),
                     config.kafka().replicationFactor(), resnapshot);
         }
         Map<String, Registration> now = writes.isEmpty() ? known : registry.read();
@@ -180,7 +180,7 @@ public final class Materializers {
     public History historyOf(WarmerConfig application) {
         return registrations.values().stream().filter(r -> r.application().equals(application.kafka().applicationId()))
                 .findFirst().map(r -> r.state() == Registration.State.BACKFILLING
-                        ? HistoryScan.of(config.kafka().bootstrapServers(), r.marks()) : History.predating(r.marks()))
+                        ? HistoryScan.of(config.kafka().clients(), r.marks()) : History.predating(r.marks()))
                 .orElse(History.NONE);
     }
 
@@ -198,7 +198,7 @@ public final class Materializers {
      * process still runs it) is refused.
      */
     public static void deleteApplication(WarmerConfig config, String application) throws InterruptedException {
-        try (Admin admin = ChangeTopicProvisioner.connect(config.kafka().bootstrapServers())) {
+        try (Admin admin = ChangeTopicProvisioner.connect(config.kafka().clients())) {
             // Kafka Streams does not leave its group on close: its members go after the session timeout.
             long deadline = System.nanoTime() + GROUP_LEAVE_WAIT.toNanos();
             while (true) {

@@ -169,7 +169,7 @@ final class CleanupCommand implements Callable<Integer> {
         if (family.application().equals(loaded.kafka().applicationId())) {
             return null;
         }
-        try (Admin admin = ChangeTopicProvisioner.connect(loaded.kafka().bootstrapServers())) {
+        try (Admin admin = ChangeTopicProvisioner.connect(loaded.kafka().clients())) {
             long deadline = System.nanoTime() + LEAVE_WAIT.toNanos();
             while (true) {
                 var group = admin.describeConsumerGroups(List.of(family.application())).all().get(30, TimeUnit.SECONDS)

@@ -9,6 +9,7 @@ import io.warmer.config.FamilyConfig;
 import io.warmer.config.JoinConfig;
 import io.warmer.config.WarmerConfig;
 import io.warmer.console.ProgressLine;
+import io.warmer.kafka.KafkaClients;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,8 +20,8 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -63,7 +64,7 @@ final class SnapshotCommand implements Callable<Integer> {
         WarmerConfig loaded = config.load();
         Set<TableId> chosen = chosenTables(loaded);
         PrintWriter out = spec.commandLine().getOut();
-        String bootstrap = loaded.kafka().bootstrapServers();
+        KafkaClients bootstrap = loaded.kafka().clients();
         Map<TableId, String> requested = SnapshotRequests.ask(bootstrap, loaded.kafka().topicPrefix(),
                 loaded.kafka().replicationFactor(), chosen);
         out.printf("warmer: asked the capture to snapshot %s%n", chosen);

@@ -14,7 +14,6 @@ import io.warmer.verify.VerifyReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -73,7 +72,7 @@ final class VerifyCommand implements Callable<Integer> {
         var schemas = SchemaCheck.preflight(loaded);
         Integer sample = scope != null && scope.full ? null : scope != null && scope.sample != null ? scope.sample : DEFAULT_SAMPLE;
         VerifyReport report;
-        try (Connection db = DriverManager.getConnection(endpoint.jdbcUrl(), pg.user(), pg.password());
+        try (Connection db = endpoint.connect();
              Redis process = Redis.of(loaded.redis()); RedisConnection<String, String> redis = process.connect()) {
             report = new CacheVerifier(loaded, db, redis.sync(), schemas).verify(sample, System.currentTimeMillis());
         }

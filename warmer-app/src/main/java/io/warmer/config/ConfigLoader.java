@@ -4,10 +4,10 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationContext;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -46,7 +47,7 @@ public final class ConfigLoader {
 
     private final Function<String, String> environment;
 
-    /** @param environment looks up environment variables (for {@code password-env}) */
+    /** @param environment looks up environment variables (for {@code password-env} and the like) */
     public ConfigLoader(Function<String, String> environment) {
         this.environment = environment;
     }
@@ -74,11 +75,23 @@ public final class ConfigLoader {
     public Unresolved check(Path file) {
         String source = file.toString();
         WarmerConfig config = parseUnresolved(read(file), source);
-        PostgresSourceConfig pg = config.postgres();
-        List<String> missing = pg.passwordEnv() != null && environment.apply(pg.passwordEnv()) == null
-                ? List.of("source.postgres.password-env: the environment variable '" + pg.passwordEnv() + "' is not set")
-                : List.of();
-        return new Unresolved(config, missing);
+        List<String> missing = new ArrayList<>();
+        config.resolve(new Secrets() {
+            @Override
+            public String secret(String field, String inline, String env) {
+                if (env != null && environment.apply(env) == null) {
+                    missing.add(field + ": the environment variable '" + env + "' is not set");
+                }
+                // Not the secret: the configuration this resolves is thrown away.
+                return inline != null ? inline : env != null ? "" : null;
+            }
+
+            @Override
+            public void readableFile(String field, String path) {
+                // The files are the running machine's; the machine checking the file may not have them.
+            }
+        });
+        return new Unresolved(config, List.copyOf(missing));
     }
 
     private static String read(Path file) {
@@ -122,16 +135,32 @@ public final class ConfigLoader {
     }
 
     private WarmerConfig resolveSecrets(WarmerConfig config, String source) {
-        PostgresSourceConfig pg = config.postgres();
-        if (pg.passwordEnv() == null) {
-            return config;
+        try {
+            return config.resolve(new Secrets() {
+                @Override
+                public String secret(String field, String inline, String env) {
+                    if (env == null) {
+                        return inline;
+                    }
+                    String value = environment.apply(env);
+                    if (value == null) {
+                        throw new InvalidFieldException(field, "the environment variable '" + env
+                                + "' is not set; export it before starting Warmer");
+                    }
+                    return value;
+                }
+
+                @Override
+                public void readableFile(String field, String path) {
+                    if (path != null && !(Files.isRegularFile(Path.of(path)) && Files.isReadable(Path.of(path)))) {
+                        throw new InvalidFieldException(field, "found '" + path + "', which is not a file Warmer can"
+                                + " read; check the path and its permissions");
+                    }
+                }
+            });
+        } catch (InvalidFieldException e) {
+            throw new ConfigException(source, e.field(), e.getMessage());
         }
-        String password = environment.apply(pg.passwordEnv());
-        if (password == null) {
-            throw new ConfigException(source, "source.postgres.password-env", "the environment variable '"
-                    + pg.passwordEnv() + "' is not set; export it before starting Warmer");
-        }
-        return config.withPostgres(pg.withPassword(password));
     }
 
     private static ConfigException translate(JsonProcessingException e, String source) {

@@ -3,6 +3,7 @@ package io.warmer.config;
 import static io.warmer.config.InvalidFieldException.require;
 
 import io.warmer.capture.PostgresEndpoint;
+import io.warmer.capture.PostgresTls;
 import io.warmer.capture.TimestampFormat;
 
 /**
@@ -14,10 +15,16 @@ import io.warmer.capture.TimestampFormat;
  * @param publication the publication, {@link #DEFAULT_PUBLICATION} when absent
  * @param timestamps  how timestamp columns are written into values, {@link #DEFAULT_TIMESTAMPS} when absent
  * @param snapshot    how whole tables are read; {@link SnapshotConfig#DEFAULTS} when absent
+ * @param sslMode     libpq's sslmode for every connection (disable, allow, prefer, require, verify-ca, verify-full);
+ *                    the driver's default ({@code prefer}) when absent
+ * @param sslRootCert the CA certificate (PEM) the server's certificate must be signed by (verify-ca, verify-full)
+ * @param sslCert     Warmer's client certificate (PEM), for servers that require one
+ * @param sslKey      its private key: PKCS-8 DER ({@code .pk8}) or PKCS-12 ({@code .p12})
  */
 public record PostgresSourceConfig(String host, Integer port, String database, String user, String password,
                                    String passwordEnv, String slot, String publication, TimestampFormat timestamps,
-                                   SnapshotConfig snapshot) {
+                                   SnapshotConfig snapshot, String sslMode, String sslRootCert, String sslCert,
+                                   String sslKey) {
 
     public static final TimestampFormat DEFAULT_TIMESTAMPS = TimestampFormat.ISO_8601;
 
@@ -44,21 +51,47 @@ public record PostgresSourceConfig(String host, Integer port, String database, S
         publication = publication == null ? DEFAULT_PUBLICATION : publication;
         timestamps = timestamps == null ? DEFAULT_TIMESTAMPS : timestamps;
         snapshot = snapshot == null ? SnapshotConfig.DEFAULTS : snapshot;
+        if (sslMode != null) {
+            try {
+                PostgresTls.Mode.fromWireName(sslMode);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidFieldException("ssl-mode", e.getMessage());
+            }
+        }
+        if ((sslCert == null) != (sslKey == null)) {
+            throw new InvalidFieldException(sslCert == null ? "ssl-cert" : "ssl-key", "is required with "
+                    + (sslCert == null ? "ssl-key" : "ssl-cert") + ": a client certificate needs its private key");
+        }
     }
 
-    PostgresSourceConfig withPassword(String resolved) {
-        return new PostgresSourceConfig(host, port, database, user, resolved, null, slot, publication, timestamps,
-                snapshot);
+    /** Without TLS settings: the driver's defaults. */
+    public PostgresSourceConfig(String host, Integer port, String database, String user, String password,
+                                String passwordEnv, String slot, String publication, TimestampFormat timestamps,
+                                SnapshotConfig snapshot) {
+        this(host, port, database, user, password, passwordEnv, slot, publication, timestamps, snapshot, null, null,
+                null, null);
+    }
+
+    /** These settings with the password looked up and the certificate files checked. */
+    PostgresSourceConfig resolve(Secrets secrets) {
+        String at = "source.postgres.";
+        secrets.readableFile(at + "ssl-root-cert", sslRootCert);
+        secrets.readableFile(at + "ssl-cert", sslCert);
+        secrets.readableFile(at + "ssl-key", sslKey);
+        return new PostgresSourceConfig(host, port, database, user, secrets.secret(at + "password-env", password,
+                passwordEnv), null, slot, publication, timestamps, snapshot, sslMode, sslRootCert, sslCert, sslKey);
     }
 
     @Override
     public String toString() {
         return "PostgresSourceConfig[" + user + "@" + host + ":" + port + "/" + database + ", slot=" + slot
-                + ", publication=" + publication + ", password=****]";
+                + ", publication=" + publication + ", password=****" + (sslMode == null ? "" : ", ssl-mode=" + sslMode)
+                + "]";
     }
 
     /** Where to connect, with these credentials. */
     public PostgresEndpoint endpoint() {
-        return new PostgresEndpoint(host, port, database, user, password);
+        return new PostgresEndpoint(host, port, database, user, password, new PostgresTls(
+                sslMode == null ? null : PostgresTls.Mode.fromWireName(sslMode), sslRootCert, sslCert, sslKey));
     }
 }

@@ -26,10 +26,32 @@ import java.util.stream.Collectors;
  * @param connectTimeout how long opening a connection may take; {@link #DEFAULT_CONNECT_TIMEOUT}
  * @param commandTimeout how long any other command (a check, a read, a poll) waits for its answer;
  *                       {@link #DEFAULT_COMMAND_TIMEOUT}
+ * @param user           the ACL user Warmer authenticates as (Redis 6+); the {@code default} user when absent
+ * @param password       its password; prefer {@code passwordEnv}, so that no secret sits in the file
+ * @param passwordEnv    the environment variable holding the password
+ * @param tls            certificates for a {@code rediss://} URI; the JVM's trust store and no client certificate
+ *                       when absent
  */
 public record RedisSettings(String uri, Integer pipeline, Duration writeTimeout, Mode mode,
                             EvictionGuardMode evictionGuard, RewarmSettings rewarm, Duration connectTimeout,
-                            Duration commandTimeout) {
+                            Duration commandTimeout, String user, String password, String passwordEnv, Tls tls) {
+
+    /**
+     * {@code redis.tls}: the files of a TLS connection ({@code rediss://}). Whether the server's host name is checked
+     * as well as its certificate is the URI's {@code verifyPeer} (FULL by default, or CA or NONE).
+     *
+     * @param caCert the CA certificate(s) (PEM) the server's certificate must be signed by
+     * @param cert   Warmer's client certificate chain (PEM), for {@code tls-auth-clients yes}
+     * @param key    its private key (PEM, PKCS-8, unencrypted)
+     */
+    public record Tls(String caCert, String cert, String key) {
+        public Tls {
+            if ((cert == null) != (key == null)) {
+                throw new InvalidFieldException(cert == null ? "cert" : "key", "is required with "
+                        + (cert == null ? "key" : "cert") + ": a client certificate needs its private key");
+            }
+        }
+    }
 
     public static final int DEFAULT_PIPELINE = 512;
     public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(30);
@@ -88,6 +110,39 @@ public record RedisSettings(String uri, Integer pipeline, Duration writeTimeout,
         rewarm = rewarm == null ? RewarmSettings.DEFAULTS : rewarm;
         connectTimeout = positive("connect-timeout", connectTimeout, DEFAULT_CONNECT_TIMEOUT);
         commandTimeout = positive("command-timeout", commandTimeout, DEFAULT_COMMAND_TIMEOUT);
+        if (password != null && passwordEnv != null) {
+            throw new InvalidFieldException("password-env", "found both password and password-env, expected one of them");
+        }
+        boolean credentials = user != null || password != null || passwordEnv != null;
+        if (credentials && uri.matches("^[a-z]+://[^/]*@.*")) {
+            throw new InvalidFieldException("uri", "found credentials in the URI and in user/password-env, expected"
+                    + " them in one place (preferably user and password-env)");
+        }
+        if (user != null && password == null && passwordEnv == null) {
+            throw new InvalidFieldException("password-env", "is required with user '" + user + "', e.g. WARMER_REDIS_PASSWORD");
+        }
+        if (tls != null && !uri.startsWith("rediss://")) {
+            throw new InvalidFieldException("tls", "found TLS certificates for '" + masked(uri) + "', expected a"
+                    + " rediss:// URI");
+        }
+    }
+
+    /** No ACL user or TLS files besides the URI's. */
+    public RedisSettings(String uri, Integer pipeline, Duration writeTimeout, Mode mode, EvictionGuardMode evictionGuard,
+                         RewarmSettings rewarm, Duration connectTimeout, Duration commandTimeout) {
+        this(uri, pipeline, writeTimeout, mode, evictionGuard, rewarm, connectTimeout, commandTimeout, null, null, null,
+                null);
+    }
+
+    /** These settings with the password looked up and the certificate files checked. */
+    RedisSettings resolve(Secrets secrets) {
+        if (tls != null) {
+            secrets.readableFile("redis.tls.ca-cert", tls.caCert());
+            secrets.readableFile("redis.tls.cert", tls.cert());
+            secrets.readableFile("redis.tls.key", tls.key());
+        }
+        return new RedisSettings(uri, pipeline, writeTimeout, mode, evictionGuard, rewarm, connectTimeout,
+                commandTimeout, user, secrets.secret("redis.password-env", password, passwordEnv), null, tls);
     }
 
     private static Duration positive(String field, Duration value, Duration fallback) {
@@ -126,14 +181,20 @@ public record RedisSettings(String uri, Integer pipeline, Duration writeTimeout,
      * the process's {@code io.warmer.redis.Redis} parses them once.
      */
     public List<RedisURI> seedUris() {
-        return seedsOf(uri, mode);
+        List<RedisURI> seeds = seedsOf(uri, mode);
+        if (password != null) {
+            seeds.forEach(seed -> seed.setAuthentication(user == null ? "default" : user, password));
+        }
+        return seeds;
     }
 
     @Override
     public String toString() {
         return "RedisSettings[uri=" + masked(uri) + ", mode=" + mode.wireName() + ", pipeline=" + pipeline
                 + ", writeTimeout=" + writeTimeout + ", evictionGuard=" + evictionGuard.wireName() + ", rewarm=" + rewarm
-                + ", connectTimeout=" + connectTimeout + ", commandTimeout=" + commandTimeout + "]";
+                + ", connectTimeout=" + connectTimeout + ", commandTimeout=" + commandTimeout
+                + (user == null ? "" : ", user=" + user) + (password == null && passwordEnv == null ? "" : ", password=****")
+                + (tls == null ? "" : ", " + tls) + "]";
     }
 
     static String masked(String uri) {

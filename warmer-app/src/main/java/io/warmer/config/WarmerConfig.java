@@ -149,8 +149,10 @@ public final class WarmerConfig {
         return source.postgres();
     }
 
-    WarmerConfig withPostgres(PostgresSourceConfig postgres) {
-        return new WarmerConfig(new SourceConfig(postgres), kafka, redis, families, http);
+    /** This configuration with every secret it names looked up and every file it names checked. */
+    WarmerConfig resolve(Secrets secrets) {
+        return new WarmerConfig(new SourceConfig(source.postgres().resolve(secrets)), kafka.resolve(secrets),
+                redis.resolve(secrets), families, http);
     }
 
     @Override

@@ -17,7 +17,6 @@ import io.warmer.sink.FencedWrites;
 import io.warmer.verify.ExpectedEntries;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,7 +73,7 @@ public final class MemoryEstimate {
         PostgresSourceConfig pg = config.source().postgres();
         PostgresEndpoint endpoint = pg.endpoint();
         Map<TableId, TableSchema> schemas = PostgresPreflight.check(endpoint, config.tables(), config.requiredColumns());
-        try (Connection db = DriverManager.getConnection(endpoint.jdbcUrl(), pg.user(), pg.password());
+        try (Connection db = endpoint.connect();
              RedisConnection<String, String> redis = process.connect()) {
             List<NodeMemory> nodes = NodeMemory.ofMasters(redis);
             boolean mayProbe = nodes.stream().allMatch(n -> n.free() >= PROBE_HEADROOM);

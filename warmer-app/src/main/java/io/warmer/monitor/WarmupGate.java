@@ -20,7 +20,6 @@ import io.warmer.rewarm.Rewarm;
 import io.warmer.redis.RedisConnection;
 import io.warmer.service.ServiceView;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -119,9 +118,9 @@ public final class WarmupGate implements AutoCloseable {
         PostgresSourceConfig pg = config.source().postgres();
         PostgresEndpoint endpoint = pg.endpoint();
         this.schemas = SchemaCheck.preflight(config);
-        this.admin = ChangeTopicProvisioner.connect(config.kafka().bootstrapServers());
+        this.admin = ChangeTopicProvisioner.connect(config.kafka().clients());
         this.progress = new FamilyProgress(admin, config, warmer.materializers());
-        this.db = DriverManager.getConnection(endpoint.jdbcUrl(), pg.user(), pg.password());
+        this.db = endpoint.connect();
         this.redis = warmer.redis().connect();
         this.verifier = new CacheVerifier(config, db, redis.sync(), schemas);
         config.keyFamilies().forEach(f -> families.put(f.name(), f));
@@ -195,7 +194,7 @@ public final class WarmupGate implements AutoCloseable {
             // it is broken already
         }
         PostgresSourceConfig pg = config.source().postgres();
-        db = DriverManager.getConnection(pg.endpoint().jdbcUrl(), pg.user(), pg.password());
+        db = pg.endpoint().connect();
         verifier = new CacheVerifier(config, db, redis.sync(), schemas);
     }
 
@@ -205,7 +204,7 @@ public final class WarmupGate implements AutoCloseable {
         if (capture != null) {
             return capture.snapshotCompleted();
         }
-        var stored = SnapshotProgressReader.read(config.kafka().bootstrapServers(), config.kafka().topicPrefix());
+        var stored = SnapshotProgressReader.read(config.kafka().clients(), config.kafka().topicPrefix());
         return config.tables().stream().allMatch(t -> stored.containsKey(t) && stored.get(t).state().done());
     }
 
@@ -213,7 +212,7 @@ public final class WarmupGate implements AutoCloseable {
     private long capturePosition() {
         PostgresCapture capture = warmer.capture();
         return capture != null ? capture.acknowledgedPosition()
-                : StoredOffsets.position(config.kafka().bootstrapServers(), config.kafka().topicPrefix());
+                : StoredOffsets.position(config.kafka().clients(), config.kafka().topicPrefix());
     }
 
     /**

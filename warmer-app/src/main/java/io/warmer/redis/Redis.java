@@ -6,6 +6,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
@@ -14,6 +15,7 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.warmer.config.RedisSettings;
+import java.io.File;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -52,11 +54,13 @@ public final class Redis implements AutoCloseable {
         this.address = seeds.stream().map(seed -> seed.getHost() + ":" + seed.getPort()).collect(Collectors.joining(","));
         this.resources = DefaultClientResources.builder().ioThreadPoolSize(IO_THREADS).computationThreadPoolSize(IO_THREADS).build();
         SocketOptions socket = SocketOptions.builder().connectTimeout(settings.connectTimeout()).build();
+        SslOptions ssl = sslOptions(settings.tls());
         if (cluster()) {
             RedisClusterClient clusterClient = RedisClusterClient.create(resources, seeds);
             clusterClient.setOptions(ClusterClientOptions.builder()
                     .autoReconnect(true)
                     .socketOptions(socket)
+                    .sslOptions(ssl)
                     .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                             .enableAllAdaptiveRefreshTriggers()
                             .adaptiveRefreshTriggersTimeout(TOPOLOGY_ADAPTIVE_AT_MOST_EVERY)
@@ -66,9 +70,22 @@ public final class Redis implements AutoCloseable {
             this.client = clusterClient;
         } else {
             RedisClient standaloneClient = RedisClient.create(resources);
-            standaloneClient.setOptions(ClientOptions.builder().autoReconnect(true).socketOptions(socket).build());
+            standaloneClient.setOptions(ClientOptions.builder().autoReconnect(true).socketOptions(socket).sslOptions(ssl)
+                    .build());
             this.client = standaloneClient;
         }
+    }
+
+    /** {@code redis.tls}'s files; Lettuce's defaults (the JVM's trust store, no client certificate) without. */
+    private static SslOptions sslOptions(RedisSettings.Tls tls) {
+        SslOptions.Builder ssl = SslOptions.builder().jdkSslProvider();
+        if (tls != null && tls.caCert() != null) {
+            ssl.trustManager(new File(tls.caCert()));
+        }
+        if (tls != null && tls.cert() != null) {
+            ssl.keyManager(new File(tls.cert()), new File(tls.key()), null);
+        }
+        return ssl.build();
     }
 
     /** The process's Redis for {@code settings}; nothing is connected until a connection is asked for. */

@@ -23,12 +23,31 @@ public final class RedisUnavailableException extends RuntimeException {
             return new RedisUnavailableException(where + " is not a Redis Cluster node (" + cause
                     + "); set redis.mode: standalone, or point redis.uri at the cluster's nodes.", failure);
         }
+        if (tls(failure)) {
+            return new RedisUnavailableException(where + " and Warmer could not agree on TLS (" + cause + "); check"
+                    + " redis.tls.ca-cert (the CA that signed the server's certificate), redis.tls.cert and key when"
+                    + " the server requires client certificates, and that redis.uri is rediss:// on the TLS port.",
+                    failure);
+        }
+        if (cause.contains("NOPERM")) {
+            return new RedisUnavailableException(where + " refused a command to Warmer's ACL user (" + cause
+                    + "); grant the user the ACL rules listed in README (Production: Redis ACL).", failure);
+        }
         if (failure instanceof RedisConnectionException && !refusal(cause)) {
             return new RedisUnavailableException("Cannot reach " + where + ": " + cause
                     + "; check that Redis is running and that redis.uri (and redis.mode) are right.", failure);
         }
         return new RedisUnavailableException(where + " refused Warmer: " + cause
-                + "; check the password and ACLs in redis.uri.", failure);
+                + "; check redis.user and the password in the variable redis.password-env names.", failure);
+    }
+
+    private static boolean tls(Throwable failure) {
+        for (Throwable e = failure; e != null; e = e.getCause() == e ? null : e.getCause()) {
+            if (e instanceof javax.net.ssl.SSLException || e instanceof java.security.cert.CertificateException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean refusal(String cause) {

@@ -47,7 +47,7 @@ final class BackfillWatch implements AutoCloseable {
         List<Registration> pending = plan.backfilling();
         this.pending = new ArrayList<>(pending);
         pending.forEach(r -> remaining.put(r.family(), r.marks().values().stream().mapToLong(Long::longValue).sum()));
-        this.admin = ChangeTopicProvisioner.connect(config.kafka().bootstrapServers());
+        this.admin = ChangeTopicProvisioner.connect(config.kafka().clients());
         this.timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("warmer-backfill-watch"));
     }
 

@@ -4,6 +4,8 @@ import io.warmer.capture.CaptureException;
 import io.warmer.capture.ChangeTopicProvisioner;
 import io.warmer.change.ChangeTopics;
 import io.warmer.config.WarmerConfig;
+import io.warmer.kafka.KafkaClients;
+import io.warmer.kafka.KafkaRefusal;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -23,7 +25,7 @@ final class ChangeTopicsCheck {
     }
 
     static void requireExisting(WarmerConfig config) {
-        String servers = config.kafka().bootstrapServers();
+        KafkaClients servers = config.kafka().clients();
         List<String> needed = config.tables().stream()
                 .map(t -> ChangeTopics.topicFor(config.kafka().topicPrefix(), t)).toList();
         try (Admin admin = ChangeTopicProvisioner.connect(servers)) {
@@ -31,14 +33,14 @@ final class ChangeTopicsCheck {
             Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             List<String> missing = needed.stream().filter(t -> !existing.contains(t)).toList();
             if (!missing.isEmpty()) {
-                throw new CaptureException("The change topics " + missing + " do not exist on " + servers
+                throw new CaptureException("The change topics " + missing + " do not exist on " + servers.where()
                         + " yet: start a process with --role capture (or all) for this configuration first.");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new CaptureException("Interrupted while checking the change topics on " + servers, e);
+            throw new CaptureException("Interrupted while checking the change topics on " + servers.where(), e);
         } catch (ExecutionException | TimeoutException e) {
-            throw new CaptureException("Kafka at " + servers + " did not list its topics: " + e.getMessage(), e);
+            throw new CaptureException(KafkaRefusal.explain(servers, e).orElse(servers.where() + " did not list its topics: " + e.getMessage()), e);
         }
     }
 }

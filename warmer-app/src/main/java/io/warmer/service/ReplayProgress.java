@@ -26,7 +26,7 @@ public final class ReplayProgress implements AutoCloseable {
     ReplayProgress(WarmerConfig config, History history) {
         this.config = config;
         this.history = history;
-        this.admin = ChangeTopicProvisioner.connect(config.kafka().bootstrapServers());
+        this.admin = ChangeTopicProvisioner.connect(config.kafka().clients());
         this.catchUp = new ConsumerProgress(admin, config.kafka().applicationId())
                 .catchUp(history.ends(), WarmerTopology.joinRouteTopics(config));
     }

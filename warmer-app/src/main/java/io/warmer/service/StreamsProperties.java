@@ -30,7 +30,6 @@ final class StreamsProperties {
     static Properties of(WarmerConfig config, java.nio.file.Path stateDir) {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.kafka().applicationId());
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL_MS);
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.kafka().streamThreads());
@@ -45,6 +44,9 @@ final class StreamsProperties {
         p.put(StreamsConfig.POLL_MS_CONFIG, POLL_MS);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), SESSION_TIMEOUT_MS);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), SESSION_TIMEOUT_MS / 3);
+        // Bootstrap servers, security and kafka.properties, which may override the tuning above (those that
+        // correctness depends on are refused when the configuration is read).
+        p.putAll(config.kafka().clients().properties());
         return p;
     }
 }

@@ -232,8 +232,8 @@ public final class WarmerService implements ServiceView, AutoCloseable {
         }
         List<String> topics = application.tables().stream()
                 .map(t -> ChangeTopics.topicFor(application.kafka().topicPrefix(), t)).toList();
-        try (var admin = ChangeTopicProvisioner.connect(application.kafka().bootstrapServers())) {
-            return HistoryScan.of(application.kafka().bootstrapServers(),
+        try (var admin = ChangeTopicProvisioner.connect(application.kafka().clients())) {
+            return HistoryScan.of(application.kafka().clients(),
                     new ConsumerProgress(admin, application.kafka().applicationId()).endOffsets(topics));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -254,7 +254,7 @@ public final class WarmerService implements ServiceView, AutoCloseable {
 
     /** Whether the configured application has committed offsets: it wrote to Redis before this start. */
     private static boolean hasCommitted(WarmerConfig config) {
-        try (var admin = ChangeTopicProvisioner.connect(config.kafka().bootstrapServers())) {
+        try (var admin = ChangeTopicProvisioner.connect(config.kafka().clients())) {
             return new ConsumerProgress(admin, config.kafka().applicationId()).hasCommitted();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -315,7 +315,7 @@ public final class WarmerService implements ServiceView, AutoCloseable {
         List<String> routes = WarmerTopology.joinRouteTopics(config);
         if (!routes.isEmpty()) {
             // Partitioned like the change topics, so that a routed row meets its main row's partition.
-            ChangeTopicProvisioner.ensureTopics(config.kafka().bootstrapServers(), routes.stream()
+            ChangeTopicProvisioner.ensureTopics(config.kafka().clients(), routes.stream()
                     .map(t -> ChangeTopicProvisioner.deleteAfterRetention(t, config.kafka().partitions(),
                             config.kafka().replicationFactor()))
                     .toList());
@@ -347,7 +347,7 @@ public final class WarmerService implements ServiceView, AutoCloseable {
     /** Keeps the application's local stores only if they belong to its changelog topics as they are now. */
     private void keepOrRestoreStores(KafkaSettings kafka) {
         String identity = null;
-        try (var admin = ChangeTopicProvisioner.connect(kafka.bootstrapServers())) {
+        try (var admin = ChangeTopicProvisioner.connect(kafka.clients())) {
             identity = ChangelogIdentity.of(admin, kafka.applicationId(), CHANGELOG_LOOKUP_TIMEOUT);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -370,7 +370,7 @@ public final class WarmerService implements ServiceView, AutoCloseable {
 
     /** After a clean stop: which changelogs the stores were checkpointed against, for the next start to compare. */
     private void recordChangelogs() {
-        try (var admin = ChangeTopicProvisioner.connect(config.kafka().bootstrapServers())) {
+        try (var admin = ChangeTopicProvisioner.connect(config.kafka().clients())) {
             for (String application : applications) {
                 stateDirectory.recordChangelogs(application,
                         ChangelogIdentity.of(admin, application, CHANGELOG_LOOKUP_TIMEOUT));
@@ -402,7 +402,7 @@ public final class WarmerService implements ServiceView, AutoCloseable {
         var kafka = config.kafka();
         return new CaptureSettings(
                 pg.endpoint(),
-                config.tables(), pg.slot(), pg.publication(), kafka.bootstrapServers(), kafka.topicPrefix(),
+                config.tables(), pg.slot(), pg.publication(), kafka.clients(), kafka.topicPrefix(),
                 kafka.partitions(), kafka.replicationFactor(), pg.timestamps(), pg.snapshot().settings());
     }
 

@@ -1,9 +1,9 @@
 package io.warmer.status;
 
 import io.warmer.capture.TopicReader;
-
 import io.warmer.change.ChangeTopics;
 import io.warmer.change.DeadLetterHeaders;
+import io.warmer.kafka.KafkaClients;
 import io.warmer.sink.SinkCounters;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -18,9 +18,9 @@ final class DeadLetterCounts {
     private DeadLetterCounts() {
     }
 
-    static Map<String, Long> read(String bootstrapServers, String topicPrefix) {
+    static Map<String, Long> read(KafkaClients kafka, String topicPrefix) {
         Map<String, Long> counts = new HashMap<>();
-        TopicReader.readAll(bootstrapServers, ChangeTopics.deadLetterTopic(topicPrefix), record -> {
+        TopicReader.readAll(kafka, ChangeTopics.deadLetterTopic(topicPrefix), record -> {
             var header = record.headers().lastHeader(DeadLetterHeaders.FAMILY);
             String family = header == null ? "" : new String(header.value(), StandardCharsets.UTF_8);
             family = family.isBlank() ? NONE : family;

@@ -12,13 +12,14 @@ import io.warmer.change.TableId;
 import io.warmer.config.FamilyConfig;
 import io.warmer.config.PostgresSourceConfig;
 import io.warmer.config.WarmerConfig;
-import io.warmer.sink.SinkCounters;
-import io.warmer.verify.CacheVerifier;
+import io.warmer.kafka.KafkaClients;
+import io.warmer.kafka.KafkaRefusal;
 import io.warmer.redis.Redis;
 import io.warmer.redis.RedisConnection;
+import io.warmer.sink.SinkCounters;
+import io.warmer.verify.CacheVerifier;
 import io.warmer.verify.VerifyReport;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,7 +56,7 @@ public final class StatusProbe {
      * @param window how long to watch the counters for the write rate
      */
     public StatusReport look(int sample, Duration window) throws InterruptedException {
-        String bootstrap = config.kafka().bootstrapServers();
+        KafkaClients bootstrap = config.kafka().clients();
         String prefix = config.kafka().topicPrefix();
         List<String> notes = new ArrayList<>();
         try (RedisConnection<String, String> redis = process.connect();
@@ -111,7 +112,7 @@ public final class StatusProbe {
             return new StatusReport(config.kafka().applicationId(), capture, tables, families, deadLettered, notes,
                     rewarm);
         } catch (ExecutionException | TimeoutException e) {
-            throw new CaptureException("Kafka at " + bootstrap + " did not list its topics: " + e.getMessage(), e);
+            throw new CaptureException(KafkaRefusal.explain(bootstrap, e).orElse(bootstrap.where() + " did not list its topics: " + e.getMessage()), e);
         } catch (InterruptedException | RuntimeException e) {
             throw e;
         } catch (Exception e) {
@@ -126,7 +127,7 @@ public final class StatusProbe {
         Map<String, Double> coverage = new HashMap<>();
         try {
             Map<TableId, io.warmer.capture.TableSchema> schemas = io.warmer.config.SchemaCheck.preflight(config);
-            try (Connection db = DriverManager.getConnection(endpoint.jdbcUrl(), pg.user(), pg.password())) {
+            try (Connection db = endpoint.connect()) {
                 VerifyReport report = new CacheVerifier(config, db, redis.sync(), schemas)
                         .verify(sample, System.currentTimeMillis());
                 report.families().forEach(f -> coverage.put(f.name(), f.coverage()));

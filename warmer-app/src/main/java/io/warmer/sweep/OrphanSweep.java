@@ -128,7 +128,7 @@ public final class OrphanSweep implements AutoCloseable {
         config.families().stream().filter(f -> f.table().equals(snapshot.table())
                         || f.join().stream().anyMatch(j -> j.table().equals(snapshot.table())))
                 .forEach(f -> groups.add(plan.applicationOf(f.name())));
-        try (Admin admin = ChangeTopicProvisioner.connect(config.kafka().bootstrapServers())) {
+        try (Admin admin = ChangeTopicProvisioner.connect(config.kafka().clients())) {
             Map<TopicPartition, Long> marks = new HashMap<>();
             snapshot.markerOffsets().forEach((partition, offset) -> marks.put(new TopicPartition(topic, partition), offset + 1));
             if (marks.isEmpty()) {

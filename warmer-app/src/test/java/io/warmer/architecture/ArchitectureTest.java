@@ -1,5 +1,9 @@
 package io.warmer.architecture;
 
+import static com.tngtech.archunit.core.domain.JavaCall.Predicates.target;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.assignableTo;
+import static com.tngtech.archunit.core.domain.properties.HasName.Predicates.name;
+import static com.tngtech.archunit.core.domain.properties.HasOwner.Predicates.With.owner;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
@@ -14,6 +18,9 @@ import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
 
 /**
  * The packages form layers, each using only those below it (docs/design.md, "Layers"):
@@ -29,7 +36,7 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule packagesFormLayers = layeredArchitecture().consideringOnlyDependenciesInLayers()
-            .layer("Connectors").definedBy("io.warmer.change..", "io.warmer.capture..", "io.warmer.concurrent..")
+            .layer("Connectors").definedBy("io.warmer.change..", "io.warmer.capture..", "io.warmer.concurrent..", "io.warmer.kafka..")
             .layer("Configuration").definedBy("io.warmer.config..", "io.warmer.family..")
             .layer("Adapters").definedBy("io.warmer.topology..", "io.warmer.sink..", "io.warmer.redis..")
             .layer("Parts").definedBy("io.warmer.verify..", "io.warmer.guard..", "io.warmer.status..",
@@ -69,6 +76,15 @@ class ArchitectureTest {
             .orShould().dependOnClassesThat().resideInAPackage("io.lettuce.core.resource..")
             .because("io.warmer.redis.Redis is the one place that creates Lettuce clients: one ClientResources per"
                     + " process, standalone or cluster chosen once");
+
+    @ArchTest
+    static final ArchRule kafkaClientsOnlyFromKafkaClients = noClasses()
+            .that().resideOutsideOfPackages("io.warmer.kafka..", "io.warmer.embedded..")
+            .should().callConstructorWhere(target(owner(assignableTo(KafkaProducer.class)
+                    .or(assignableTo(KafkaConsumer.class)))))
+            .orShould().callMethodWhere(target(owner(assignableTo(Admin.class))).and(target(name("create"))))
+            .because("io.warmer.kafka.KafkaClients is the one place that creates Kafka clients, so that every one"
+                    + " connects with kafka.security and kafka.properties");
 
     private static String[] above(String layer) {
         for (int i = 0; i < LAYERS.length; i++) {

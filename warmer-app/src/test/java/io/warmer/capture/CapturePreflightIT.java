@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.warmer.change.TableId;
 import io.warmer.embedded.FreePort;
+import io.warmer.kafka.KafkaClients;
 import io.warmer.testing.TestDatabase;
 import io.warmer.testing.TestInfra;
 import io.warmer.testing.WarmerInfrastructure;
@@ -34,7 +35,7 @@ class CapturePreflightIT {
 
     private CaptureSettings settings(String table, int pgPort, String kafka) {
         return new CaptureSettings(endpoint(pgPort), List.of(TableId.parse(table)), infra.uniqueName("slot"),
-                infra.uniqueName("pub"), kafka, infra.uniqueName("pre"), 1, (short) 1, null, null);
+                infra.uniqueName("pub"), KafkaClients.plaintext(kafka), infra.uniqueName("pre"), 1, (short) 1, null, null);
     }
 
     @Test

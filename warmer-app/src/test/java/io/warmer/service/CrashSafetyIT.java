@@ -7,6 +7,7 @@ import io.lettuce.core.RedisClient;
 import io.warmer.capture.snapshot.SnapshotProgress;
 import io.warmer.capture.snapshot.SnapshotProgressReader;
 import io.warmer.change.TableId;
+import io.warmer.kafka.KafkaClients;
 import io.warmer.testing.TestConfigs;
 import io.warmer.testing.TestDatabase;
 import io.warmer.testing.TestInfra;
@@ -54,7 +55,7 @@ class CrashSafetyIT {
                         Shop.families(prefix))
                 .replace("slot: ", "snapshot: {chunk-rows: 100, threads: 1}, slot: ");
         Path config = Files.writeString(dir.resolve("warmer.yml"), yaml);
-        String bootstrap = infra.kafkaBootstrapServers();
+        KafkaClients bootstrap = KafkaClients.plaintext(infra.kafkaBootstrapServers());
         String topicPrefix = TestConfigs.parse(yaml).kafka().topicPrefix();
         TableId customers = TableId.parse("customers");
         TableId orders = TableId.parse("orders");

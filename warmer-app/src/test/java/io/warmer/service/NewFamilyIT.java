@@ -248,7 +248,7 @@ class NewFamilyIT {
 
     private List<String> statesOf(WarmerConfig config, String family) {
         List<String> states = new ArrayList<>();
-        TopicReader.readAll(config.kafka().bootstrapServers(), FamilyRegistry.topicOf(config), record -> {
+        TopicReader.readAll(config.kafka().clients(), FamilyRegistry.topicOf(config), record -> {
             if (family.equals(record.key()) && record.value() != null) {
                 String state = record.value().replaceAll(".*\"state\":\"([a-z]+)\".*", "$1");
                 if (states.isEmpty() || !states.get(states.size() - 1).equals(state)) {

@@ -205,7 +205,7 @@ class SchemaChangeIT {
         List<String> reasons = new ArrayList<>();
         await().atMost(WAIT).until(() -> {
             reasons.clear();
-            TopicReader.readAll(config.kafka().bootstrapServers(), topic, record -> {
+            TopicReader.readAll(config.kafka().clients(), topic, record -> {
                 var familyHeader = record.headers().lastHeader(DeadLetterHeaders.FAMILY);
                 var reason = record.headers().lastHeader(DeadLetterHeaders.REASON);
                 if (familyHeader != null && reason != null

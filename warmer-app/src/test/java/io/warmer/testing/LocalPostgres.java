@@ -42,16 +42,50 @@ final class LocalPostgres implements AutoCloseable {
         this.command = command;
     }
 
+    /**
+     * A server that takes TCP connections only over TLS: with a client certificate signed by {@code ca} and a
+     * password, except for the test's own superuser {@code postgres}, trusted over TLS.
+     *
+     * @param cert the server's certificate (PEM), @param key its key (PEM), @param ca the CA of client certificates
+     */
+    record Tls(Path cert, Path key, Path ca) {
+    }
+
     static LocalPostgres start(Path binDir) {
+        return start(binDir, null);
+    }
+
+    static LocalPostgres start(Path binDir, Tls tls) {
         TemporaryDirectory directory = TemporaryDirectory.create("warmer-it-postgres-");
         Path root = directory.path();
         try {
             Path dataDir = root.resolve("data");
             Path socketDir = Files.createDirectory(root.resolve("socket"));
+            Path tlsDir = Files.createDirectory(root.resolve("tls"));
+            if (tls != null) {
+                Files.copy(tls.cert(), tlsDir.resolve("server.pem"));
+                Files.copy(tls.key(), tlsDir.resolve("server.key"));
+                Files.copy(tls.ca(), tlsDir.resolve("ca.pem"));
+                // PostgreSQL refuses a key others may read.
+                Files.setPosixFilePermissions(tlsDir.resolve("server.key"),
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            }
             handToPostgresUser(root);
             initdb(binDir, root, dataDir);
+            List<String> options = new ArrayList<>();
+            if (tls != null) {
+                Files.writeString(dataDir.resolve("pg_hba.conf"), String.join("\n",
+                        "local all all trust",
+                        "hostssl all postgres 127.0.0.1/32 trust",
+                        "hostssl all all 127.0.0.1/32 scram-sha-256 clientcert=verify-ca",
+                        "hostssl replication all 127.0.0.1/32 scram-sha-256 clientcert=verify-ca", ""));
+                options.addAll(List.of("-c", "ssl=on",
+                        "-c", "ssl_cert_file=" + tlsDir.resolve("server.pem"),
+                        "-c", "ssl_key_file=" + tlsDir.resolve("server.key"),
+                        "-c", "ssl_ca_file=" + tlsDir.resolve("ca.pem")));
+            }
             int port = FreePort.find();
-            List<String> command = asPostgresUser(List.of(binDir.resolve("postgres").toString(),
+            List<String> server = new ArrayList<>(List.of(binDir.resolve("postgres").toString(),
                     "-D", dataDir.toString(),
                     "-p", Integer.toString(port),
                     "-k", socketDir.toString(),
@@ -63,10 +97,12 @@ final class LocalPostgres implements AutoCloseable {
                     "-c", "fsync=off",
                     "-c", "synchronous_commit=off",
                     "-c", "full_page_writes=off"));
+            server.addAll(options);
+            List<String> command = asPostgresUser(server);
             // SIGINT is PostgreSQL's fast shutdown: it does not wait for test clients to disconnect.
-            ChildProcess server = ChildProcess.start("postgres", command, root, root.resolve("postgres.log"),
+            ChildProcess process = ChildProcess.start("postgres", command, root, root.resolve("postgres.log"),
                     StopSignal.INT);
-            LocalPostgres postgres = new LocalPostgres(directory, server, port, command);
+            LocalPostgres postgres = new LocalPostgres(directory, process, port, command);
             try {
                 postgres.awaitConnections();
             } catch (RuntimeException e) {

@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Names that no other test, test run or earlier run against the same servers has used: shared servers keep
  * databases, topics, keys and replication slots around, so every test builds its names from here.
  */
-final class UniqueNames {
+public final class UniqueNames {
 
     // PostgreSQL truncates identifiers (and slot names) at 63 bytes; keep the caller's base recognisable within that.
     private static final int MAX_BASE_LENGTH = 40;
@@ -19,7 +19,7 @@ final class UniqueNames {
     }
 
     /** {@code base} reduced to [a-z0-9_], then a per-run id and a counter, e.g. {@code orders_k3f9x2_7}. */
-    static String next(String base) {
+    public static String next(String base) {
         String cleaned = base.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
         if (cleaned.isEmpty() || !Character.isLetter(cleaned.charAt(0))) {
             // Unquoted SQL identifiers and slot names read best when they start with a letter.

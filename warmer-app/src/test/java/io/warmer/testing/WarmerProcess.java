@@ -40,6 +40,12 @@ public final class WarmerProcess implements AutoCloseable {
      * @param dir where its output ({@code <name>.out}) and logs go
      */
     public static WarmerProcess start(Path config, Path dir, String name, String... extraArgs) throws IOException {
+        return start(config, dir, name, java.util.Map.of(), extraArgs);
+    }
+
+    /** @param environment variables to set, e.g. the secrets the configuration names with {@code -env} */
+    public static WarmerProcess start(Path config, Path dir, String name, java.util.Map<String, String> environment,
+                                      String... extraArgs) throws IOException {
         Path output = dir.resolve(name + ".out");
         java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("run", "--config", config.toString(),
                 "--http-port", "0"));
@@ -47,6 +53,7 @@ public final class WarmerProcess implements AutoCloseable {
         ProcessBuilder builder = PackagedWarmer.command(args.toArray(String[]::new)).redirectErrorStream(true)
                 .redirectOutput(output.toFile());
         builder.environment().put("WARMER_LOG_DIR", dir.resolve(name + "-logs").toString());
+        builder.environment().putAll(environment);
         Process process = builder.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline) {
@@ -83,6 +90,11 @@ public final class WarmerProcess implements AutoCloseable {
 
     public boolean alive() {
         return process.isAlive();
+    }
+
+    /** Where its monitoring server listens, e.g. http://127.0.0.1:41234/. */
+    public URI address() {
+        return address;
     }
 
     public long pid() {

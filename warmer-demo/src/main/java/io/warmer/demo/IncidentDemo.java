@@ -93,7 +93,7 @@ public final class IncidentDemo {
         long keys = (long) users * config.families().stream().mapToInt(f -> f.key().size()).sum();
         long started = System.nanoTime();
         try (WarmerRuntime runtime = WarmerRuntime.start(config, process, Role.ALL);
-             Admin admin = ChangeTopicProvisioner.connect(config.kafka().bootstrapServers())) {
+             Admin admin = ChangeTopicProvisioner.connect(config.kafka().clients())) {
             WarmerService warmer = runtime.service();
             ServiceMonitoring monitoring = runtime.monitoring();
             monitoring.address().ifPresent(address -> say("warmer: status page at %s", address));

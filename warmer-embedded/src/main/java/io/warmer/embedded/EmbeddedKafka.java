@@ -2,8 +2,8 @@ package io.warmer.embedded;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.Writer;
 import java.io.PrintStream;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,38 +41,96 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Path workDir;
     private final int brokerPort;
     private final int controllerPort;
+    private final SaslSsl security;
 
-    private EmbeddedKafka(KafkaRaftServer server, Path workDir, int brokerPort, int controllerPort) {
+    private EmbeddedKafka(KafkaRaftServer server, Path workDir, int brokerPort, int controllerPort, SaslSsl security) {
         this.server = server;
         this.bootstrapServers = HOST + ":" + brokerPort;
         this.workDir = workDir;
         this.brokerPort = brokerPort;
         this.controllerPort = controllerPort;
+        this.security = security;
+    }
+
+    /**
+     * A broker whose only client listener takes SASL (mechanism PLAIN) over TLS, as a managed cluster's does; the
+     * broker talks to itself over it too.
+     *
+     * @param keyStore   the broker's certificate and key (PKCS-12), for 127.0.0.1
+     * @param trustStore the CA that signed it (PKCS-12), which the broker's own client connections trust
+     * @param users      the accounts: user name to password; {@code brokerUser} must be one of them
+     * @param authorize  whether to check ACLs ({@code StandardAuthorizer}); {@code brokerUser} is a super user
+     */
+    public record SaslSsl(Path keyStore, Path trustStore, String storePassword, Map<String, String> users,
+                          String brokerUser, boolean authorize) {
+
+        /** The client properties of {@code user}, e.g. for a test's admin client. */
+        public Map<String, Object> clientProperties(String user) {
+            Map<String, Object> p = new HashMap<>();
+            p.put("security.protocol", "SASL_SSL");
+            p.put("sasl.mechanism", "PLAIN");
+            p.put("sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
+                    + user + "\" password=\"" + users.get(user) + "\";");
+            p.put("ssl.truststore.location", trustStore.toString());
+            p.put("ssl.truststore.type", "PKCS12");
+            p.put("ssl.truststore.password", storePassword);
+            return p;
+        }
+
+        private Map<String, Object> brokerProperties(String listener) {
+            Map<String, Object> p = new HashMap<>();
+            String prefix = "listener.name." + listener.toLowerCase(java.util.Locale.ROOT) + ".plain.";
+            StringBuilder jaas = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required"
+                    + " username=\"" + brokerUser + "\" password=\"" + users.get(brokerUser) + "\"");
+            users.forEach((user, password) -> jaas.append(" user_").append(user).append("=\"").append(password).append('"'));
+            p.put(prefix + "sasl.jaas.config", jaas.append(';').toString());
+            p.put("sasl.enabled.mechanisms", "PLAIN");
+            p.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
+            p.put("ssl.keystore.location", keyStore.toString());
+            p.put("ssl.keystore.type", "PKCS12");
+            p.put("ssl.keystore.password", storePassword);
+            p.put("ssl.key.password", storePassword);
+            p.put("ssl.truststore.location", trustStore.toString());
+            p.put("ssl.truststore.type", "PKCS12");
+            p.put("ssl.truststore.password", storePassword);
+            if (authorize) {
+                p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+                // The controller listener is plaintext: the broker reaches it as ANONYMOUS.
+                p.put("super.users", "User:" + brokerUser + ";User:ANONYMOUS");
+                p.put("allow.everyone.if.no.acl.found", "false");
+            }
+            return p;
+        }
     }
 
     /** Formats storage under {@code workDir}, starts the broker and returns once it answers requests. */
     public static EmbeddedKafka start(Path workDir) {
-        return start(workDir, FreePort.find(), FreePort.find());
+        return start(workDir, FreePort.find(), FreePort.find(), null);
+    }
+
+    /** A broker that accepts only SASL over TLS ({@link SaslSsl}); returns once it answers requests. */
+    public static EmbeddedKafka start(Path workDir, SaslSsl security) {
+        return start(workDir, FreePort.find(), FreePort.find(), security);
     }
 
     /** A stopped broker started again: the same ports, the same data; returns once it answers requests. */
     public EmbeddedKafka startAgain() {
-        return start(workDir, brokerPort, controllerPort);
+        return start(workDir, brokerPort, controllerPort, security);
     }
 
-    private static EmbeddedKafka start(Path workDir, int brokerPort, int controllerPort) {
+    private static EmbeddedKafka start(Path workDir, int brokerPort, int controllerPort, SaslSsl security) {
         long began = System.nanoTime();
         Path logDir = workDir.resolve("kafka-logs");
         String bootstrapServers = HOST + ":" + brokerPort;
 
-        Map<String, Object> config = brokerConfig(logDir, brokerPort, controllerPort);
+        Map<String, Object> config = brokerConfig(logDir, brokerPort, controllerPort, security);
         KafkaConfig kafkaConfig = new KafkaConfig(config, false);
         if (!Files.exists(logDir.resolve("meta.properties"))) {
             formatStorage(workDir, logDir, config);
         }
 
         KafkaRaftServer server = new KafkaRaftServer(kafkaConfig, Time.SYSTEM);
-        EmbeddedKafka kafka = new EmbeddedKafka(server, workDir, brokerPort, controllerPort);
+        EmbeddedKafka kafka = new EmbeddedKafka(server, workDir, brokerPort, controllerPort, security);
         try {
             server.startup();
             kafka.awaitReady();
@@ -97,17 +155,21 @@ public final class EmbeddedKafka implements AutoCloseable {
         log.debug("Kafka broker on {} stopped", bootstrapServers);
     }
 
-    private static Map<String, Object> brokerConfig(Path logDir, int brokerPort, int controllerPort) {
+    private static Map<String, Object> brokerConfig(Path logDir, int brokerPort, int controllerPort, SaslSsl security) {
+        String listener = security == null ? "PLAINTEXT" : "SASL_SSL";
         Map<String, Object> config = new HashMap<>();
         config.put("process.roles", "broker,controller");
         config.put("node.id", Integer.toString(NODE_ID));
         config.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
-        config.put("listeners", "PLAINTEXT://" + HOST + ":" + brokerPort + ","
+        config.put("listeners", listener + "://" + HOST + ":" + brokerPort + ","
                 + CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort);
-        config.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + brokerPort);
-        config.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        config.put("advertised.listeners", listener + "://" + HOST + ":" + brokerPort);
+        config.put("listener.security.protocol.map", listener + ":" + listener + "," + CONTROLLER_LISTENER + ":PLAINTEXT");
         config.put("controller.listener.names", CONTROLLER_LISTENER);
-        config.put("inter.broker.listener.name", "PLAINTEXT");
+        config.put("inter.broker.listener.name", listener);
+        if (security != null) {
+            config.putAll(security.brokerProperties(listener));
+        }
         config.put("log.dirs", logDir.toString());
         // One node: every internal topic must make do with one replica.
         config.put("offsets.topic.replication.factor", "1");
@@ -166,10 +228,13 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     private void awaitReady() {
-        Map<String, Object> adminConfig = Map.of(
+        Map<String, Object> adminConfig = new HashMap<>(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000));
+        if (security != null) {
+            adminConfig.putAll(security.clientProperties(security.brokerUser()));
+        }
         long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
         Exception lastFailure = null;
         try (Admin admin = Admin.create(adminConfig)) {

@@ -3,6 +3,7 @@ package io.warmer.capture.snapshot;
 import io.warmer.capture.TopicReader;
 import io.warmer.change.ChangeTopics;
 import io.warmer.change.TableId;
+import io.warmer.kafka.KafkaClients;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -13,9 +14,9 @@ public final class SnapshotProgressReader {
     }
 
     /** @return empty when the topic does not exist yet (the capture never ran) */
-    public static Map<TableId, SnapshotProgress> read(String bootstrapServers, String topicPrefix) {
+    public static Map<TableId, SnapshotProgress> read(KafkaClients kafka, String topicPrefix) {
         Map<TableId, SnapshotProgress> latest = new LinkedHashMap<>();
-        TopicReader.readAll(bootstrapServers, ChangeTopics.snapshotTopic(topicPrefix), record -> {
+        TopicReader.readAll(kafka, ChangeTopics.snapshotTopic(topicPrefix), record -> {
             if (record.value() == null) {
                 return;
             }

@@ -4,13 +4,13 @@ import io.warmer.capture.ChangeTopicProvisioner;
 import io.warmer.capture.PostgresCapture;
 import io.warmer.change.ChangeTopics;
 import io.warmer.change.TableId;
+import io.warmer.kafka.KafkaClients;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
@@ -23,13 +23,13 @@ public final class SnapshotRequests {
     }
 
     /** @return each table's new snapshot id, to recognise its progress by ({@link SnapshotProgressReader}) */
-    public static Map<TableId, String> ask(String bootstrapServers, String topicPrefix, short replicationFactor,
+    public static Map<TableId, String> ask(KafkaClients kafka, String topicPrefix, short replicationFactor,
                                            Collection<TableId> tables) throws InterruptedException {
         String topic = ChangeTopics.snapshotTopic(topicPrefix);
-        ChangeTopicProvisioner.ensureTopics(bootstrapServers, List.of(ChangeTopicProvisioner.compacted(topic, 1,
+        ChangeTopicProvisioner.ensureTopics(kafka, List.of(ChangeTopicProvisioner.compacted(topic, 1,
                 replicationFactor)));
         Map<TableId, String> requested = new LinkedHashMap<>();
-        try (var producer = new KafkaProducer<String, String>(PostgresCapture.producerProperties(bootstrapServers))) {
+        try (var producer = PostgresCapture.producer(kafka)) {
             for (TableId table : tables) {
                 String id = UUID.randomUUID().toString();
                 producer.send(new ProducerRecord<>(topic, table.qualified(),

@@ -1,6 +1,5 @@
 package io.warmer.capture.snapshot;
 
-import io.warmer.concurrent.DaemonThreads;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.warmer.capture.CaptureException;
 import io.warmer.capture.PostgresEndpoint;
@@ -11,10 +10,12 @@ import io.warmer.capture.rows.ColumnType;
 import io.warmer.capture.rows.ColumnTypes;
 import io.warmer.change.ChangeTopics;
 import io.warmer.change.DeadLetterHeaders;
-import io.warmer.change.SnapshotMarker;
 import io.warmer.change.RowChangeCodec;
+import io.warmer.change.SnapshotMarker;
 import io.warmer.change.TableId;
 import io.warmer.change.Version;
+import io.warmer.concurrent.DaemonThreads;
+import io.warmer.kafka.KafkaClients;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -26,7 +27,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -71,7 +71,7 @@ public final class TableSnapshots implements AutoCloseable {
     private final Map<TableId, Set<String>> reads;
     private final Map<TableId, Integer> partitions;
     private final String topicPrefix;
-    private final String bootstrapServers;
+    private final KafkaClients kafka;
     private final SnapshotSettings settings;
     private final TimestampFormat timestamps;
     private final Producer<String, String> producer;
@@ -98,7 +98,7 @@ public final class TableSnapshots implements AutoCloseable {
      */
     public TableSnapshots(PostgresEndpoint pg, Map<TableId, TableSchema> schemas, Map<TableId, Set<String>> reads,
                           Map<TableId, Integer> partitions,
-                          String topicPrefix, String bootstrapServers, SnapshotSettings settings,
+                          String topicPrefix, KafkaClients kafka, SnapshotSettings settings,
                           TimestampFormat timestamps, Producer<String, String> producer, boolean streamGap,
                           Consumer<CompletedSnapshot> listener) {
         this.pg = pg;
@@ -106,7 +106,7 @@ public final class TableSnapshots implements AutoCloseable {
         this.reads = Map.copyOf(reads);
         this.partitions = Map.copyOf(partitions);
         this.topicPrefix = topicPrefix;
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
         this.settings = settings;
         this.timestamps = timestamps;
         this.producer = producer;
@@ -276,11 +276,8 @@ public final class TableSnapshots implements AutoCloseable {
 
     private void readStoredProgress() {
         String topic = ChangeTopics.snapshotTopic(topicPrefix);
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        requests = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
+        requests = kafka.consumer(Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new StringDeserializer());
         List<TopicPartition> assigned = requests.partitionsFor(topic, READ_TOPIC_LIMIT).stream()
                 .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
         requests.assign(assigned);
