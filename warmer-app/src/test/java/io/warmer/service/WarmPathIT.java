@@ -189,7 +189,7 @@ class WarmPathIT {
     @Test
     void shouldRefuseToMaterializeBeforeAnyCaptureCreatedTheTopics() {
         assertThatThrownBy(() -> WarmerService.start(config, Role.MATERIALIZE))
-                .hasMessageContaining("do not exist on " + infra.kafkaBootstrapServers())
+                .hasMessageContaining("do not exist on Kafka at " + infra.kafkaBootstrapServers())
                 .hasMessageEndingWith("start a process with --role capture (or all) for this configuration first.");
     }
 
