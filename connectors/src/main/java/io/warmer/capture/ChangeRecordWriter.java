@@ -38,10 +38,42 @@ final class ChangeRecordWriter {
     /** Debezium's header on the delete half of a primary-key update, naming the new key. */
     static final String PK_UPDATE_NEWKEY = "__debezium.newkey";
 
+    /** Where a change stands in commit order, from its envelope's {@code op} and {@code source}. */
+    interface Versions {
+        Version of(Operation op, Struct source);
+
+        /**
+         * The delete half of an UPDATE that changed the primary key: Debezium sends a delete of the old key and a
+         * create of the new one from one source position; the delete must order just before the create.
+         */
+        Version ofDeleteOfMovedKey(Struct source);
+    }
+
+    /** Warmer's own capture: see {@link #versionOf}; the delete half one byte of WAL before the update's LSN. */
+    static final Versions CAPTURE = new Versions() {
+        @Override
+        public Version of(Operation op, Struct source) {
+            return versionOf(source);
+        }
+
+        @Override
+        public Version ofDeleteOfMovedKey(Struct source) {
+            // No other change of the transaction lies between: WAL records are more than one byte apart.
+            Version version = versionOf(source);
+            return Version.of(version.position(), version.lsn() - 1);
+        }
+    };
+
     private final ConnectJson values;
+    private final Versions versions;
 
     ChangeRecordWriter(TimestampFormat timestamps) {
-        this.values = new ConnectJson(timestamps);
+        this(timestamps, UnavailableValues.WARMER, CAPTURE);
+    }
+
+    ChangeRecordWriter(TimestampFormat timestamps, UnavailableValues unavailableValues, Versions versions) {
+        this.values = new ConnectJson(timestamps, unavailableValues);
+        this.versions = versions;
     }
 
     TopicRecord translate(SourceRecord record) {
@@ -60,17 +92,18 @@ final class ChangeRecordWriter {
         }
         Operation op = Operation.fromCode(envelope.getString("op"));
         Struct source = envelope.getStruct("source");
-        Version version = versionOf(source);
+        Version version = versions.of(op, source);
         if (op == Operation.DELETE && record.headers().lastWithName(PK_UPDATE_NEWKEY) != null) {
             // An UPDATE that changed the primary key: Debezium sends a delete of the old key and a create of the new
             // one, both at the update's LSN. The delete orders just before the create, so that a family whose keys
             // do not hold the primary key (the row keeps its key there) is left with the create's write, whichever
-            // partition the materializer applies first. No other change of the transaction lies between: WAL
-            // records are more than one byte apart.
-            version = Version.of(version.position(), version.lsn() - 1);
+            // partition the materializer applies first.
+            version = versions.ofDeleteOfMovedKey(source);
         }
         long commitTime = longOr(source, "ts_ms", envelope.getInt64("ts_ms") == null ? 0 : envelope.getInt64("ts_ms"));
-        TableId tableId = new TableId(source.getString("schema"), source.getString("table"));
+        // PostgreSQL names a schema; MySQL a database, which plays its part.
+        TableId tableId = new TableId(source.schema().field("schema") != null ? source.getString("schema")
+                : source.getString("db"), source.getString("table"));
         String table = tableId.qualified();
         StringWriter out = new StringWriter(256);
         try (JsonGenerator json = JSON.createGenerator(out)) {

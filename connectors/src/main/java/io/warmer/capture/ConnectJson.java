@@ -27,9 +27,16 @@ import org.apache.kafka.connect.data.Struct;
 final class ConnectJson {
 
     private final TimestampFormat timestamps;
+    private final UnavailableValues unavailableValues;
 
     ConnectJson(TimestampFormat timestamps) {
+        this(timestamps, UnavailableValues.WARMER);
+    }
+
+    /** @param unavailableValues how the connector marks a value PostgreSQL did not send */
+    ConnectJson(TimestampFormat timestamps, UnavailableValues unavailableValues) {
         this.timestamps = timestamps;
+        this.unavailableValues = unavailableValues;
     }
 
     /**
@@ -42,7 +49,7 @@ final class ConnectJson {
         for (Field field : row.schema().fields()) {
             Object value = row.get(field);
             json.writeFieldName(field.name());
-            if (value != null && UnavailableValues.isPlaceholder(value)) {
+            if (value != null && unavailableValues.isPlaceholder(value)) {
                 unavailable.add(field.name());
                 json.writeNull();
                 continue;

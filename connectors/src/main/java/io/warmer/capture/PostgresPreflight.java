@@ -26,9 +26,17 @@ public final class PostgresPreflight {
      */
     public static Map<TableId, TableSchema> check(PostgresEndpoint pg, List<TableId> tables,
                                                    Map<TableId, Set<String>> requiredColumns) {
+        return check(pg, tables, requiredColumns, true);
+    }
+
+    /** @param streams whether Warmer streams from this database itself, which needs logical decoding and REPLICATION */
+    public static Map<TableId, TableSchema> check(PostgresEndpoint pg, List<TableId> tables,
+                                                   Map<TableId, Set<String>> requiredColumns, boolean streams) {
         try (Connection connection = open(pg)) {
-            checkWalLevel(connection, pg);
-            checkReplicationPrivilege(connection, pg);
+            if (streams) {
+                checkWalLevel(connection, pg);
+                checkReplicationPrivilege(connection, pg);
+            }
             var schemas = new java.util.LinkedHashMap<TableId, TableSchema>();
             for (TableId table : tables) {
                 Map<String, String> columnTypes = columnsOf(connection, table);

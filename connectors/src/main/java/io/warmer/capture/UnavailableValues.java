@@ -18,45 +18,51 @@ import java.util.UUID;
  */
 final class UnavailableValues {
 
-    /** Debezium's {@code unavailable.value.placeholder}, set to this: not a value anyone's data holds. */
+    /** Debezium's {@code unavailable.value.placeholder}, set to this for Warmer's own capture: no one's data holds it. */
     static final String PLACEHOLDER = "__warmer_unavailable_toast_4f9c2e";
+    /** Debezium's default placeholder, which a deployment of its own writes unless configured otherwise. */
+    static final String DEBEZIUM_DEFAULT = "__debezium_unavailable_value";
+    /** The placeholder of Warmer's own capture. */
+    static final UnavailableValues WARMER = new UnavailableValues(PLACEHOLDER);
 
-    private static final byte[] BYTES = PLACEHOLDER.getBytes(StandardCharsets.UTF_8);
-    private static final String BASE64 = Base64.getEncoder().encodeToString(BYTES);
-    private static final String UUID_FORM = UUID.nameUUIDFromBytes(BYTES).toString();
-    private static final List<Integer> AS_INTS = new ArrayList<>();
-    private static final List<Long> AS_LONGS = new ArrayList<>();
+    private final String placeholder;
+    private final byte[] bytes;
+    private final String base64;
+    private final String uuidForm;
+    private final List<Integer> asInts = new ArrayList<>();
+    private final List<Long> asLongs = new ArrayList<>();
 
-    static {
-        for (byte b : BYTES) {
-            AS_INTS.add((int) b);
-            AS_LONGS.add((long) b);
+    UnavailableValues(String placeholder) {
+        this.placeholder = placeholder;
+        this.bytes = placeholder.getBytes(StandardCharsets.UTF_8);
+        this.base64 = Base64.getEncoder().encodeToString(bytes);
+        this.uuidForm = UUID.nameUUIDFromBytes(bytes).toString();
+        for (byte b : bytes) {
+            asInts.add((int) b);
+            asLongs.add((long) b);
         }
     }
 
-    private UnavailableValues() {
-    }
-
-    static boolean isPlaceholder(Object value) {
+    boolean isPlaceholder(Object value) {
         if (value instanceof String text) {
-            return text.equals(PLACEHOLDER) || text.equals(BASE64);
+            return text.equals(placeholder) || text.equals(base64);
         }
-        if (value instanceof byte[] bytes) {
-            return Arrays.equals(bytes, BYTES);
+        if (value instanceof byte[] raw) {
+            return Arrays.equals(raw, bytes);
         }
         if (value instanceof ByteBuffer buffer) {
-            return buffer.remaining() == BYTES.length && ByteBuffer.wrap(BYTES).equals(buffer.duplicate());
+            return buffer.remaining() == bytes.length && ByteBuffer.wrap(bytes).equals(buffer.duplicate());
         }
         if (value instanceof List<?> list) {
             if (list.size() == 1) {
                 Object only = list.get(0);
-                return PLACEHOLDER.equals(only) || UUID_FORM.equals(only) || BASE64.equals(only)
+                return placeholder.equals(only) || uuidForm.equals(only) || base64.equals(only)
                         || (only instanceof byte[] || only instanceof ByteBuffer) && isPlaceholder(only);
             }
-            return list.equals(AS_INTS) || list.equals(AS_LONGS);
+            return list.equals(asInts) || list.equals(asLongs);
         }
         if (value instanceof Map<?, ?> map) {
-            return map.size() == 1 && PLACEHOLDER.equals(map.get(PLACEHOLDER));
+            return map.size() == 1 && placeholder.equals(map.get(placeholder));
         }
         return false;
     }

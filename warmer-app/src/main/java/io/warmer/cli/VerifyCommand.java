@@ -3,13 +3,12 @@ package io.warmer.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.warmer.capture.PostgresEndpoint;
 import io.warmer.change.RowChangeCodec;
-import io.warmer.config.PostgresSourceConfig;
 import io.warmer.config.SchemaCheck;
 import io.warmer.config.WarmerConfig;
-import io.warmer.verify.CacheVerifier;
-import io.warmer.verify.ProjectedHitRate;
 import io.warmer.redis.Redis;
 import io.warmer.redis.RedisConnection;
+import io.warmer.verify.CacheVerifier;
+import io.warmer.verify.ProjectedHitRate;
 import io.warmer.verify.VerifyReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -17,8 +16,8 @@ import java.sql.Connection;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -67,9 +66,8 @@ final class VerifyCommand implements Callable<Integer> {
         if (reads != null) {
             return projectHitRate(loaded);
         }
-        PostgresSourceConfig pg = loaded.source().postgres();
-        PostgresEndpoint endpoint = pg.endpoint();
-        var schemas = SchemaCheck.preflight(loaded);
+        var schemas = SchemaCheck.preflight(loaded); // first: it says so when the configuration names no database
+        PostgresEndpoint endpoint = loaded.source().postgres().endpoint();
         Integer sample = scope != null && scope.full ? null : scope != null && scope.sample != null ? scope.sample : DEFAULT_SAMPLE;
         VerifyReport report;
         try (Connection db = endpoint.connect();

@@ -32,7 +32,7 @@ public final class SchemaCheck {
     public static Map<TableId, TableSchema> preflight(WarmerConfig config) {
         try {
             return PostgresPreflight.check(config.source().postgres().endpoint(), config.tables(),
-                    config.requiredColumns());
+                    config.requiredColumns(), !config.source().fromDebeziumTopics());
         } catch (MissingColumnException e) {
             throw named(config, e);
         }

@@ -151,7 +151,7 @@ public final class WarmerConfig {
 
     /** This configuration with every secret it names looked up and every file it names checked. */
     WarmerConfig resolve(Secrets secrets) {
-        return new WarmerConfig(new SourceConfig(source.postgres().resolve(secrets)), kafka.resolve(secrets),
+        return new WarmerConfig(source.resolve(secrets), kafka.resolve(secrets),
                 redis.resolve(secrets), families, http);
     }
 

@@ -4,10 +4,8 @@ import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.warmer.capture.PostgresEndpoint;
-import io.warmer.capture.PostgresPreflight;
 import io.warmer.capture.TableSchema;
 import io.warmer.change.TableId;
-import io.warmer.config.PostgresSourceConfig;
 import io.warmer.config.WarmerConfig;
 import io.warmer.family.CacheWrite;
 import io.warmer.family.KeyFamily;
@@ -70,15 +68,14 @@ public final class MemoryEstimate {
      * @throws io.warmer.redis.RedisUnavailableException when Redis cannot be reached
      */
     public static MemoryReport of(WarmerConfig config, Redis process) throws SQLException {
-        PostgresSourceConfig pg = config.source().postgres();
-        PostgresEndpoint endpoint = pg.endpoint();
-        Map<TableId, TableSchema> schemas = PostgresPreflight.check(endpoint, config.tables(), config.requiredColumns());
+        Map<TableId, TableSchema> schemas = io.warmer.config.SchemaCheck.preflight(config);
+        PostgresEndpoint endpoint = config.source().postgres().endpoint();
         try (Connection db = endpoint.connect();
              RedisConnection<String, String> redis = process.connect()) {
             List<NodeMemory> nodes = NodeMemory.ofMasters(redis);
             boolean mayProbe = nodes.stream().allMatch(n -> n.free() >= PROBE_HEADROOM);
             MemoryEstimate estimate = new MemoryEstimate(redis.sync(), mayProbe);
-            ExpectedEntries expected = new ExpectedEntries(pg, db, schemas);
+            ExpectedEntries expected = new ExpectedEntries(config.source().postgres(), db, schemas);
             List<MemoryReport.FamilyNeed> families = new ArrayList<>();
             for (KeyFamily family : config.keyFamilies()) {
                 families.add(estimate.family(family, expected));

@@ -1,11 +1,8 @@
 package io.warmer.monitor;
 
-import io.warmer.verify.CacheVerifier;
-import io.warmer.verify.ProjectedHitRate;
-import io.warmer.verify.VerifyReport;
 import io.warmer.capture.ChangeTopicProvisioner;
-import io.warmer.capture.PostgresEndpoint;
 import io.warmer.capture.PostgresCapture;
+import io.warmer.capture.PostgresEndpoint;
 import io.warmer.capture.StoredOffsets;
 import io.warmer.capture.TableSchema;
 import io.warmer.capture.snapshot.SnapshotProgressReader;
@@ -15,10 +12,13 @@ import io.warmer.config.ReadyTargets;
 import io.warmer.config.SchemaCheck;
 import io.warmer.config.WarmerConfig;
 import io.warmer.family.KeyFamily;
-import io.warmer.status.FamilyProgress;
-import io.warmer.rewarm.Rewarm;
 import io.warmer.redis.RedisConnection;
+import io.warmer.rewarm.Rewarm;
 import io.warmer.service.ServiceView;
+import io.warmer.status.FamilyProgress;
+import io.warmer.verify.CacheVerifier;
+import io.warmer.verify.ProjectedHitRate;
+import io.warmer.verify.VerifyReport;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -115,9 +115,8 @@ public final class WarmupGate implements AutoCloseable {
         this.config = config;
         this.targets = targets;
         this.warmer = warmer;
-        PostgresSourceConfig pg = config.source().postgres();
-        PostgresEndpoint endpoint = pg.endpoint();
-        this.schemas = SchemaCheck.preflight(config);
+        this.schemas = SchemaCheck.preflight(config); // first: it says so when the configuration names no database
+        PostgresEndpoint endpoint = config.source().postgres().endpoint();
         this.admin = ChangeTopicProvisioner.connect(config.kafka().clients());
         this.progress = new FamilyProgress(admin, config, warmer.materializers());
         this.db = endpoint.connect();
@@ -136,10 +135,14 @@ public final class WarmupGate implements AutoCloseable {
         for (VerifyReport.Family family : report.families()) {
             suspects.found(families.get(family.name()), family.staleKeys());
         }
-        if (suspects.needsPosition()) {
-            suspects.positionTaken(markWal());
+        if (!config.source().fromDebeziumTopics()) {
+            // Confirming a suspect needs the capture's position, which a Debezium deployment of its own does not
+            // share: there a stale value only lowers the coverage.
+            if (suspects.needsPosition()) {
+                suspects.positionTaken(markWal());
+            }
+            suspects.advance(capturePosition(), progress, verifier.entries(), redis.sync(), now);
         }
-        suspects.advance(capturePosition(), progress, verifier.entries(), redis.sync(), now);
         List<FamilyReadiness> readiness = new ArrayList<>();
         boolean ready = true;
         Map<String, String> broken = warmer.counters().brokenFamilies();
@@ -200,6 +203,9 @@ public final class WarmupGate implements AutoCloseable {
 
     /** Whether every table was snapshotted whole: the local capture knows; elsewhere, its stored progress says. */
     private boolean snapshotDone() {
+        if (config.source().fromDebeziumTopics()) {
+            return true; // the deployment's snapshot is in its topics; lag and coverage judge how far it has come
+        }
         PostgresCapture capture = warmer.capture();
         if (capture != null) {
             return capture.snapshotCompleted();

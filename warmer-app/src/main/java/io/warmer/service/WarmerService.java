@@ -13,6 +13,7 @@ import io.warmer.capture.PostgresPreflight;
 import io.warmer.capture.rows.TableStorage;
 import io.warmer.change.ChangeTopics;
 import io.warmer.change.TableId;
+import io.warmer.concurrent.DaemonThreads;
 import io.warmer.config.KafkaSettings;
 import io.warmer.config.PostgresSourceConfig;
 import io.warmer.config.SchemaCheck;
@@ -29,6 +30,8 @@ import io.warmer.sweep.OrphanSweep;
 import io.warmer.topology.ColumnMemory;
 import io.warmer.topology.History;
 import io.warmer.topology.WarmerTopology;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -36,15 +39,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import io.warmer.concurrent.DaemonThreads;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
@@ -85,6 +85,8 @@ public final class WarmerService implements ServiceView, AutoCloseable {
     private CountersPublisher publisher;
     private OrphanSweep orphanSweep;
     private CaptureElection election;
+    /** With {@code source.debezium-topics}: what fills the change topics instead of a capture. */
+    private DebeziumTopicsSource debeziumTopics;
     private Materializers materializers;
     private BackfillWatch backfill;
     /** One Kafka Streams application per entry of {@link #materializers}, the configured one first. */
@@ -164,7 +166,7 @@ public final class WarmerService implements ServiceView, AutoCloseable {
     private void observe() {
         try {
             PostgresCapture capture = capture();
-            lifecycle.observe(new Lifecycle.Parts(capture != null,
+            lifecycle.observe(new Lifecycle.Parts(capture != null || debeziumTopics != null && debeziumTopics.running(),
                     election != null && election.role() == CaptureElection.Role.STANDBY,
                     capture != null && !capture.snapshotCompleted(),
                     !role.materializes() || RUNNING_STREAMS.contains(materializerState()),
@@ -179,7 +181,11 @@ public final class WarmerService implements ServiceView, AutoCloseable {
             writers = RedisCacheWriterFactory.connect(redis, counters);
             publisher = CountersPublisher.start(config, redis, counters);
         }
-        if (role.captures()) {
+        if (role.captures() && config.source().fromDebeziumTopics()) {
+            SchemaCheck.verify(config, SchemaCheck.preflight(config));
+            debeziumTopics = DebeziumTopicsSource.start(config, counters);
+            debeziumTopics.failure().whenComplete((ok, error) -> failure.complete(null));
+        } else if (role.captures()) {
             orphanSweep = new OrphanSweep(config, redis, (snapshot, removed) -> {
                 PostgresCapture current = capture();
                 if (current != null) {
@@ -521,6 +527,9 @@ public final class WarmerService implements ServiceView, AutoCloseable {
         }
         if (orphanSweep != null) {
             orphanSweep.close();
+        }
+        if (debeziumTopics != null) {
+            debeziumTopics.close();
         }
         if (election != null) {
             election.close();

@@ -10,7 +10,6 @@ import io.warmer.capture.snapshot.SnapshotProgressReader;
 import io.warmer.change.ChangeTopics;
 import io.warmer.change.TableId;
 import io.warmer.config.FamilyConfig;
-import io.warmer.config.PostgresSourceConfig;
 import io.warmer.config.WarmerConfig;
 import io.warmer.kafka.KafkaClients;
 import io.warmer.kafka.KafkaRefusal;
@@ -122,9 +121,8 @@ public final class StatusProbe {
 
     /** Sampled like `warmer verify`; the database being down makes a note, not a failure. */
     private Map<String, Double> coverage(RedisConnection<String, String> redis, int sample, List<String> notes) {
-        PostgresSourceConfig pg = config.source().postgres();
-        PostgresEndpoint endpoint = pg.endpoint();
         Map<String, Double> coverage = new HashMap<>();
+        PostgresEndpoint endpoint = config.source().postgres().endpoint();
         try {
             Map<TableId, io.warmer.capture.TableSchema> schemas = io.warmer.config.SchemaCheck.preflight(config);
             try (Connection db = endpoint.connect()) {

@@ -28,7 +28,7 @@ final class DeadLetters {
         counters.deadLettered(family.isBlank() ? SinkCounters.UNATTRIBUTED : family);
     }
 
-    private static Record<String, String> of(Record<String, String> record, RecordMetadata origin, String family, String reason) {
+    static Record<String, String> of(Record<String, String> record, RecordMetadata origin, String family, String reason) {
         Record<String, String> letter = record.withHeaders(record.headers());
         Headers headers = letter.headers();
         add(headers, DeadLetterHeaders.REASON, reason == null ? "unknown" : reason);

@@ -1,0 +1,136 @@
+package io.warmer.service;
+
+import io.warmer.capture.CaptureException;
+import io.warmer.capture.ChangeTopicProvisioner;
+import io.warmer.change.ChangeTopics;
+import io.warmer.change.TableId;
+import io.warmer.config.KafkaSettings;
+import io.warmer.config.WarmerConfig;
+import io.warmer.kafka.KafkaClients;
+import io.warmer.kafka.KafkaRefusal;
+import io.warmer.sink.SinkCounters;
+import io.warmer.topology.DebeziumTopicsTopology;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The capture role with {@code source.debezium-topics}: a Kafka Streams application of its own
+ * ({@code <application-id>-debezium-topics}) running {@link DebeziumTopicsTopology}, which fills Warmer's change
+ * topics from the Debezium deployment's. No replication slot, no snapshot of Warmer's own: the deployment's snapshot
+ * and stream arrive as its topics hold them. Any number of processes may run it: the group shares the partitions.
+ */
+final class DebeziumTopicsSource implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DebeziumTopicsSource.class);
+    private static final long TIMEOUT_SECONDS = 30;
+    private static final Duration CLOSE_WITHIN = Duration.ofSeconds(30);
+
+    private final KafkaStreams streams;
+    private final Path stateDir;
+    private final CompletableFuture<Void> failure = new CompletableFuture<>();
+
+    private DebeziumTopicsSource(KafkaStreams streams, Path stateDir) {
+        this.streams = streams;
+        this.stateDir = stateDir;
+    }
+
+    /** The application id of the translation, beside the materializer's. */
+    static String applicationId(KafkaSettings kafka) {
+        return kafka.applicationId() + "-debezium-topics";
+    }
+
+    /**
+     * @throws CaptureException naming the Debezium topics that do not exist, or the refusal of Kafka
+     */
+    static DebeziumTopicsSource start(WarmerConfig config, SinkCounters counters) {
+        KafkaClients kafka = config.kafka().clients();
+        requireInputs(config, kafka);
+        List<NewTopic> topics = new ArrayList<>();
+        for (TableId table : config.tables()) {
+            topics.add(ChangeTopicProvisioner.compacted(ChangeTopics.topicFor(config.kafka().topicPrefix(), table),
+                    config.kafka().partitions(), config.kafka().replicationFactor()));
+        }
+        topics.add(ChangeTopicProvisioner.deleteAfterRetention(ChangeTopics.deadLetterTopic(config.kafka().topicPrefix()),
+                config.kafka().partitions(), config.kafka().replicationFactor()));
+        ChangeTopicProvisioner.ensureTopics(kafka, topics);
+        Path stateDir;
+        try {
+            // Nothing is kept: the translation holds no state, and each process needs a directory of its own.
+            stateDir = Files.createTempDirectory("warmer-debezium-topics-");
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create a directory for Kafka Streams: " + e.getMessage(), e);
+        }
+        Properties properties = StreamsProperties.of(config, stateDir);
+        properties.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId(config.kafka()));
+        KafkaStreams streams = new KafkaStreams(DebeziumTopicsTopology.build(config, counters), properties);
+        DebeziumTopicsSource source = new DebeziumTopicsSource(streams, stateDir);
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.warn("A thread translating the Debezium topics failed and is being replaced: {}", e.getMessage(), e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.setStateListener((next, previous) -> {
+            if (next == KafkaStreams.State.ERROR) {
+                source.failure.complete(null);
+            }
+        });
+        streams.start();
+        LOG.info("Reading the Debezium topics {} into Warmer's change topics", DebeziumTopicsTopology.inputTopics(config));
+        return source;
+    }
+
+    private static void requireInputs(WarmerConfig config, KafkaClients kafka) {
+        List<String> inputs = DebeziumTopicsTopology.inputTopics(config);
+        try (Admin admin = ChangeTopicProvisioner.connect(kafka)) {
+            ChangeTopicProvisioner.awaitReachable(admin, kafka);
+            Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            List<String> missing = inputs.stream().filter(t -> !existing.contains(t)).toList();
+            if (!missing.isEmpty()) {
+                throw new CaptureException("The Debezium topics " + missing + " do not exist on " + kafka.where()
+                        + ": check source.debezium-topics.topic-prefix (a table's topic is <prefix>.<schema>.<table>,"
+                        + " or name it under source.debezium-topics.topics) and that the connector captures the table.");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CaptureException("Interrupted while looking for the Debezium topics on " + kafka.where(), e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new CaptureException(KafkaRefusal.explain(kafka, e)
+                    .orElse(kafka.where() + " did not list its topics: " + e.getMessage()), e);
+        }
+    }
+
+    /** Completes when the translation stopped on an error. */
+    CompletableFuture<Void> failure() {
+        return failure;
+    }
+
+    boolean running() {
+        return streams.state() == KafkaStreams.State.RUNNING || streams.state() == KafkaStreams.State.REBALANCING;
+    }
+
+    @Override
+    public void close() {
+        streams.close(CLOSE_WITHIN);
+        try (var files = Files.walk(stateDir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            LOG.debug("Could not remove {}: {}", stateDir, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,243 @@
+package io.warmer.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.warmer.capture.TopicReader;
+import io.warmer.change.ChangeTopics;
+import io.warmer.change.DeadLetterHeaders;
+import io.warmer.config.ConfigLoader;
+import io.warmer.config.WarmerConfig;
+import io.warmer.kafka.KafkaClients;
+import io.warmer.testing.FullVerify;
+import io.warmer.testing.PackagedWarmer;
+import io.warmer.testing.TestDatabase;
+import io.warmer.testing.TestInfra;
+import io.warmer.testing.WarmerInfrastructure;
+import io.warmer.testing.WarmerProcess;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.connect.cli.ConnectStandalone;
+import org.apache.kafka.connect.runtime.Connect;
+import org.apache.kafka.connect.runtime.standalone.StandaloneHerder;
+import org.apache.kafka.connect.util.FutureCallback;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code source: debezium-topics}: a real Debezium PostgreSQL connector runs in a Kafka Connect worker (in this
+ * JVM, the standard JSON converter with schemas) and writes its topics; Warmer reads them, with no replication slot
+ * of its own, and materializes a plain family and a joined one. Warmer is SIGKILLed under live writes and
+ * restarted; a record that is no Debezium event goes to the dead-letter topic with its reason; then the database and
+ * Redis are compared independently (0 missing, 0 stale, 0 extra).
+ */
+@ExtendWith(WarmerInfrastructure.class)
+class DebeziumTopicsIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(180);
+
+    @Test
+    void shouldMaterializeTheTopicsOfAKafkaConnectDebeziumDeployment(TestInfra infra, @TempDir Path dir)
+            throws Exception {
+        TestDatabase db = infra.postgres().newDatabase();
+        db.execute("CREATE TABLE makers (id serial PRIMARY KEY, name text NOT NULL)",
+                "CREATE TABLE products (id serial PRIMARY KEY, maker_id int NOT NULL REFERENCES makers(id), name text,"
+                        + " price numeric(12,2), listed timestamptz, attributes jsonb, notes text)",
+                "INSERT INTO makers (name) SELECT 'maker ' || i FROM generate_series(1, 10) i",
+                "INSERT INTO products (maker_id, name, price, listed, attributes, notes) SELECT 1 + i % 10,"
+                        + " 'product ' || i, i * 1.25, timestamptz '2026-01-01 00:00+00' + i * interval '1 minute',"
+                        + " jsonb_build_object('size', i, 'tags', jsonb_build_array('a', 'b')),"
+                        + " (SELECT string_agg(md5(i::text || g::text), '') FROM generate_series(1, 100) g)"
+                        + " FROM generate_series(1, 500) i");
+        String debeziumPrefix = infra.uniqueName("dbz");
+        String prefix = infra.uniqueName("dbzwarm");
+
+        Connect<StandaloneHerder> connect = startConnect(infra, dir);
+        try {
+            deployConnector(connect, infra, db, debeziumPrefix);
+            KafkaClients kafka = KafkaClients.plaintext(infra.kafkaBootstrapServers());
+            awaitTopics(kafka, debeziumPrefix + ".public.makers", debeziumPrefix + ".public.products");
+
+            Path file = dir.resolve("warmer.yml");
+            Files.writeString(file, """
+                    source:
+                      debezium-topics: {topic-prefix: %s}
+                      postgres: {host: %s, port: %d, database: %s, user: %s, password-env: DBZ_IT_PASSWORD}
+                    kafka: {bootstrap-servers: "%s", topic-prefix: %s, partitions: 2, application-id: %s}
+                    redis: {uri: "%s"}
+                    http: {port: 0}
+                    families:
+                      - name: product
+                        table: products
+                        key: "%s:product:${id}"
+                      - name: maker
+                        table: makers
+                        key: "%s:maker:${id}"
+                        join:
+                          - {table: products, on: {maker_id: id}, as: products, columns: [id, name, price], many: true}
+                    """.formatted(debeziumPrefix, infra.postgres().host(), infra.postgres().port(), db.name(),
+                    infra.postgres().user(), infra.kafkaBootstrapServers(), prefix, infra.uniqueName("dbzapp"),
+                    infra.redisUri(), prefix, prefix));
+            Map<String, String> env = Map.of("DBZ_IT_PASSWORD", infra.postgres().password());
+            WarmerConfig config = new ConfigLoader(env::get).load(file);
+
+            AtomicBoolean writing = new AtomicBoolean(true);
+            AtomicLong writes = new AtomicLong();
+            Thread writer = new Thread(() -> write(db, writing, writes), "debezium-it-writes");
+            WarmerProcess warmer = WarmerProcess.start(file, dir, "first", env);
+            try {
+                writer.start();
+                await().atMost(WAIT).until(() -> writes.get() > 150);
+                warmer.kill(); // SIGKILL while it translates and materializes under live writes
+                await().atMost(WAIT).until(() -> writes.get() > 300);
+                warmer = WarmerProcess.start(file, dir, "second", env);
+                await().atMost(WAIT).until(() -> writes.get() > 450);
+                writing.set(false);
+                writer.join(TimeUnit.SECONDS.toMillis(30));
+
+                try (var producer = kafka.producer(Map.of(), new StringSerializer(), new StringSerializer())) {
+                    producer.send(new ProducerRecord<>(debeziumPrefix + ".public.products", "{\"id\":1}",
+                            "{\"hello\":\"not a change event\"}")).get();
+                }
+                await().atMost(WAIT).ignoreExceptions()
+                        .untilAsserted(() -> FullVerify.assertNoDrift(config, db));
+
+                ProcessBuilder command = PackagedWarmer.command("verify", "--config", file.toString(), "--full")
+                        .redirectErrorStream(true).redirectOutput(dir.resolve("verify.out").toFile());
+                command.environment().putAll(env);
+                Process verify = command.start();
+                verify.waitFor(3, TimeUnit.MINUTES);
+                assertThat(verify.exitValue()).as(Files.readString(dir.resolve("verify.out"))).isZero();
+
+                List<String> reasons = new ArrayList<>();
+                TopicReader.readAll(kafka, ChangeTopics.deadLetterTopic(prefix), record -> {
+                    var reason = record.headers().lastHeader(DeadLetterHeaders.REASON);
+                    reasons.add(reason == null ? "" : new String(reason.value(), StandardCharsets.UTF_8));
+                });
+                assertThat(reasons).as("dead letters").hasSize(1);
+                assertThat(reasons.get(0)).contains("is not JSON with a schema and a payload")
+                        .contains("schemas.enable=true");
+                assertThat(warmer.output()).doesNotContain("Exception");
+            } finally {
+                writing.set(false);
+                warmer.close();
+            }
+        } finally {
+            connect.stop();
+            connect.awaitStop();
+        }
+    }
+
+    /** Updates (prices, JSON, moved makers, TOASTed notes left alone), inserts and deletes, one at a time. */
+    private static void write(TestDatabase db, AtomicBoolean writing, AtomicLong writes) {
+        try (Connection connection = db.connect()) {
+            connection.setAutoCommit(true);
+            ThreadLocalRandom random = ThreadLocalRandom.current();
+            try (PreparedStatement price = connection.prepareStatement(
+                         "UPDATE products SET price = price + 0.01, attributes = attributes || jsonb_build_object('n', ?)"
+                                 + " WHERE id = ?");
+                 PreparedStatement move = connection.prepareStatement("UPDATE products SET maker_id = ? WHERE id = ?");
+                 PreparedStatement insert = connection.prepareStatement(
+                         "INSERT INTO products (maker_id, name, price, listed) VALUES (?, 'new', 9.99, now())");
+                 PreparedStatement delete = connection.prepareStatement("DELETE FROM products WHERE id = ?");
+                 PreparedStatement rename = connection.prepareStatement("UPDATE makers SET name = ? WHERE id = ?")) {
+                while (writing.get()) {
+                    int id = 1 + random.nextInt(500);
+                    switch (random.nextInt(5)) {
+                        case 0 -> {
+                            move.setInt(1, 1 + random.nextInt(10));
+                            move.setInt(2, id);
+                            move.executeUpdate();
+                        }
+                        case 1 -> {
+                            insert.setInt(1, 1 + random.nextInt(10));
+                            insert.executeUpdate();
+                        }
+                        case 2 -> {
+                            delete.setInt(1, id);
+                            delete.executeUpdate();
+                        }
+                        case 3 -> {
+                            rename.setString(1, "maker " + random.nextInt(1000));
+                            rename.setInt(2, 1 + random.nextInt(10));
+                            rename.executeUpdate();
+                        }
+                        default -> {
+                            price.setInt(1, random.nextInt(1000));
+                            price.setInt(2, id);
+                            price.executeUpdate();
+                        }
+                    }
+                    writes.incrementAndGet();
+                    Thread.sleep(20);
+                }
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("the writes failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static Connect<StandaloneHerder> startConnect(TestInfra infra, Path dir) {
+        Map<String, String> worker = new HashMap<>();
+        worker.put("bootstrap.servers", infra.kafkaBootstrapServers());
+        worker.put("key.converter", "org.apache.kafka.connect.json.JsonConverter");
+        worker.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+        worker.put("key.converter.schemas.enable", "true");
+        worker.put("value.converter.schemas.enable", "true");
+        worker.put("offset.storage.file.filename", dir.resolve("connect.offsets").toString());
+        worker.put("offset.flush.interval.ms", "1000");
+        worker.put("listeners", "http://127.0.0.1:0");
+        return new ConnectStandalone().startConnect(worker);
+    }
+
+    private static void deployConnector(Connect<StandaloneHerder> connect, TestInfra infra, TestDatabase db,
+                                        String topicPrefix) throws Exception {
+        Map<String, String> connector = new HashMap<>();
+        String name = "warmer-it-" + topicPrefix;
+        connector.put("name", name);
+        connector.put("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+        connector.put("tasks.max", "1");
+        connector.put("database.hostname", infra.postgres().host());
+        connector.put("database.port", String.valueOf(infra.postgres().port()));
+        connector.put("database.user", infra.postgres().user());
+        connector.put("database.password", infra.postgres().password());
+        connector.put("database.dbname", db.name());
+        connector.put("topic.prefix", topicPrefix);
+        connector.put("plugin.name", "pgoutput");
+        connector.put("slot.name", topicPrefix.replace('-', '_') + "_slot");
+        connector.put("publication.name", topicPrefix.replace('-', '_') + "_pub");
+        connector.put("publication.autocreate.mode", "filtered");
+        connector.put("table.include.list", "public.makers,public.products");
+        // The test broker creates no topic by itself.
+        connector.put("topic.creation.default.replication.factor", "1");
+        connector.put("topic.creation.default.partitions", "3");
+        connector.put("topic.creation.default.cleanup.policy", "compact");
+        FutureCallback<org.apache.kafka.connect.runtime.Herder.Created<
+                org.apache.kafka.connect.runtime.rest.entities.ConnectorInfo>> created = new FutureCallback<>();
+        connect.herder().putConnectorConfig(name, connector, false, created);
+        created.get(60, TimeUnit.SECONDS);
+    }
+
+    private static void awaitTopics(KafkaClients kafka, String... topics) {
+        await().atMost(WAIT).until(() -> {
+            try (var admin = kafka.admin(Map.of())) {
+                return admin.listTopics().names().get(10, TimeUnit.SECONDS).containsAll(List.of(topics));
+            }
+        });
+    }
+}
