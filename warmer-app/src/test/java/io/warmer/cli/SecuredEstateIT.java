@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code warmer run}, {@code verify} and {@code status} against an estate with security on everywhere
- * ({@link SecuredEstate}): Kafka accepting only SASL over TLS with ACLs, PostgreSQL only TLS with client
+ * ({@link SecuredEstate}): Kafka accepting only SASL over mutual TLS with ACLs, PostgreSQL only TLS with client
  * certificates, Redis only TLS with client certificates and a least-privilege ACL user. Each misconfiguration is one
  * line naming the server and the fix; no secret appears in anything Warmer prints, logs or serves.
  */
@@ -93,8 +93,9 @@ class SecuredEstateIT {
     /** The secured configuration; {@code change} replaces one of its lines to misconfigure it. */
     private static String config(Setup setup, Map<String, String> change) {
         Map<String, String> lines = new HashMap<>(Map.of(
-                "kafka-sasl", "    sasl: {mechanism: PLAIN, username: " + KAFKA_USER + ", password-env: KAFKA_PASSWORD}",
-                "kafka-trust", "    trust-store: {location: \"" + estate.caTrustStore() + "\", password-env: STORE_PASSWORD}",
+                "kafka-sasl", "    sasl: {mechanism: SCRAM-SHA-512, username: " + KAFKA_USER + ", password-env: KAFKA_PASSWORD}",
+                "kafka-trust", "    trust-store: {location: \"" + estate.caTrustStore() + "\", password-env: STORE_PASSWORD}\n"
+                        + "    key-store: {location: \"" + estate.client().pkcs12() + "\", password-env: STORE_PASSWORD}",
                 "pg-password", "    password-env: PG_PASSWORD",
                 "pg-root-cert", "    ssl-root-cert: \"" + estate.caPem() + "\"",
                 "redis-user", "  user: " + REDIS_USER,
@@ -204,6 +205,9 @@ class SecuredEstateIT {
         cases.put("kafka missing permission", Map.of("kafka-sasl", "    sasl: {mechanism: PLAIN, username: "
                 + KAFKA_INTRUDER + ", password-env: INTRUDER_PASSWORD}"));
         expected.put("kafka missing permission", "Kafka ACLs");
+        cases.put("kafka without a client certificate", Map.of("kafka-trust", "    trust-store: {location: \""
+                + estate.caTrustStore() + "\", password-env: STORE_PASSWORD}"));
+        expected.put("kafka without a client certificate", "kafka.security.key-store");
         cases.put("postgres wrong password", Map.of("pg-password", "    password-env: REDIS_PASSWORD"));
         expected.put("postgres wrong password", "check the user and password");
         cases.put("postgres untrusted certificate", Map.of("pg-root-cert", "    ssl-root-cert: \""

@@ -31,8 +31,9 @@ import org.apache.kafka.common.resource.ResourceType;
 /**
  * An estate with security on everywhere, as production has it, started from local binaries for one test class:
  * <ul>
- *   <li>Kafka in this JVM whose only listener takes SASL (PLAIN) over TLS, with ACLs checked: Warmer's principal
- *       has the topic and group ACLs README lists, and another principal has none;</li>
+ *   <li>Kafka in this JVM whose only listener takes SASL (PLAIN or SCRAM-SHA-512) over TLS with client
+ *       certificates, with ACLs checked: Warmer's principal has the topic and group ACLs README lists, and another
+ *       principal has none;</li>
  *   <li>PostgreSQL that takes TCP connections only over TLS, with a client certificate and a password;</li>
  *   <li>redis-server on a TLS port only, requiring client certificates, whose default user is off and whose Warmer
  *       user has {@link #REDIS_RULES} alone.</li>
@@ -116,10 +117,18 @@ public final class SecuredEstate implements AutoCloseable {
         users.put(KAFKA_USER, KAFKA_PASSWORD);
         users.put(KAFKA_INTRUDER, KAFKA_INTRUDER_PASSWORD);
         kafkaSecurity = new EmbeddedKafka.SaslSsl(server.pkcs12(), ca.caTrustStore(STORE_PASSWORD), STORE_PASSWORD,
-                users, BROKER_USER, true);
+                users, BROKER_USER, true, true);
         EmbeddedKafka kafka = EmbeddedKafka.start(Files.createDirectories(dir.resolve("kafka")), kafkaSecurity);
         stopInReverse.push(kafka);
         kafkaBootstrapServers = kafka.bootstrapServers();
+        try (Admin admin = Admin.create(brokerAdminProperties())) {
+            admin.alterUserScramCredentials(List.of(new org.apache.kafka.clients.admin.UserScramCredentialUpsertion(
+                    KAFKA_USER, new org.apache.kafka.clients.admin.ScramCredentialInfo(
+                            org.apache.kafka.clients.admin.ScramMechanism.SCRAM_SHA_512, 8192), KAFKA_PASSWORD)))
+                    .all().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not create the SCRAM credentials: " + e.getMessage(), e);
+        }
     }
 
     private void startRedis(TestCertificates.Issued server) throws IOException {
@@ -164,15 +173,19 @@ public final class SecuredEstate implements AutoCloseable {
     public void grantKafka(String topicPrefix, String applicationId) throws Exception {
         String principal = "User:" + KAFKA_USER;
         AccessControlEntry all = new AccessControlEntry(principal, "*", AclOperation.ALL, AclPermissionType.ALLOW);
-        Map<String, Object> properties = new LinkedHashMap<>(kafkaSecurity.clientProperties(BROKER_USER));
-        properties.put("bootstrap.servers", kafkaBootstrapServers);
-        try (Admin admin = Admin.create(properties)) {
+        try (Admin admin = Admin.create(brokerAdminProperties())) {
             admin.createAcls(List.of(
                     new AclBinding(new ResourcePattern(ResourceType.TOPIC, topicPrefix + ".", PatternType.PREFIXED), all),
                     new AclBinding(new ResourcePattern(ResourceType.TOPIC, applicationId, PatternType.PREFIXED), all),
                     new AclBinding(new ResourcePattern(ResourceType.GROUP, applicationId, PatternType.PREFIXED), all)))
                     .all().get(30, TimeUnit.SECONDS);
         }
+    }
+
+    private Map<String, Object> brokerAdminProperties() {
+        Map<String, Object> properties = new LinkedHashMap<>(kafkaSecurity.clientProperties(BROKER_USER));
+        properties.put("bootstrap.servers", kafkaBootstrapServers);
+        return properties;
     }
 
     /** A connection as Redis's administrator, for what a test checks (values, ACL LOG). */

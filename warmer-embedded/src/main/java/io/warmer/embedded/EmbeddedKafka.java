@@ -53,16 +53,18 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
-     * A broker whose only client listener takes SASL (mechanism PLAIN) over TLS, as a managed cluster's does; the
-     * broker talks to itself over it too.
+     * A broker whose only client listener takes SASL (PLAIN or SCRAM-SHA-512) over TLS, as a managed cluster's does;
+     * the broker talks to itself over it too, with PLAIN. SCRAM credentials are created with the admin API once the
+     * broker runs.
      *
      * @param keyStore   the broker's certificate and key (PKCS-12), for 127.0.0.1
      * @param trustStore the CA that signed it (PKCS-12), which the broker's own client connections trust
      * @param users      the accounts: user name to password; {@code brokerUser} must be one of them
      * @param authorize  whether to check ACLs ({@code StandardAuthorizer}); {@code brokerUser} is a super user
+     * @param clientCertificates whether every client must present a certificate signed by the trusted CA (mutual TLS)
      */
     public record SaslSsl(Path keyStore, Path trustStore, String storePassword, Map<String, String> users,
-                          String brokerUser, boolean authorize) {
+                          String brokerUser, boolean authorize, boolean clientCertificates) {
 
         /** The client properties of {@code user}, e.g. for a test's admin client. */
         public Map<String, Object> clientProperties(String user) {
@@ -74,6 +76,11 @@ public final class EmbeddedKafka implements AutoCloseable {
             p.put("ssl.truststore.location", trustStore.toString());
             p.put("ssl.truststore.type", "PKCS12");
             p.put("ssl.truststore.password", storePassword);
+            if (clientCertificates) {
+                p.put("ssl.keystore.location", keyStore.toString());
+                p.put("ssl.keystore.type", "PKCS12");
+                p.put("ssl.keystore.password", storePassword);
+            }
             return p;
         }
 
@@ -84,7 +91,13 @@ public final class EmbeddedKafka implements AutoCloseable {
                     + " username=\"" + brokerUser + "\" password=\"" + users.get(brokerUser) + "\"");
             users.forEach((user, password) -> jaas.append(" user_").append(user).append("=\"").append(password).append('"'));
             p.put(prefix + "sasl.jaas.config", jaas.append(';').toString());
-            p.put("sasl.enabled.mechanisms", "PLAIN");
+            p.put("listener.name." + listener.toLowerCase(java.util.Locale.ROOT) + ".scram-sha-512.sasl.jaas.config",
+                    "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+            p.put("sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-512");
+            if (clientCertificates) {
+                // A SASL_SSL listener ignores the broker-wide ssl.client.auth (KIP-684): only its own prefix counts.
+                p.put("listener.name." + listener.toLowerCase(java.util.Locale.ROOT) + ".ssl.client.auth", "required");
+            }
             p.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
             p.put("ssl.keystore.location", keyStore.toString());
             p.put("ssl.keystore.type", "PKCS12");
