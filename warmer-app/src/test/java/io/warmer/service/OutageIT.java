@@ -114,12 +114,11 @@ class OutageIT {
             Shop.create(connection, CUSTOMERS);
         }
         EmbeddedKafka[] kafka = {EmbeddedKafka.start(dir)};
-        WarmerConfig config = TestConfigs.parse(TestConfigs.yaml(infra, db, "{uri: \"" + infra.redisUri() + "\"}",
+        WarmerConfig config = TestConfigs.parse(TestConfigs.withKafka(TestConfigs.yaml(infra, db,
+                        "{uri: \"" + infra.redisUri() + "\"}",
                         "{port: 0, check-interval: 500ms, ready: {min-coverage: 1.0, max-lag: 0, sample: 300}}",
-                        Shop.families(prefix))
-                .replace(infra.kafkaBootstrapServers(), kafka[0].bootstrapServers())
-                .replace("state-dir: target/warmer-data/streams}", "state-dir: target/warmer-data/streams, "
-                        + SHORT_TIMEOUTS + "}"));
+                        Shop.families(prefix)), SHORT_TIMEOUTS)
+                .replace(infra.kafkaBootstrapServers(), kafka[0].bootstrapServers()));
         RedisClient client = RedisClient.create(infra.redisUri());
         WarmerService warmer = WarmerService.start(config);
         try (var redis = client.connect()) {

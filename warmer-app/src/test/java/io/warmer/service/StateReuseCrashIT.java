@@ -39,10 +39,9 @@ class StateReuseCrashIT {
             Shop.create(connection, CUSTOMERS);
         }
         Path stateDir = dir.resolve("streams");
-        String yaml = TestConfigs.yaml(infra, db, "{uri: \"" + infra.redisUri() + "\"}",
+        String yaml = TestConfigs.withKafka(TestConfigs.yaml(infra, db, "{uri: \"" + infra.redisUri() + "\"}",
                         "{port: 0, check-interval: 1s, ready: {min-coverage: 1.0, max-lag: 0, sample: 500}}",
-                        Shop.families(prefix))
-                .replace("state-dir: target/warmer-data/streams", "state-dir: \"" + stateDir + "\"");
+                        Shop.families(prefix)), "state-dir: \"" + stateDir + "\"");
         Path config = Files.writeString(dir.resolve("warmer.yml"), yaml);
         Path slot = stateDir.resolve("slot-0");
 

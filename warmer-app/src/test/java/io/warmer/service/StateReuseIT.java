@@ -61,14 +61,14 @@ class StateReuseIT {
                         + " FROM generate_series(1, 1500) i");
         String p = infra.uniqueName("reuse");
         Path stateDir = dir.resolve("streams");
-        WarmerConfig config = TestConfigs.parse(TestConfigs.yaml(infra, db, """
+        WarmerConfig config = TestConfigs.parse(TestConfigs.withKafka(TestConfigs.yaml(infra, db, """
                   - name: customer-orders
                     table: customers
                     key: "%s:customer:${id}:orders"
                     columns: [id, name]
                     join:
                       - {table: orders, on: {customer_id: id}, as: orders, columns: [id, total, placed, note], many: true}
-                """.formatted(p)).replace("state-dir: target/warmer-data/streams", "state-dir: \"" + stateDir + "\""));
+                """.formatted(p)), "state-dir: \"" + stateDir + "\""));
         String application = config.kafka().applicationId();
 
         try (WarmerService warmer = WarmerService.start(config)) {

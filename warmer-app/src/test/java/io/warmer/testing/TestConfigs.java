@@ -48,13 +48,28 @@ public final class TestConfigs {
         return """
                 source:
                   postgres: {host: %s, port: %d, database: %s, user: %s, password: "%s", slot: %s, publication: %s}
-                kafka: {bootstrap-servers: "%s", topic-prefix: %s, partitions: 2, application-id: %s, state-dir: target/warmer-data/streams}
+                kafka: {bootstrap-servers: "%s", topic-prefix: %s, partitions: 2, application-id: %s, %s}
                 redis: %s
                 http: %s
                 families:
                 %s""".formatted(infra.postgres().host(), infra.postgres().port(), db.name(), infra.postgres().user(),
                 infra.postgres().password(), names.slot(), names.publication(), infra.kafkaBootstrapServers(),
-                names.topics(), names.application(), redis, http, families);
+                names.topics(), names.application(), STATE_DIR, redis, http, families);
+    }
+
+    /** The {@code kafka.state-dir} of {@link #yaml}'s configurations. */
+    private static final String STATE_DIR = "state-dir: target/warmer-data/streams";
+
+    /**
+     * A configuration of {@link #yaml} with more {@code kafka:} entries, e.g. {@code state-dir: "/tmp/x"} (which replaces
+     * the default one) or {@code properties: {max.block.ms: '15000'}}: the one place that knows how that line ends.
+     */
+    public static String withKafka(String yaml, String entries) {
+        String end = ", " + STATE_DIR + "}";
+        if (!yaml.contains(end)) {
+            throw new IllegalArgumentException("not a configuration of TestConfigs.yaml: no kafka line ending in " + end);
+        }
+        return yaml.replace(end, (entries.startsWith("state-dir:") ? "" : ", " + STATE_DIR) + ", " + entries + "}");
     }
 
     public static WarmerConfig parse(String yaml) {
