@@ -56,6 +56,7 @@ final class ConfigCheckCommand implements Callable<Integer> {
                     + "; --connect and `warmer run` will need it"));
         }
         if (connect) {
+            loaded.source().requireDatabase("--connect checks tables and columns against the database");
             var schemas = SchemaCheck.preflight(loaded);
             SchemaCheck.verify(loaded, schemas);
             schemas.forEach((table, schema) -> out.printf("table %s: primary key %s, columns %s present%n",

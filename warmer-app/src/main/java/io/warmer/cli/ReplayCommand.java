@@ -77,7 +77,7 @@ final class ReplayCommand implements Callable<Integer> {
     }
 
     private int replay(WarmerConfig replay, Redis redis, PrintWriter out, PrintWriter info, long deadline) throws Exception {
-        MemoryEstimate.of(replay, redis).lines().forEach(info::println);
+        MemoryEstimate.linesBeforeWriting(replay, redis).forEach(info::println);
         info.flush();
         long started = System.nanoTime();
         ProgressLine progressLine = ProgressLine.on(info);

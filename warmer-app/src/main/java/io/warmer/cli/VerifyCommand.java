@@ -66,8 +66,9 @@ final class VerifyCommand implements Callable<Integer> {
         if (reads != null) {
             return projectHitRate(loaded);
         }
-        var schemas = SchemaCheck.preflight(loaded); // first: it says so when the configuration names no database
-        PostgresEndpoint endpoint = loaded.source().postgres().endpoint();
+        PostgresEndpoint endpoint = loaded.source()
+                .requireDatabase("verify compares Redis with the database").endpoint();
+        var schemas = SchemaCheck.preflight(loaded);
         Integer sample = scope != null && scope.full ? null : scope != null && scope.sample != null ? scope.sample : DEFAULT_SAMPLE;
         VerifyReport report;
         try (Connection db = endpoint.connect();

@@ -94,7 +94,7 @@ final class WarmupCommand implements Callable<Integer> {
         PrintWriter info = json ? spec.commandLine().getErr() : out;
         Redis redis = Redis.of(loaded.redis());
         try {
-            MemoryEstimate.of(loaded, redis).lines().forEach(info::println);
+            MemoryEstimate.linesBeforeWriting(loaded, redis).forEach(info::println);
         } catch (RuntimeException | SQLException e) {
             redis.close();
             throw e;
@@ -173,13 +173,17 @@ final class WarmupCommand implements Callable<Integer> {
             out.println(RowChangeCodec.json().writeValueAsString(status));
         } else {
             for (WarmupGate.FamilyReadiness family : status.families()) {
-                out.printf("%s: coverage %.2f%% (%,d of %,d sampled rows' keys missing, %,d stale), lag %s%s%n",
-                        family.family(), 100 * family.coverage(), family.missing(), family.checked(), family.stale(),
+                out.printf("%s: %s, lag %s%s%n", family.family(), family.coverage() == null ? "coverage not measured"
+                                : String.format("coverage %.2f%% (%,d of %,d sampled rows' keys missing, %,d stale)",
+                                100 * family.coverage(), family.missing(), family.checked(), family.stale()),
                         family.lag() == null ? "unknown" : family.lag(),
                         family.ready() ? "" : "; waiting for " + family.waitingFor());
             }
             if (status.projected() != null) {
                 out.println(status.projected().describe());
+            }
+            if (status.unjudged() != null) {
+                out.println("warmup: not judged: " + status.unjudged());
             }
             out.println("warmup: " + (status.ready() ? "ready; " : "NOT ready; ") + describe(status));
         }
@@ -187,8 +191,9 @@ final class WarmupCommand implements Callable<Integer> {
     }
 
     private String describe(WarmupGate.Status status) {
-        String coverage = status.families().stream()
-                .map(f -> f.family() + " " + String.format("%.2f%%", 100 * f.coverage())).collect(Collectors.joining(", "));
+        String coverage = status.unjudged() != null ? "not measured" : status.families().stream()
+                .map(f -> f.family() + " " + (f.coverage() == null ? "?" : String.format("%.2f%%", 100 * f.coverage())))
+                .collect(Collectors.joining(", "));
         if (!status.snapshotDone()) {
             return "snapshot running, lag " + status.lag() + ", coverage " + coverage;
         }

@@ -26,10 +26,15 @@ public final class SchemaCheck {
     /**
      * The database's side of the configuration: every table and column it reads exists, with a primary key.
      *
-     * @return each table's primary key and column types
+     * @return each table's primary key and column types; empty when the configuration names no database (Debezium
+     *         topics without {@code source.postgres}: then a missing column is found in the events, where it breaks
+     *         the family that reads it, see {@code ChangedColumnsException})
      * @throws SourceSchemaException naming what is missing, the families that read it and what to change
      */
     public static Map<TableId, TableSchema> preflight(WarmerConfig config) {
+        if (config.source().database().isEmpty()) {
+            return Map.of();
+        }
         try {
             return PostgresPreflight.check(config.source().postgres().endpoint(), config.tables(),
                     config.requiredColumns(), !config.source().fromDebeziumTopics());

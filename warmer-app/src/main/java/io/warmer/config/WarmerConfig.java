@@ -145,10 +145,6 @@ public final class WarmerConfig {
         return new WarmerConfig(source, otherKafka, redis, otherFamilies, http);
     }
 
-    PostgresSourceConfig postgres() {
-        return source.postgres();
-    }
-
     /** This configuration with every secret it names looked up and every file it names checked. */
     WarmerConfig resolve(Secrets secrets) {
         return new WarmerConfig(source.resolve(secrets), kafka.resolve(secrets),

@@ -63,13 +63,28 @@ public final class MemoryEstimate {
     }
 
     /**
+     * What a warm-up or replay prints before it writes: the estimate, or why there is none (Debezium topics without
+     * a database to sample rows from).
+     *
+     * @throws SQLException when PostgreSQL fails a query
+     */
+    public static List<String> linesBeforeWriting(WarmerConfig config, Redis process) throws SQLException {
+        if (config.source().database().isEmpty()) {
+            return List.of("memory: not estimated: no source.postgres to sample rows from (the eviction guard still"
+                    + " watches Redis's memory while writing)");
+        }
+        return of(config, process).lines();
+    }
+
+    /**
      * @throws SQLException when PostgreSQL fails a query
      * @param process the process's Redis, which {@code config.redis()} names
      * @throws io.warmer.redis.RedisUnavailableException when Redis cannot be reached
      */
     public static MemoryReport of(WarmerConfig config, Redis process) throws SQLException {
+        PostgresEndpoint endpoint = config.source()
+                .requireDatabase("the memory estimate renders a sample of the database's rows").endpoint();
         Map<TableId, TableSchema> schemas = io.warmer.config.SchemaCheck.preflight(config);
-        PostgresEndpoint endpoint = config.source().postgres().endpoint();
         try (Connection db = endpoint.connect();
              RedisConnection<String, String> redis = process.connect()) {
             List<NodeMemory> nodes = NodeMemory.ofMasters(redis);

@@ -48,8 +48,12 @@ public final class MonitoringServer implements AutoCloseable {
         String scrape();
     }
 
-    /** {@code GET /ready}'s body: whether every family is ready, and what each still waits for. */
-    public record Readiness(boolean ready, String waitingFor, List<FamilyReadiness> families) {
+    /**
+     * {@code GET /ready}'s body: whether every family is ready, and what each still waits for.
+     *
+     * @param unjudged what readiness does not judge and why (values, without a database); null when it judges all
+     */
+    public record Readiness(boolean ready, String waitingFor, String unjudged, List<FamilyReadiness> families) {
     }
 
     public record FamilyReadiness(String name, String stage, boolean ready, String waitingFor, Double coverage, long stale,
@@ -122,7 +126,7 @@ public final class MonitoringServer implements AutoCloseable {
                 : status.lastCheck() == null ? "the first check"
                 : families.stream().filter(f -> !f.ready()).map(f -> f.name() + ": " + f.waitingFor())
                 .reduce((a, b) -> a + "; " + b).orElse("the projected hit rate");
-        json(exchange, status.ready() ? 200 : 503, new Readiness(status.ready(), waitingFor, families));
+        json(exchange, status.ready() ? 200 : 503, new Readiness(status.ready(), waitingFor, status.unjudged(), families));
     }
 
     private static void page(HttpExchange exchange) throws IOException {

@@ -293,7 +293,8 @@ public final class PipelineMonitor implements AutoCloseable {
         return new PipelineStatus(config.kafka().applicationId(), Instant.now().toString(),
                 (System.nanoTime() - startedNanos) / 1e9, ready, health,
                 captureStage, targets.ready(),
-                lastCheck == null ? null : lastCheck.toString(), error, families, recentErrors.newestFirst());
+                lastCheck == null ? null : lastCheck.toString(), error,
+                gateStatus == null ? null : gateStatus.unjudged(), families, recentErrors.newestFirst());
     }
 
     public Instant started() {

@@ -11,12 +11,13 @@ import java.util.List;
  * @param capture     {@code snapshotting}, {@code streaming}, or {@code not in this process} for a materializer
  * @param lastCheck   when readiness, lag and coverage were last measured; null before the first check
  * @param checkError  why the last check failed, or null; the figures are then those of the check before
+ * @param unjudged    what readiness does not judge and why (values, without a database); null when it judges all
  * @param families    in configuration order
  * @param recentErrors the last warnings and errors this process logged, the newest first
  */
 public record PipelineStatus(String applicationId, String time, double uptimeSeconds, boolean ready, Health health,
                              String capture, ReadyTargets targets, String lastCheck, String checkError,
-                             List<FamilyStatus> families, List<RecentErrors.Entry> recentErrors) {
+                             String unjudged, List<FamilyStatus> families, List<RecentErrors.Entry> recentErrors) {
 
     /** One sample of a family's write rate: at {@code time} (epoch ms), writes per second since the sample before. */
     public record RatePoint(long time, double writesPerSecond) {

@@ -2,7 +2,6 @@ package io.warmer.monitor;
 
 import io.warmer.capture.ChangeTopicProvisioner;
 import io.warmer.capture.PostgresCapture;
-import io.warmer.capture.PostgresEndpoint;
 import io.warmer.capture.StoredOffsets;
 import io.warmer.capture.TableSchema;
 import io.warmer.capture.snapshot.SnapshotProgressReader;
@@ -33,6 +32,10 @@ import org.apache.kafka.clients.admin.Admin;
  * family would write now, among the keys of a random sample of rows) reaches the target, and no key was found stale
  * (still different once the pipeline had passed its row's change, see {@link StaleSuspects}); and, when
  * recorded application reads are given, the share of them the new keys would serve reaches its target.
+ *
+ * <p>Coverage and stale values need the database. Reading Debezium topics without {@code source.postgres}, the gate
+ * judges what Kafka and Redis tell (lag, broken families, rebuilds and backfills, the projected hit rate) and says in
+ * {@link Status#unjudged()} that values were not compared.
  */
 public final class WarmupGate implements AutoCloseable {
 
@@ -94,16 +97,29 @@ public final class WarmupGate implements AutoCloseable {
      * One look at the keyspace. Coverage is measured at every look, during the snapshot too, so that a warm-up can be
      * watched filling; {@code projected} is null until the snapshot is done and the lag within bound, or when no
      * reads were given.
+     *
+     * @param unjudged what this readiness did not judge and why, in words; null when it judged values too
      */
     public record Status(boolean snapshotDone, long lag, List<FamilyReadiness> families,
-                         ProjectedHitRate.Result projected, boolean ready) {
+                         ProjectedHitRate.Result projected, boolean ready, String unjudged) {
+
+        public Status(boolean snapshotDone, long lag, List<FamilyReadiness> families,
+                      ProjectedHitRate.Result projected, boolean ready) {
+            this(snapshotDone, lag, families, projected, ready, null);
+        }
     }
+
+    /** What a gate without a database cannot judge. */
+    public static final String VALUES_UNJUDGED = "values were not compared with the database: source.postgres is not"
+            + " configured beside debezium-topics, so coverage and stale values are not judged (add a read-only user"
+            + " to judge them)";
 
     private final WarmerConfig config;
     private final Targets targets;
     private final ServiceView warmer;
     private final Admin admin;
     private final FamilyProgress progress;
+    /** Null without a database (Debezium topics alone), and then {@code verifier} too. */
     private Connection db;
     private final RedisConnection<String, String> redis;
     private CacheVerifier verifier;
@@ -115,13 +131,12 @@ public final class WarmupGate implements AutoCloseable {
         this.config = config;
         this.targets = targets;
         this.warmer = warmer;
-        this.schemas = SchemaCheck.preflight(config); // first: it says so when the configuration names no database
-        PostgresEndpoint endpoint = config.source().postgres().endpoint();
+        this.schemas = SchemaCheck.preflight(config);
         this.admin = ChangeTopicProvisioner.connect(config.kafka().clients());
         this.progress = new FamilyProgress(admin, config, warmer.materializers());
-        this.db = endpoint.connect();
+        this.db = config.source().database().isEmpty() ? null : config.source().postgres().endpoint().connect();
         this.redis = warmer.redis().connect();
-        this.verifier = new CacheVerifier(config, db, redis.sync(), schemas);
+        this.verifier = db == null ? null : new CacheVerifier(config, db, redis.sync(), schemas);
         config.keyFamilies().forEach(f -> families.put(f.name(), f));
     }
 
@@ -131,7 +146,7 @@ public final class WarmupGate implements AutoCloseable {
         Map<String, Long> lags = progress.behindByFamily(progress.existingTopics());
         long lag = lags.values().stream().mapToLong(Long::longValue).sum();
         long now = System.currentTimeMillis();
-        VerifyReport report = verifier.verify(targets.sample(), now);
+        VerifyReport report = verifier == null ? unsampled() : verifier.verify(targets.sample(), now);
         for (VerifyReport.Family family : report.families()) {
             suspects.found(families.get(family.name()), family.staleKeys());
         }
@@ -156,7 +171,7 @@ public final class WarmupGate implements AutoCloseable {
                                 : String.format(", about %.0f s", rewarm.secondsLeft()));
         for (VerifyReport.Family family : report.families()) {
             Long familyLag = lags.get(family.name());
-            double coverage = family.coverage();
+            Double coverage = verifier == null ? null : family.coverage();
             long stale = suspects.confirmed(family.name());
             String brokenBecause = broken.getOrDefault(family.name(), family.broken());
             Long backfill = backfills.get(family.name());
@@ -168,7 +183,7 @@ public final class WarmupGate implements AutoCloseable {
                     : familyLag > targets.maxLag() ? "lag " + familyLag + " to fall to " + targets.maxLag()
                     : stale > 0 ? String.format("%d stale value%s (e.g. %s) to be repaired: warmer snapshot --family %s",
                             stale, stale == 1 ? "" : "s", suspects.confirmedExample(family.name()).orElse("?"), family.name())
-                    : coverage < targets.minCoverage() ? String.format("coverage %.2f%% to reach %.2f%%", 100 * coverage,
+                    : coverage != null && coverage < targets.minCoverage() ? String.format("coverage %.2f%% to reach %.2f%%", 100 * coverage,
                     100 * targets.minCoverage())
                     : null;
             readiness.add(new FamilyReadiness(family.name(), familyLag, family.checked(), family.missing(), coverage,
@@ -180,7 +195,13 @@ public final class WarmupGate implements AutoCloseable {
             projected = ProjectedHitRate.measure(config.keyFamilies(), targets.reads(), redis.sync());
             ready = targets.minProjectedHitRate() == null || projected.hitRate() >= targets.minProjectedHitRate();
         }
-        return new Status(snapshotDone, lag, readiness, projected, ready);
+        return new Status(snapshotDone, lag, readiness, projected, ready, verifier == null ? VALUES_UNJUDGED : null);
+    }
+
+    /** Every family, nothing sampled: what a gate without a database reports in place of a verification. */
+    private VerifyReport unsampled() {
+        return new VerifyReport(config.keyFamilies().stream().map(f -> new VerifyReport.Family(f.name(), 0, 0, 0, 0, 0,
+                null, List.of(), List.of(), List.of(), List.of(), null)).toList());
     }
 
     /**
@@ -188,7 +209,7 @@ public final class WarmupGate implements AutoCloseable {
      * ended the session. Without it every later check would fail the same way and readiness would never return.
      */
     private void reconnectIfBroken() throws SQLException {
-        if (db.isValid(5)) {
+        if (db == null || db.isValid(5)) {
             return;
         }
         try {
@@ -248,7 +269,9 @@ public final class WarmupGate implements AutoCloseable {
     @Override
     public void close() throws Exception {
         redis.close();
-        db.close();
+        if (db != null) {
+            db.close();
+        }
         admin.close();
     }
 }

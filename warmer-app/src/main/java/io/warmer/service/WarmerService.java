@@ -182,6 +182,11 @@ public final class WarmerService implements ServiceView, AutoCloseable {
             publisher = CountersPublisher.start(config, redis, counters);
         }
         if (role.captures() && config.source().fromDebeziumTopics()) {
+            if (config.source().database().isEmpty()) {
+                LOG.info("No source.postgres beside debezium-topics: tables and columns are checked in the events"
+                        + " (a family whose columns are missing stops and says so), and readiness does not compare"
+                        + " values with the database");
+            }
             SchemaCheck.verify(config, SchemaCheck.preflight(config));
             debeziumTopics = DebeziumTopicsSource.start(config, counters);
             debeziumTopics.failure().whenComplete((ok, error) -> failure.complete(null));
@@ -389,8 +394,14 @@ public final class WarmerService implements ServiceView, AutoCloseable {
         }
     }
 
-    /** The TOASTable columns the families read, per table, as the catalog says now (see {@link ColumnMemory}). */
+    /**
+     * The TOASTable columns the families read, per table, as the catalog says now (see {@link ColumnMemory}). Without
+     * a database to ask which columns may be TOASTed, every column they read.
+     */
     static ColumnMemory columnMemory(WarmerConfig config) {
+        if (config.source().database().isEmpty()) {
+            return ColumnMemory.everyReadColumn(config.keyFamilies());
+        }
         Map<TableId, TableStorage> storage = new LinkedHashMap<>();
         try (Connection connection = PostgresPreflight.open(config.source().postgres().endpoint())) {
             for (TableId table : config.tables()) {

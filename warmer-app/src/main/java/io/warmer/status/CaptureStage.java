@@ -14,7 +14,12 @@ public enum CaptureStage {
     NOT_STARTED("not started"),
     SNAPSHOT_RUNNING("snapshot running"),
     /** Every table has been snapshotted whole; the capture follows the replication slot. */
-    STREAMING("snapshot done, streaming");
+    STREAMING("snapshot done, streaming"),
+    /**
+     * Warmer does not capture: it reads an existing Debezium deployment's topics, whose snapshot is in them, and only
+     * the lag tells how far it has come.
+     */
+    DEBEZIUM_TOPICS("reading the Debezium deployment's topics (its snapshot is in them: the lag tells how far)");
 
     private final String text;
 

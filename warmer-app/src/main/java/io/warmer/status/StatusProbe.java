@@ -64,7 +64,8 @@ public final class StatusProbe {
             Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             Map<TableId, SnapshotProgress> snapshots = existing.contains(ChangeTopics.snapshotTopic(prefix))
                     ? SnapshotProgressReader.read(bootstrap, prefix) : Map.of();
-            CaptureStage capture = CaptureStage.of(snapshots, config.tables());
+            CaptureStage capture = config.source().fromDebeziumTopics() ? CaptureStage.DEBEZIUM_TOPICS
+                    : CaptureStage.of(snapshots, config.tables());
             Map<String, Long> deadLettered = existing.contains(ChangeTopics.deadLetterTopic(prefix))
                     ? DeadLetterCounts.read(bootstrap, prefix) : Map.of();
             Materializers plan = existing.contains(FamilyRegistry.topicOf(config)) ? Materializers.read(config)
@@ -122,6 +123,11 @@ public final class StatusProbe {
     /** Sampled like `warmer verify`; the database being down makes a note, not a failure. */
     private Map<String, Double> coverage(RedisConnection<String, String> redis, int sample, List<String> notes) {
         Map<String, Double> coverage = new HashMap<>();
+        if (config.source().database().isEmpty()) {
+            notes.add("coverage not measured: no source.postgres to compare Redis with (debezium-topics alone);"
+                    + " lag, write rates, dead letters and broken families are from Kafka and Redis");
+            return coverage;
+        }
         PostgresEndpoint endpoint = config.source().postgres().endpoint();
         try {
             Map<TableId, io.warmer.capture.TableSchema> schemas = io.warmer.config.SchemaCheck.preflight(config);

@@ -174,7 +174,7 @@ final class MaterializeProcessor implements Processor<String, String, String, St
             ObjectNode memory = JsonNodeFactory.instance.objectNode();
             memory.put("version", change.version().text());
             ObjectNode columns = memory.putObject("columns");
-            for (String column : remembered) {
+            for (String column : rememberedOf(effective, stored)) {
                 if (effective.row().has(column) && !effective.unavailable().contains(column)) {
                     columns.set(column, effective.row().get(column));
                 } else if (stored != null && stored.path("columns").has(column)) {
@@ -184,6 +184,19 @@ final class MaterializeProcessor implements Processor<String, String, String, St
             columnMemory.put(key, RowChangeCodec.writeJson(memory));
         }
         return effective;
+    }
+
+    /** The columns to remember of this row: those named, or every column it carries and those remembered before. */
+    private Set<String> rememberedOf(RowChange change, ObjectNode stored) {
+        if (!remembered.contains(ColumnMemory.EVERY_COLUMN)) {
+            return remembered;
+        }
+        Set<String> columns = new java.util.LinkedHashSet<>();
+        change.row().fieldNames().forEachRemaining(columns::add);
+        if (stored != null) {
+            stored.path("columns").fieldNames().forEachRemaining(columns::add);
+        }
+        return columns;
     }
 
     private static ObjectNode parseMemory(String stored) {

@@ -43,8 +43,21 @@ class DebeziumTopicsConfigTest {
                 "{topic-prefix: dbserver1, format: flat}"), "warmer.yml"))
                 .hasMessage("warmer.yml: source.debezium-topics.format: found 'flat', expected one of: envelope, unwrapped");
         assertThatThrownBy(() -> loader.parse(CONFIG.replace("  postgres: {host: db, database: app, user: reader}\n",
-                ""), "warmer.yml"))
+                "").replace("  debezium-topics: {topic-prefix: dbserver1}\n", "  {}\n"), "warmer.yml"))
                 .hasMessageContaining("source.postgres: is required")
-                .hasMessageContaining("beside debezium-topics a read-only user does");
+                .hasMessageContaining("or debezium-topics: {topic-prefix: dbserver1}");
+    }
+
+    @Test
+    void shouldReadTheTopicsWithoutADatabase() {
+        WarmerConfig config = loader.parse(CONFIG.replace("  postgres: {host: db, database: app, user: reader}\n",
+                ""), "warmer.yml");
+
+        assertThat(config.source().database()).isEmpty();
+        assertThat(SchemaCheck.preflight(config)).isEmpty();
+        assertThatThrownBy(() -> config.source().requireDatabase("verify compares Redis with the database"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("the configuration: source.postgres: is not configured, and verify compares"
+                        + " Redis with the database: add a read-only user beside debezium-topics");
     }
 }

@@ -3,18 +3,25 @@ package io.warmer.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.lettuce.core.RedisClient;
 import io.warmer.capture.TopicReader;
 import io.warmer.change.ChangeTopics;
 import io.warmer.change.DeadLetterHeaders;
+import io.warmer.cli.ExitCodes;
 import io.warmer.config.ConfigLoader;
 import io.warmer.config.WarmerConfig;
 import io.warmer.kafka.KafkaClients;
+import io.warmer.monitor.WarmupGate;
+import io.warmer.testing.Cli;
 import io.warmer.testing.FullVerify;
 import io.warmer.testing.PackagedWarmer;
 import io.warmer.testing.TestDatabase;
 import io.warmer.testing.TestInfra;
 import io.warmer.testing.WarmerInfrastructure;
 import io.warmer.testing.WarmerProcess;
+import io.warmer.testkit.CacheAudit;
+import io.warmer.testkit.Shop;
+import io.warmer.testkit.ShopWrites;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,7 +76,7 @@ class DebeziumTopicsIT {
 
         Connect<StandaloneHerder> connect = startConnect(infra, dir);
         try {
-            deployConnector(connect, infra, db, debeziumPrefix);
+            deployConnector(connect, infra, db, debeziumPrefix, "public.makers,public.products");
             KafkaClients kafka = KafkaClients.plaintext(infra.kafkaBootstrapServers());
             awaitTopics(kafka, debeziumPrefix + ".public.makers", debeziumPrefix + ".public.products");
 
@@ -143,6 +150,105 @@ class DebeziumTopicsIT {
         }
     }
 
+    /**
+     * Without {@code source.postgres}: no database connection at all. The shop's schema (serial keys, a foreign key
+     * with cascading deletes, numeric, jsonb, timestamptz, TOASTed notes that updates leave out) is written live;
+     * Warmer is SIGKILLed and restarted; readiness, {@code status} and {@code warmup} judge what Kafka and Redis tell
+     * and say that values were not compared; {@code verify} says it needs the database; and the database and Redis are
+     * compared independently (0 missing, 0 stale, 0 extra).
+     */
+    @Test
+    void shouldServeWithoutADatabaseAndSayWhatItCannotJudge(TestInfra infra, @TempDir Path dir) throws Exception {
+        TestDatabase db = infra.postgres().newDatabase();
+        try (Connection connection = db.connect()) {
+            Shop.create(connection, 500);
+        }
+        String debeziumPrefix = infra.uniqueName("dbzshop");
+        String prefix = infra.uniqueName("dbznodb");
+        Connect<StandaloneHerder> connect = startConnect(infra, dir);
+        ShopWrites shop = new ShopWrites(db::connect, 80);
+        try {
+            deployConnector(connect, infra, db, debeziumPrefix, "public.customers,public.orders");
+            KafkaClients kafka = KafkaClients.plaintext(infra.kafkaBootstrapServers());
+            awaitTopics(kafka, debeziumPrefix + ".public.customers", debeziumPrefix + ".public.orders");
+            Path file = Files.writeString(dir.resolve("warmer.yml"), """
+                    source:
+                      debezium-topics: {topic-prefix: %s}
+                    kafka: {bootstrap-servers: "%s", topic-prefix: %s, partitions: 2, application-id: %s}
+                    redis: {uri: "%s"}
+                    http: {port: 0, check-interval: 1s, ready: {min-coverage: 1.0, max-lag: 0, sample: 200}}
+                    families:
+                    %s""".formatted(debeziumPrefix, infra.kafkaBootstrapServers(), prefix, infra.uniqueName("dbznodbapp"),
+                    infra.redisUri(), Shop.families(prefix)));
+
+            shop.start();
+            WarmerProcess warmer = WarmerProcess.start(file, dir, "first");
+            try {
+                WarmerProcess first = warmer;
+                await().atMost(WAIT).until(() -> written(first) > 1_000);
+                warmer.kill(); // SIGKILL while it translates and materializes under live writes
+                long killedAt = shop.transactions();
+                await().atMost(WAIT).until(() -> shop.transactions() > killedAt + 200);
+                warmer = WarmerProcess.start(file, dir, "second");
+                await().atMost(WAIT).until(() -> shop.transactions() > killedAt + 500);
+                shop.stop();
+                // Customer 100's note is TOASTed: an update that leaves it alone does not carry it, and without a
+                // catalog to ask, Warmer has remembered it (else the key would be deleted, and the audit find it missing).
+                db.execute("UPDATE customers SET balance = balance + 1 WHERE id = 100");
+
+                warmer.awaitReady(WAIT);
+                assertThat(warmer.json("ready").path("unjudged").asText()).as("/ready")
+                        .isEqualTo(WarmupGate.VALUES_UNJUDGED);
+                assertThat(warmer.json("api/status").path("unjudged").asText()).as("/api/status")
+                        .isEqualTo(WarmupGate.VALUES_UNJUDGED);
+                RedisClient client = RedisClient.create(infra.redisUri());
+                try (var connection = client.connect(); var database = db.connect()) {
+                    // The connector reads the WAL on its own time: the topics reach the database's last write later.
+                    await().atMost(WAIT).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+                        CacheAudit.Result audit = CacheAudit.run(database, connection.sync(), Shop.expectation(prefix));
+                        assertThat(audit.exact()).as("the database against Redis: %s", audit).isTrue();
+                    });
+                } finally {
+                    client.shutdown();
+                }
+
+                Cli.Result status = Cli.run("status", "--config", file.toString(), "--window", "0s");
+                assertThat(status.exit()).as(status.err()).isZero();
+                assertThat(status.out()).contains("reading the Debezium deployment's topics")
+                        .contains("coverage not measured: no source.postgres to compare Redis with");
+                Cli.Result verify = Cli.run("verify", "--config", file.toString());
+                assertThat(verify.exit()).isEqualTo(ExitCodes.BAD_CONFIG);
+                assertThat(verify.err().strip()).isEqualTo("error: the configuration: source.postgres: is not"
+                        + " configured, and verify compares Redis with the database: add a read-only user beside"
+                        + " debezium-topics, e.g. postgres: {host: db, database: app, user: warmer_ro, password-env:"
+                        + " WARMER_PG_PASSWORD}");
+                assertThat(warmer.output()).doesNotContain("Exception");
+            } finally {
+                warmer.close();
+            }
+
+            Cli.Result warmup = Cli.run("warmup", "--config", file.toString(), "--timeout", "3m");
+            assertThat(warmup.exit()).as(warmup.out() + warmup.err()).isZero();
+            assertThat(warmup.out()).contains("memory: not estimated: no source.postgres")
+                    .contains("customer: coverage not measured, lag 0")
+                    .contains("warmup: not judged: " + WarmupGate.VALUES_UNJUDGED)
+                    .contains("warmup: ready; lag 0 (target 0), coverage not measured");
+        } finally {
+            shop.close();
+            connect.stop();
+            connect.awaitStop();
+        }
+    }
+
+    /** Values the process has written to Redis, by its status page; 0 while it does not answer. */
+    private static long written(WarmerProcess warmer) {
+        long written = 0;
+        for (var family : warmer.json("api/status").path("families")) {
+            written += family.path("written").asLong();
+        }
+        return written;
+    }
+
     /** Updates (prices, JSON, moved makers, TOASTed notes left alone), inserts and deletes, one at a time. */
     private static void write(TestDatabase db, AtomicBoolean writing, AtomicLong writes) {
         try (Connection connection = db.connect()) {
@@ -206,7 +312,7 @@ class DebeziumTopicsIT {
     }
 
     private static void deployConnector(Connect<StandaloneHerder> connect, TestInfra infra, TestDatabase db,
-                                        String topicPrefix) throws Exception {
+                                        String topicPrefix, String tables) throws Exception {
         Map<String, String> connector = new HashMap<>();
         String name = "warmer-it-" + topicPrefix;
         connector.put("name", name);
@@ -222,7 +328,7 @@ class DebeziumTopicsIT {
         connector.put("slot.name", topicPrefix.replace('-', '_') + "_slot");
         connector.put("publication.name", topicPrefix.replace('-', '_') + "_pub");
         connector.put("publication.autocreate.mode", "filtered");
-        connector.put("table.include.list", "public.makers,public.products");
+        connector.put("table.include.list", tables);
         // The test broker creates no topic by itself.
         connector.put("topic.creation.default.replication.factor", "1");
         connector.put("topic.creation.default.partitions", "3");

@@ -80,6 +80,31 @@ class UnsentColumnsTopologyTest {
         assertThat(cache.counters.unavailableByFamily()).isEmpty();
     }
 
+    /** Without a catalog to say which columns may be TOASTed (Debezium topics alone), every column read is kept. */
+    @Test
+    void shouldFillInAnyUnsentValueWhenItRemembersEveryColumnItReads() {
+        driver.close();
+        WarmerConfig config = new ConfigLoader(name -> null).parse(CONFIG, "test.yml");
+        ColumnMemory memory = ColumnMemory.everyReadColumn(config.keyFamilies());
+        assertThat(memory.of(TableId.parse("docs"))).as("a whole-row family reads them all")
+                .containsExactly(ColumnMemory.EVERY_COLUMN);
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "every-column-test");
+        driver = new TopologyTestDriver(WarmerTopology.build(config, cache, memory), props, T0);
+        docs = driver.createInputTopic("shop.public.docs", new StringSerializer(), new StringSerializer(), T0,
+                Duration.ofMillis(1));
+        change("r", "{\"id\":1,\"body\":\"long text\",\"title\":\"a\",\"notes\":\"n1\"}", "");
+        change("u", "{\"id\":1,\"body\":null,\"title\":\"b\",\"notes\":\"n2\"}", ",\"unavailable\":[\"body\"]");
+
+        change("u", "{\"id\":1,\"body\":\"new text\",\"title\":\"c\",\"notes\":null}", ",\"unavailable\":[\"notes\"]");
+
+        assertThat(cache.entries.get("doc:1")).isEqualTo("{\"id\":1,\"body\":\"new text\",\"title\":\"c\",\"notes\":\"n2\"}");
+        assertThat(cache.counters.unavailableByFamily()).isEmpty();
+        assertThat(ColumnMemory.everyReadColumn(new ConfigLoader(name -> null).parse(CONFIG.replace(
+                "  - {name: doc, table: docs, key: \"doc:${id}\"}\n", ""), "test.yml").keyFamilies())
+                .of(TableId.parse("docs"))).as("only the columns a family names").containsExactlyInAnyOrder("id", "title");
+    }
+
     @Test
     void shouldDeleteTheKeysOfAFamilyThatReadsAnUnsentValueItDoesNotKnow() {
         change("u", "{\"id\":1,\"title\":\"b\",\"body\":null}", ",\"unavailable\":[\"body\"]");

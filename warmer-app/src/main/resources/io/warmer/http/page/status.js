@@ -12,6 +12,7 @@ const decimal = new Intl.NumberFormat('en-US', {maximumFractionDigits: 1});
 let lastSuccess = null;
 let failures = 0;
 let targets = {minCoverage: 1};
+let valuesJudged = true;
 
 function $(id) {
   return document.getElementById(id);
@@ -80,6 +81,10 @@ function showHeader(status) {
   checkError.hidden = status.checkError == null;
   checkError.textContent = status.checkError == null ? ''
       : 'The last readiness check failed; lag and coverage are from the check before: ' + status.checkError;
+
+  const unjudged = $('unjudged');
+  unjudged.hidden = status.unjudged == null;
+  unjudged.textContent = status.unjudged == null ? '' : 'Readiness does not judge everything: ' + status.unjudged;
 }
 
 /** Why the service is not ready, one line per waiting family, from the families' own words. */
@@ -167,7 +172,7 @@ function showFamily(card, f) {
   const bar = q('.coverage-bar');
   bar.style.width = f.coverage == null ? '0%' : (100 * f.coverage) + '%';
   setCount(q('.coverage-value'), f.coverage, percent);
-  q('.coverage-detail').textContent = f.coverage == null ? 'not checked yet'
+  q('.coverage-detail').textContent = f.coverage == null ? (valuesJudged ? 'not checked yet' : 'not measured: no database')
       : integer.format(f.checked) + ' checked · ' + integer.format(f.missing) + ' missing'
         + (f.stale > 0 ? ' · ' + integer.format(f.stale) + ' stale' : '')
         + (f.inFlight > 0 ? ' · ' + integer.format(f.inFlight) + ' in flight' : '');
@@ -244,6 +249,7 @@ function showErrors(errors) {
 
 function show(status) {
   targets = status.targets;
+  valuesJudged = status.unjudged == null;
   showHeader(status);
   showFamilies(status.families);
   showErrors(status.recentErrors);
