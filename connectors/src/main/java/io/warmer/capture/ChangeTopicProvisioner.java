@@ -1,5 +1,7 @@
 package io.warmer.capture;
 
+import io.warmer.change.ChangeTopics;
+import io.warmer.change.TableId;
 import io.warmer.kafka.KafkaClients;
 import io.warmer.kafka.KafkaRefusal;
 import java.util.ArrayList;
@@ -68,11 +70,49 @@ public final class ChangeTopicProvisioner {
                 .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE));
     }
 
+    /**
+     * The topics every writer of change topics creates: each table's change topic (compacted) and the dead-letter
+     * topic. Warmer's capture adds its snapshot topic.
+     */
+    public static List<NewTopic> changeTopics(String topicPrefix, Collection<TableId> tables, int partitions,
+                                              short replicationFactor) {
+        List<NewTopic> topics = new ArrayList<>();
+        for (TableId table : tables) {
+            topics.add(compacted(ChangeTopics.topicFor(topicPrefix, table), partitions, replicationFactor));
+        }
+        topics.add(deleteAfterRetention(ChangeTopics.deadLetterTopic(topicPrefix), partitions, replicationFactor));
+        return topics;
+    }
+
+    /**
+     * Those of {@code topics} that do not exist on {@code kafka}, in their order.
+     *
+     * @throws CaptureException naming the cluster when it cannot be reached or does not list its topics
+     */
+    public static List<String> missing(KafkaClients kafka, Collection<String> topics) {
+        try (Admin admin = connect(kafka)) {
+            Set<String> existing = existing(admin, kafka);
+            return topics.stream().filter(t -> !existing.contains(t)).toList();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CaptureException("Interrupted while looking for topics on " + kafka.where(), e);
+        }
+    }
+
+    private static Set<String> existing(Admin admin, KafkaClients kafka) throws InterruptedException {
+        awaitReachable(admin, kafka);
+        try {
+            return admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new CaptureException(KafkaRefusal.explain(kafka, e)
+                    .orElse(kafka.where() + " did not list its topics: " + e.getMessage()), e);
+        }
+    }
+
     /** Creates those of {@code topics} that do not exist yet; existing topics are left as they are. */
     public static void ensureTopics(KafkaClients kafka, List<NewTopic> topics) {
         try (Admin admin = connect(kafka)) {
-            awaitReachable(admin, kafka);
-            Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            Set<String> existing = existing(admin, kafka);
             List<NewTopic> missing = new ArrayList<>();
             for (NewTopic topic : topics) {
                 if (!existing.contains(topic.name())) {
@@ -85,9 +125,8 @@ public final class ChangeTopicProvisioner {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CaptureException("Interrupted while creating topics on " + kafka.where(), e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new CaptureException(KafkaRefusal.explain(kafka, e)
-                    .orElse(kafka.where() + " did not list its topics: " + e.getMessage()), e);
+        } catch (TimeoutException e) {
+            throw new CaptureException(kafka.where() + " did not create topics in time: " + e.getMessage(), e);
         }
     }
 

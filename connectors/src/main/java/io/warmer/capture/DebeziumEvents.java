@@ -29,6 +29,8 @@ import org.apache.kafka.connect.source.SourceRecord;
  * <p>Versions come from the events' source position (see docs/design.md, "Debezium topics as a source"):
  * PostgreSQL's {@code source.sequence} and {@code lsn}, as for Warmer's own capture; MySQL's binlog file, position
  * and row. A row read by Debezium's snapshot ({@code op: r}) orders before every streamed change.
+ *
+ * <p>Not thread-safe (it keeps converters and schemas it built): one per stream task.
  */
 public final class DebeziumEvents {
 
@@ -117,12 +119,19 @@ public final class DebeziumEvents {
     private final JsonConverter keys = new JsonConverter();
     private final JsonConverter values = new JsonConverter();
     private final ChangeRecordWriter writer;
+    /** By unwrapped schema; a few per table over its life (each schema change adds one), so a small bound does. */
+    private final Map<Schema, EnvelopeSchemas> envelopeSchemas = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Schema, EnvelopeSchemas> eldest) {
+            return size() > 256;
+        }
+    };
 
     public DebeziumEvents(Settings settings) {
         this.settings = settings;
         keys.configure(Map.of("schemas.enable", settings.schemas(), "decimal.format", "NUMERIC"), true);
         values.configure(Map.of("schemas.enable", settings.schemas(), "decimal.format", "NUMERIC"), false);
-        Versions versions = settings.connector() == Connector.MYSQL ? new BinlogVersions() : new WalVersions();
+        ChangeRecordWriter.Versions versions = settings.connector() == Connector.MYSQL ? new BinlogVersions() : new WalVersions();
         this.writer = new ChangeRecordWriter(settings.timestamps(), new UnavailableValues(settings.placeholder()),
                 versions);
     }
@@ -235,29 +244,15 @@ public final class DebeziumEvents {
                     + (settings.connector() == Connector.MYSQL ? "op,file,pos,row" : "op,lsn,sequence")
                     + " and delete.tombstone.handling.mode=rewrite");
         }
-        SchemaBuilder rowSchema = SchemaBuilder.struct().optional();
-        for (Field field : schema.fields()) {
-            if (!field.name().startsWith(UNWRAPPED_PREFIX)) {
-                rowSchema.field(field.name(), field.schema());
-            }
-        }
-        Schema row = rowSchema.build();
+        EnvelopeSchemas shapes = envelopeSchemas.computeIfAbsent(schema, s -> EnvelopeSchemas.of(s, position));
+        Schema row = shapes.row();
         Struct rowValue = new Struct(row);
         for (Field field : row.fields()) {
             rowValue.put(field.name(), event.get(field.name()));
         }
         boolean deleted = schema.field("__deleted") != null && "true".equals(String.valueOf(event.get("__deleted")));
         String op = deleted ? Operation.DELETE.code() : String.valueOf(event.get("__op"));
-        SchemaBuilder sourceSchema = SchemaBuilder.struct()
-                .field("schema", Schema.OPTIONAL_STRING_SCHEMA).field("db", Schema.OPTIONAL_STRING_SCHEMA)
-                .field("table", Schema.OPTIONAL_STRING_SCHEMA).field("ts_ms", Schema.OPTIONAL_INT64_SCHEMA);
-        position.forEach(f -> sourceSchema.field(f.substring(2), f.equals("__file") ? Schema.OPTIONAL_STRING_SCHEMA
-                : Schema.OPTIONAL_INT64_SCHEMA));
-        if (schema.field("__sequence") != null) {
-            sourceSchema.field("sequence", Schema.OPTIONAL_STRING_SCHEMA);
-        }
-        Schema sourceType = sourceSchema.build();
-        Struct source = new Struct(sourceType).put("table", table.table())
+        Struct source = new Struct(shapes.source()).put("table", table.table())
                 .put(settings.connector() == Connector.MYSQL ? "db" : "schema", table.schema());
         for (String f : position) {
             Object v = event.get(f);
@@ -272,15 +267,42 @@ public final class DebeziumEvents {
                 break;
             }
         }
-        Schema envelopeSchema = SchemaBuilder.struct().field("op", Schema.STRING_SCHEMA).field("source", sourceType)
-                .field("before", row).field("after", row).field("ts_ms", Schema.OPTIONAL_INT64_SCHEMA).build();
-        Struct envelope = new Struct(envelopeSchema).put("op", op).put("source", source);
+        Struct envelope = new Struct(shapes.envelope()).put("op", op).put("source", source);
         if (deleted) {
             envelope.put("before", rowValue);
         } else {
             envelope.put("after", rowValue);
         }
         return envelope;
+    }
+
+    /**
+     * The schemas of the envelope an unwrapped row's schema is rebuilt into; the same for every row of a table until
+     * its schema changes, so they are built once per schema.
+     */
+    private record EnvelopeSchemas(Schema row, Schema source, Schema envelope) {
+
+        static EnvelopeSchemas of(Schema unwrapped, List<String> position) {
+            SchemaBuilder rowSchema = SchemaBuilder.struct().optional();
+            for (Field field : unwrapped.fields()) {
+                if (!field.name().startsWith(UNWRAPPED_PREFIX)) {
+                    rowSchema.field(field.name(), field.schema());
+                }
+            }
+            Schema row = rowSchema.build();
+            SchemaBuilder sourceSchema = SchemaBuilder.struct()
+                    .field("schema", Schema.OPTIONAL_STRING_SCHEMA).field("db", Schema.OPTIONAL_STRING_SCHEMA)
+                    .field("table", Schema.OPTIONAL_STRING_SCHEMA).field("ts_ms", Schema.OPTIONAL_INT64_SCHEMA);
+            position.forEach(f -> sourceSchema.field(f.substring(2), f.equals("__file") ? Schema.OPTIONAL_STRING_SCHEMA
+                    : Schema.OPTIONAL_INT64_SCHEMA));
+            if (unwrapped.field("__sequence") != null) {
+                sourceSchema.field("sequence", Schema.OPTIONAL_STRING_SCHEMA);
+            }
+            Schema source = sourceSchema.build();
+            Schema envelope = SchemaBuilder.struct().field("op", Schema.STRING_SCHEMA).field("source", source)
+                    .field("before", row).field("after", row).field("ts_ms", Schema.OPTIONAL_INT64_SCHEMA).build();
+            return new EnvelopeSchemas(row, source, envelope);
+        }
     }
 
     private static List<String> concat(String first, List<String> rest) {
@@ -298,16 +320,13 @@ public final class DebeziumEvents {
         return text.length() <= 80 ? text : text.substring(0, 80) + "...";
     }
 
-    private interface Versions extends ChangeRecordWriter.Versions {
-    }
-
     /**
      * PostgreSQL: as Warmer's own capture ({@link ChangeRecordWriter#versionOf}), except that a row read by the
      * connector's snapshot orders before every streamed change: {@code 0.<lsn>}. A snapshot reads at one WAL
      * position, but a transaction in flight when it began may have written before that position and commit after
      * it; its change must win over the snapshot's read of the same row.
      */
-    private static final class WalVersions implements Versions {
+    private static final class WalVersions implements ChangeRecordWriter.Versions {
         @Override
         public Version of(Operation op, Struct source) {
             Version streamed = ChangeRecordWriter.versionOf(source);
@@ -325,7 +344,7 @@ public final class DebeziumEvents {
      * the position of the transaction's events and the row within the event, doubled so that the delete half of a
      * moved primary key orders just before its create half. A snapshot's read orders before everything streamed.
      */
-    private static final class BinlogVersions implements Versions {
+    private static final class BinlogVersions implements ChangeRecordWriter.Versions {
         @Override
         public Version of(Operation op, Struct source) {
             return op == Operation.SNAPSHOT ? Version.of(0, 0).then(0) : coordinates(source, 1);

@@ -87,13 +87,8 @@ public final class PostgresCapture implements AutoCloseable {
             Map<TableId, TableSchema> schemas = PostgresPreflight.check(settings.postgres(), settings.tables(),
                     requiredColumns);
             schemaCheck.accept(schemas);
-            List<NewTopic> topics = new ArrayList<>();
-            for (TableId table : settings.tables()) {
-                topics.add(ChangeTopicProvisioner.compacted(settings.topicFor(table), settings.partitions(),
-                        settings.replicationFactor()));
-            }
-            topics.add(ChangeTopicProvisioner.deleteAfterRetention(ChangeTopics.deadLetterTopic(settings.topicPrefix()),
-                    settings.partitions(), settings.replicationFactor()));
+            List<NewTopic> topics = new ArrayList<>(ChangeTopicProvisioner.changeTopics(settings.topicPrefix(),
+                    settings.tables(), settings.partitions(), settings.replicationFactor()));
             topics.add(ChangeTopicProvisioner.compacted(settings.snapshotTopic(), 1, settings.replicationFactor()));
             ChangeTopicProvisioner.ensureTopics(settings.kafka(), topics);
             boolean streamGap = StreamContinuity.hasGap(settings);

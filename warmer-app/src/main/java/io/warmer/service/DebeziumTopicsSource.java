@@ -2,28 +2,18 @@ package io.warmer.service;
 
 import io.warmer.capture.CaptureException;
 import io.warmer.capture.ChangeTopicProvisioner;
-import io.warmer.change.ChangeTopics;
-import io.warmer.change.TableId;
 import io.warmer.config.KafkaSettings;
 import io.warmer.config.WarmerConfig;
 import io.warmer.kafka.KafkaClients;
-import io.warmer.kafka.KafkaRefusal;
 import io.warmer.sink.SinkCounters;
 import io.warmer.topology.DebeziumTopicsTopology;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -39,7 +29,6 @@ import org.slf4j.LoggerFactory;
 final class DebeziumTopicsSource implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DebeziumTopicsSource.class);
-    private static final long TIMEOUT_SECONDS = 30;
     private static final Duration CLOSE_WITHIN = Duration.ofSeconds(30);
 
     private final KafkaStreams streams;
@@ -62,14 +51,8 @@ final class DebeziumTopicsSource implements AutoCloseable {
     static DebeziumTopicsSource start(WarmerConfig config, SinkCounters counters) {
         KafkaClients kafka = config.kafka().clients();
         requireInputs(config, kafka);
-        List<NewTopic> topics = new ArrayList<>();
-        for (TableId table : config.tables()) {
-            topics.add(ChangeTopicProvisioner.compacted(ChangeTopics.topicFor(config.kafka().topicPrefix(), table),
-                    config.kafka().partitions(), config.kafka().replicationFactor()));
-        }
-        topics.add(ChangeTopicProvisioner.deleteAfterRetention(ChangeTopics.deadLetterTopic(config.kafka().topicPrefix()),
-                config.kafka().partitions(), config.kafka().replicationFactor()));
-        ChangeTopicProvisioner.ensureTopics(kafka, topics);
+        ChangeTopicProvisioner.ensureTopics(kafka, ChangeTopicProvisioner.changeTopics(config.kafka().topicPrefix(),
+                config.tables(), config.kafka().partitions(), config.kafka().replicationFactor()));
         Path stateDir;
         try {
             // Nothing is kept: the translation holds no state, and each process needs a directory of its own.
@@ -96,22 +79,11 @@ final class DebeziumTopicsSource implements AutoCloseable {
     }
 
     private static void requireInputs(WarmerConfig config, KafkaClients kafka) {
-        List<String> inputs = DebeziumTopicsTopology.inputTopics(config);
-        try (Admin admin = ChangeTopicProvisioner.connect(kafka)) {
-            ChangeTopicProvisioner.awaitReachable(admin, kafka);
-            Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            List<String> missing = inputs.stream().filter(t -> !existing.contains(t)).toList();
-            if (!missing.isEmpty()) {
-                throw new CaptureException("The Debezium topics " + missing + " do not exist on " + kafka.where()
-                        + ": check source.debezium-topics.topic-prefix (a table's topic is <prefix>.<schema>.<table>,"
-                        + " or name it under source.debezium-topics.topics) and that the connector captures the table.");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CaptureException("Interrupted while looking for the Debezium topics on " + kafka.where(), e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new CaptureException(KafkaRefusal.explain(kafka, e)
-                    .orElse(kafka.where() + " did not list its topics: " + e.getMessage()), e);
+        List<String> missing = ChangeTopicProvisioner.missing(kafka, DebeziumTopicsTopology.inputTopics(config));
+        if (!missing.isEmpty()) {
+            throw new CaptureException("The Debezium topics " + missing + " do not exist on " + kafka.where()
+                    + ": check source.debezium-topics.topic-prefix (a table's topic is <prefix>.<schema>.<table>,"
+                    + " or name it under source.debezium-topics.topics) and that the connector captures the table.");
         }
     }
 

@@ -205,7 +205,7 @@ public final class WarmerService implements ServiceView, AutoCloseable {
             }
             election.failure().whenComplete((ok, error) -> failure.complete(null));
         } else {
-            ChangeTopicsCheck.requireExisting(config);
+            requireChangeTopics(config);
         }
         if (role.materializes()) {
             try {
@@ -391,6 +391,20 @@ public final class WarmerService implements ServiceView, AutoCloseable {
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
             // Unrecorded stores are restored from the changelogs at the next start: slower, never wrong.
             LOG.debug("Could not record the changelog topics: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * A materialize-only process reads topics that a capture process creates; without them Kafka Streams would stop
+     * with an opaque error, so their absence is said plainly first.
+     */
+    private static void requireChangeTopics(WarmerConfig config) {
+        List<String> missing = ChangeTopicProvisioner.missing(config.kafka().clients(), config.tables().stream()
+                .map(t -> ChangeTopics.topicFor(config.kafka().topicPrefix(), t)).toList());
+        if (!missing.isEmpty()) {
+            throw new CaptureException("The change topics " + missing + " do not exist on "
+                    + config.kafka().clients().where() + " yet: start a process with --role capture (or all) for this"
+                    + " configuration first.");
         }
     }
 

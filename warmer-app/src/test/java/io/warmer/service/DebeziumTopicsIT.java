@@ -1,6 +1,7 @@
 package io.warmer.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.lettuce.core.RedisClient;
@@ -238,6 +239,26 @@ class DebeziumTopicsIT {
             connect.stop();
             connect.awaitStop();
         }
+    }
+
+    @Test
+    void shouldSayWhichDebeziumTopicsAreMissingAndWhatToCheck(TestInfra infra) {
+        String debeziumPrefix = infra.uniqueName("nodbz");
+        WarmerConfig config = new ConfigLoader(name -> null).parse("""
+                source:
+                  debezium-topics: {topic-prefix: %s}
+                kafka: {bootstrap-servers: "%s", topic-prefix: %s}
+                redis: {uri: "%s"}
+                families:
+                  - {name: user, table: users, key: "u:${id}"}
+                """.formatted(debeziumPrefix, infra.kafkaBootstrapServers(), infra.uniqueName("nodbzwarm"),
+                infra.redisUri()), "warmer.yml");
+
+        assertThatThrownBy(() -> WarmerService.start(config, Role.ALL))
+                .hasMessage("The Debezium topics [" + debeziumPrefix + ".public.users] do not exist on Kafka at "
+                        + infra.kafkaBootstrapServers() + ": check source.debezium-topics.topic-prefix (a table's topic"
+                        + " is <prefix>.<schema>.<table>, or name it under source.debezium-topics.topics) and that the"
+                        + " connector captures the table.");
     }
 
     /** Values the process has written to Redis, by its status page; 0 while it does not answer. */
