@@ -107,8 +107,31 @@ public final class DebeziumEvents {
         }
     }
 
-    /** A record for Warmer's change topic of {@code table}: {@code value} null for a tombstone. */
-    public record Translated(TableId table, String key, String value, Version version) {
+    /**
+     * A record for Warmer's change topic of {@code table}: {@code value} null for a tombstone.
+     *
+     * @param streamed the event's own version when it is a streamed change (not a row read by a snapshot, not a
+     *                 tombstone): what raises the floor of later reads ({@link Placement})
+     */
+    public record Translated(TableId table, String key, String value, Version version, Version streamed) {
+    }
+
+    /**
+     * Where an event stands in its partition, which decides the version of a row read by a snapshot (see
+     * docs/design.md, "A second snapshot by the connector").
+     *
+     * @param floor       null before the partition has streamed anything: a read belongs to the connector's first
+     *                    snapshot and orders before every streamed change. Else the largest version streamed before
+     *                    the event in the partition followed by the event's offset: a read (a second snapshot, or an
+     *                    incremental one) is newer than everything streamed before it and older than everything
+     *                    streamed after
+     * @param reprocessed the event was processed before (the translation resumed from an earlier offset after a
+     *                    crash): {@code floor} may then include changes streamed after the event, so a read becomes
+     *                    a delete of the row at {@code floor} (absent, never older than what was applied)
+     */
+    public record Placement(Version floor, boolean reprocessed) {
+        /** A partition that has not streamed yet. */
+        public static final Placement FIRST_SNAPSHOT = new Placement(null, false);
     }
 
     private static final String UNWRAPPED_PREFIX = "__";
@@ -119,6 +142,7 @@ public final class DebeziumEvents {
     private final JsonConverter keys = new JsonConverter();
     private final JsonConverter values = new JsonConverter();
     private final ChangeRecordWriter writer;
+    private final PlacedVersions versions;
     /** By unwrapped schema; a few per table over its life (each schema change adds one), so a small bound does. */
     private final Map<Schema, EnvelopeSchemas> envelopeSchemas = new java.util.LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -131,7 +155,8 @@ public final class DebeziumEvents {
         this.settings = settings;
         keys.configure(Map.of("schemas.enable", settings.schemas(), "decimal.format", "NUMERIC"), true);
         values.configure(Map.of("schemas.enable", settings.schemas(), "decimal.format", "NUMERIC"), false);
-        ChangeRecordWriter.Versions versions = settings.connector() == Connector.MYSQL ? new BinlogVersions() : new WalVersions();
+        this.versions = new PlacedVersions(settings.connector() == Connector.MYSQL ? new BinlogVersions()
+                : new WalVersions());
         this.writer = new ChangeRecordWriter(settings.timestamps(), new UnavailableValues(settings.placeholder()),
                 versions);
     }
@@ -141,6 +166,16 @@ public final class DebeziumEvents {
      * @throws MalformedChangeException saying what the record holds and what was expected
      */
     public Translated translate(String topic, TableId table, byte[] key, byte[] value, Headers headers) {
+        return translate(topic, table, key, value, headers, Placement.FIRST_SNAPSHOT);
+    }
+
+    /**
+     * @param table     the table the topic holds the changes of
+     * @param placement where the event stands in its partition
+     * @throws MalformedChangeException saying what the record holds and what was expected
+     */
+    public Translated translate(String topic, TableId table, byte[] key, byte[] value, Headers headers,
+                                Placement placement) {
         Struct keyStruct = asStruct(read(keys, topic, key, "key"), topic, "key");
         if (keyStruct == null) {
             throw new MalformedChangeException("a record on " + topic + " has no key, expected the primary key of "
@@ -148,13 +183,28 @@ public final class DebeziumEvents {
         }
         String keyJson = writer.json(keyStruct.schema(), keyStruct);
         if (value == null) {
-            return new Translated(table, keyJson, null, null);
+            return new Translated(table, keyJson, null, null, null);
         }
         Struct event = asStruct(read(values, topic, value, "value"), topic, "value");
         if (event == null) {
-            return new Translated(table, keyJson, null, null);
+            return new Translated(table, keyJson, null, null, null);
         }
         Struct envelope = settings.format() == Format.ENVELOPE ? checkedEnvelope(event, topic) : envelopeOf(event, topic, table);
+        boolean read = Operation.SNAPSHOT.code().equals(envelope.getString("op"));
+        versions.placed = null;
+        if (placement.floor() != null && read) {
+            versions.placed = placement.floor();
+            if (placement.reprocessed()) {
+                envelope = asDelete(envelope);
+            }
+        } else if (placement.floor() != null && settings.connector() == Connector.POSTGRESQL
+                && !hasPosition(envelope.getStruct("source"))
+                && !ChangeRecordWriter.versionOf(envelope.getStruct("source")).isNewerThan(placement.floor())) {
+            // The first transaction on a new slot (the connector was reset) carries no position, only its own LSN,
+            // which may lie before what was streamed already: it cannot be ordered, so its row is deleted instead.
+            versions.placed = placement.floor();
+            envelope = asDelete(envelope);
+        }
         ConnectHeaders connectHeaders = new ConnectHeaders();
         if (headers != null && headers.lastHeader(ChangeRecordWriter.PK_UPDATE_NEWKEY) != null) {
             connectHeaders.addString(ChangeRecordWriter.PK_UPDATE_NEWKEY, "moved");
@@ -172,7 +222,38 @@ public final class DebeziumEvents {
             throw new MalformedChangeException("a record on " + topic + " is a change of " + written.table()
                     + ", expected one of " + table);
         }
-        return new Translated(table, keyJson, written.value(), written.version());
+        Version streamed = read || versions.placed != null ? null : written.version();
+        return new Translated(table, keyJson, written.value(), written.version(), streamed);
+    }
+
+    /** Whether a PostgreSQL event's source names the end of the transaction delivered before it. */
+    private static boolean hasPosition(Struct source) {
+        String sequence = source.schema().field("sequence") == null ? null : source.getString("sequence");
+        return sequence != null && ChangeRecordWriter.firstOf(sequence) >= 0;
+    }
+
+    /** The event as a delete of its row: the row's keys go, at the version placed. */
+    private static Struct asDelete(Struct envelope) {
+        Struct row = envelope.getStruct("after") != null ? envelope.getStruct("after") : envelope.getStruct("before");
+        // A schema of its own: without embedded schemas, before and after were each given the schema of their value.
+        SchemaBuilder schema = SchemaBuilder.struct();
+        for (Field field : envelope.schema().fields()) {
+            schema.field(field.name(), switch (field.name()) {
+                case "before" -> row.schema();
+                case "after" -> SchemaBuilder.struct().optional().build();
+                default -> field.schema();
+            });
+        }
+        Struct delete = new Struct(schema.build());
+        for (Field field : delete.schema().fields()) {
+            switch (field.name()) {
+                case "op" -> delete.put(field, Operation.DELETE.code());
+                case "before" -> delete.put(field, row);
+                case "after" -> { }
+                default -> delete.put(field, envelope.get(field.name()));
+            }
+        }
+        return delete;
     }
 
     private SchemaAndValue read(JsonConverter converter, String topic, byte[] bytes, String part) {
@@ -318,6 +399,26 @@ public final class DebeziumEvents {
     private static String abbreviated(Object value) {
         String text = String.valueOf(value);
         return text.length() <= 80 ? text : text.substring(0, 80) + "...";
+    }
+
+    /** The connector's versions, or the one a {@link Placement} decided for the event being translated. */
+    private static final class PlacedVersions implements ChangeRecordWriter.Versions {
+        private final ChangeRecordWriter.Versions connector;
+        private Version placed;
+
+        PlacedVersions(ChangeRecordWriter.Versions connector) {
+            this.connector = connector;
+        }
+
+        @Override
+        public Version of(Operation op, Struct source) {
+            return placed != null ? placed : connector.of(op, source);
+        }
+
+        @Override
+        public Version ofDeleteOfMovedKey(Struct source) {
+            return placed != null ? placed : connector.ofDeleteOfMovedKey(source);
+        }
     }
 
     /**

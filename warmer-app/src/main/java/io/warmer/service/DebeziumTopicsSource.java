@@ -55,7 +55,8 @@ final class DebeziumTopicsSource implements AutoCloseable {
                 config.tables(), config.kafka().partitions(), config.kafka().replicationFactor()));
         Path stateDir;
         try {
-            // Nothing is kept: the translation holds no state, and each process needs a directory of its own.
+            // Nothing on disk is kept: the translation's one store (each partition's position) lives in memory and is
+            // restored from its changelog, and each process needs a directory of its own.
             stateDir = Files.createTempDirectory("warmer-debezium-topics-");
         } catch (IOException e) {
             throw new IllegalStateException("cannot create a directory for Kafka Streams: " + e.getMessage(), e);

@@ -11,11 +11,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
 
 /**
  * {@code source.debezium-topics}: each table's topic, as an existing Debezium deployment writes it, translated
@@ -26,6 +30,8 @@ import org.apache.kafka.streams.processor.api.Record;
 public final class DebeziumTopicsTopology {
 
     static final String DEAD_LETTER_SINK = WarmerTopology.DEAD_LETTER_SINK;
+    /** Each input partition's {@link PartitionPosition}, by {@code topic:partition}. */
+    static final String POSITIONS_STORE = "debezium-partition-positions";
 
     private DebeziumTopicsTopology() {
     }
@@ -47,6 +53,10 @@ public final class DebeziumTopicsTopology {
         }
         topology.addSink(DEAD_LETTER_SINK, ChangeTopics.deadLetterTopic(prefix), new StringSerializer(),
                 new StringSerializer(), translators.toArray(String[]::new));
+        // In memory, restored from its changelog: one small entry per input partition, written through a cache
+        // that sends it once per commit.
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(POSITIONS_STORE),
+                Serdes.String(), Serdes.String()).withCachingEnabled(), translators.toArray(String[]::new));
         return topology;
     }
 
@@ -62,6 +72,7 @@ public final class DebeziumTopicsTopology {
         private final String output;
         private final SinkCounters counters;
         private ProcessorContext<String, String> context;
+        private KeyValueStore<String, String> positions;
 
         Translate(DebeziumTopicsConfig source, TableId table, SinkCounters counters) {
             this.events = new DebeziumEvents(source.settings());
@@ -73,14 +84,21 @@ public final class DebeziumTopicsTopology {
         @Override
         public void init(ProcessorContext<String, String> context) {
             this.context = context;
+            this.positions = context.getStateStore(POSITIONS_STORE);
         }
 
         @Override
         public void process(Record<byte[], byte[]> record) {
-            String topic = context.recordMetadata().map(m -> m.topic()).orElse("?");
+            RecordMetadata metadata = context.recordMetadata().orElseThrow(
+                    () -> new IllegalStateException("a record of a Debezium topic without its topic and offset"));
+            String topic = metadata.topic();
+            String partition = topic + ":" + metadata.partition();
+            PartitionPosition position = PartitionPosition.parse(positions.get(partition));
             DebeziumEvents.Translated translated;
             try {
-                translated = events.translate(topic, table, record.key(), record.value(), record.headers());
+                translated = events.translate(topic, table, record.key(), record.value(), record.headers(),
+                        position.placementOf(metadata.offset()));
+                positions.put(partition, position.after(metadata.offset(), translated.streamed()).text());
             } catch (MalformedChangeException e) {
                 Record<String, String> letter = new Record<>(text(record.key()), text(record.value()),
                         record.timestamp(), record.headers());

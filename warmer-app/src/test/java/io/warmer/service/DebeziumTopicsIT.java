@@ -172,15 +172,7 @@ class DebeziumTopicsIT {
             deployConnector(connect, infra, db, debeziumPrefix, "public.customers,public.orders");
             KafkaClients kafka = KafkaClients.plaintext(infra.kafkaBootstrapServers());
             awaitTopics(kafka, debeziumPrefix + ".public.customers", debeziumPrefix + ".public.orders");
-            Path file = Files.writeString(dir.resolve("warmer.yml"), """
-                    source:
-                      debezium-topics: {topic-prefix: %s}
-                    kafka: {bootstrap-servers: "%s", topic-prefix: %s, partitions: 2, application-id: %s}
-                    redis: {uri: "%s"}
-                    http: {port: 0, check-interval: 1s, ready: {min-coverage: 1.0, max-lag: 0, sample: 200}}
-                    families:
-                    %s""".formatted(debeziumPrefix, infra.kafkaBootstrapServers(), prefix, infra.uniqueName("dbznodbapp"),
-                    infra.redisUri(), Shop.families(prefix)));
+            Path file = shopWithoutDatabase(infra, dir, debeziumPrefix, prefix);
 
             shop.start();
             WarmerProcess warmer = WarmerProcess.start(file, dir, "first");
@@ -261,6 +253,119 @@ class DebeziumTopicsIT {
                         + " connector captures the table.");
     }
 
+    /**
+     * The connector snapshots the tables again after it streamed: its worker is replaced by one with no offsets and
+     * a new slot, as when a slot was lost or offsets were reset, after rows were updated while nothing streamed.
+     * Without placing the second snapshot's reads after what was streamed before (they used to order before every
+     * streamed change), fencing refused them and the rows updated meanwhile kept their older values. Warmer is
+     * SIGKILLed while the second snapshot comes in, under live writes; then the database and Redis are compared
+     * independently. Rows deleted while nothing streamed are not written meanwhile: their keys are not swept yet
+     * (README, "Not yet").
+     */
+    @Test
+    void shouldApplyASecondSnapshotOfTheConnectorOverWhatItStreamedBefore(TestInfra infra, @TempDir Path dir)
+            throws Exception {
+        TestDatabase db = infra.postgres().newDatabase();
+        try (Connection connection = db.connect()) {
+            Shop.create(connection, 500);
+        }
+        String debeziumPrefix = infra.uniqueName("dbzagain");
+        String prefix = infra.uniqueName("dbzagainwarm");
+        String tables = "public.customers,public.orders";
+        List<String> topics = List.of(debeziumPrefix + ".public.customers", debeziumPrefix + ".public.orders");
+        KafkaClients kafka = KafkaClients.plaintext(infra.kafkaBootstrapServers());
+        Path file = shopWithoutDatabase(infra, dir, debeziumPrefix, prefix);
+        String firstSlot = debeziumPrefix.replace('-', '_') + "_slot";
+
+        Connect<StandaloneHerder> connect = startConnect(infra, dir, "first.offsets");
+        ShopWrites shop = new ShopWrites(db::connect, 80);
+        WarmerProcess warmer = null;
+        try {
+            deployConnector(connect, infra, db, debeziumPrefix, tables, firstSlot);
+            awaitTopics(kafka, topics.toArray(String[]::new));
+            shop.start();
+            warmer = WarmerProcess.start(file, dir, "first");
+            WarmerProcess first = warmer;
+            await().atMost(WAIT).until(() -> written(first) > 1_500 && shop.transactions() > 300);
+            shop.stop();
+            await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).until(() -> exactNow(infra, db, prefix));
+
+            connect.stop();
+            connect.awaitStop();
+            // The slot is lost (its walsender may take a moment to let go of it).
+            await().atMost(WAIT).ignoreExceptions()
+                    .untilAsserted(() -> db.execute("SELECT pg_drop_replication_slot('" + firstSlot + "')"));
+            db.execute(// Changed while nothing streams: only the second snapshot brings these.
+                    "UPDATE customers SET balance = balance + 7, tier = 'gap' WHERE id % 3 = 0",
+                    "UPDATE orders SET status = 'gap', total = total + 1 WHERE id % 4 = 0",
+                    "INSERT INTO customers (name, email, balance, tier) SELECT 'gap ' || i, 'g' || i || '@example.com',"
+                            + " i, 'free' FROM generate_series(1, 50) i");
+            long before = endOffsets(kafka, topics);
+
+            connect = startConnect(infra, dir, "second.offsets");
+            deployConnector(connect, infra, db, debeziumPrefix, tables, debeziumPrefix.replace('-', '_') + "_again");
+            shop.start();
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> endOffsets(kafka, topics) > before + 200);
+            warmer.kill(); // SIGKILL while the second snapshot comes in, under live writes
+            await().atMost(WAIT).until(() -> endOffsets(kafka, topics) > before + 1_500);
+            warmer = WarmerProcess.start(file, dir, "second");
+            long restartedAt = shop.transactions();
+            await().atMost(WAIT).until(() -> shop.transactions() > restartedAt + 300);
+            shop.stop();
+
+            warmer.awaitReady(WAIT);
+            RedisClient client = RedisClient.create(infra.redisUri());
+            try (var connection = client.connect(); var database = db.connect()) {
+                await().atMost(WAIT).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+                    CacheAudit.Result audit = CacheAudit.run(database, connection.sync(), Shop.expectation(prefix));
+                    assertThat(audit.exact()).as("the database against Redis after the second snapshot: %s", audit)
+                            .isTrue();
+                });
+            } finally {
+                client.shutdown();
+            }
+            assertThat(warmer.output()).doesNotContain("Exception");
+        } finally {
+            shop.close();
+            if (warmer != null) {
+                warmer.close();
+            }
+            connect.stop();
+            connect.awaitStop();
+        }
+    }
+
+    /** Warmer's configuration of the shop's families over the connector's topics, with no database. */
+    private static Path shopWithoutDatabase(TestInfra infra, Path dir, String debeziumPrefix, String prefix)
+            throws java.io.IOException {
+        return Files.writeString(dir.resolve("warmer.yml"), """
+                source:
+                  debezium-topics: {topic-prefix: %s}
+                kafka: {bootstrap-servers: "%s", topic-prefix: %s, partitions: 2, application-id: %s}
+                redis: {uri: "%s"}
+                http: {port: 0, check-interval: 1s, ready: {min-coverage: 1.0, max-lag: 0, sample: 200}}
+                families:
+                %s""".formatted(debeziumPrefix, infra.kafkaBootstrapServers(), prefix, prefix + "-app",
+                infra.redisUri(), Shop.families(prefix)));
+    }
+
+    private static boolean exactNow(TestInfra infra, TestDatabase db, String prefix) throws Exception {
+        RedisClient client = RedisClient.create(infra.redisUri());
+        try (var connection = client.connect(); var database = db.connect()) {
+            return CacheAudit.run(database, connection.sync(), Shop.expectation(prefix)).exact();
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    /** The records on {@code topics}, all partitions together. */
+    private static long endOffsets(KafkaClients kafka, List<String> topics) throws Exception {
+        try (var admin = kafka.admin(Map.of())) {
+            return io.warmer.capture.ChangeTopicProvisioner.endOffsets(admin, topics).values().stream()
+                    .mapToLong(Long::longValue).sum();
+        }
+    }
+
     /** Values the process has written to Redis, by its status page; 0 while it does not answer. */
     private static long written(WarmerProcess warmer) {
         long written = 0;
@@ -320,13 +425,17 @@ class DebeziumTopicsIT {
     }
 
     private static Connect<StandaloneHerder> startConnect(TestInfra infra, Path dir) {
+        return startConnect(infra, dir, "connect.offsets");
+    }
+
+    private static Connect<StandaloneHerder> startConnect(TestInfra infra, Path dir, String offsets) {
         Map<String, String> worker = new HashMap<>();
         worker.put("bootstrap.servers", infra.kafkaBootstrapServers());
         worker.put("key.converter", "org.apache.kafka.connect.json.JsonConverter");
         worker.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
         worker.put("key.converter.schemas.enable", "true");
         worker.put("value.converter.schemas.enable", "true");
-        worker.put("offset.storage.file.filename", dir.resolve("connect.offsets").toString());
+        worker.put("offset.storage.file.filename", dir.resolve(offsets).toString());
         worker.put("offset.flush.interval.ms", "1000");
         worker.put("listeners", "http://127.0.0.1:0");
         return new ConnectStandalone().startConnect(worker);
@@ -334,6 +443,11 @@ class DebeziumTopicsIT {
 
     private static void deployConnector(Connect<StandaloneHerder> connect, TestInfra infra, TestDatabase db,
                                         String topicPrefix, String tables) throws Exception {
+        deployConnector(connect, infra, db, topicPrefix, tables, topicPrefix.replace('-', '_') + "_slot");
+    }
+
+    private static void deployConnector(Connect<StandaloneHerder> connect, TestInfra infra, TestDatabase db,
+                                        String topicPrefix, String tables, String slot) throws Exception {
         Map<String, String> connector = new HashMap<>();
         String name = "warmer-it-" + topicPrefix;
         connector.put("name", name);
@@ -346,7 +460,7 @@ class DebeziumTopicsIT {
         connector.put("database.dbname", db.name());
         connector.put("topic.prefix", topicPrefix);
         connector.put("plugin.name", "pgoutput");
-        connector.put("slot.name", topicPrefix.replace('-', '_') + "_slot");
+        connector.put("slot.name", slot);
         connector.put("publication.name", topicPrefix.replace('-', '_') + "_pub");
         connector.put("publication.autocreate.mode", "filtered");
         connector.put("table.include.list", tables);
