@@ -112,26 +112,38 @@ public final class DebeziumEvents {
      *
      * @param streamed the event's own version when it is a streamed change (not a row read by a snapshot, not a
      *                 tombstone): what raises the floor of later reads ({@link Placement})
+     * @param read     what the event says of a snapshot; {@link SnapshotRead#NONE} for a streamed change
+     * @param exists   whether the row exists after the event (false for a delete or a tombstone), whatever it was
+     *                 translated into
      */
-    public record Translated(TableId table, String key, String value, Version version, Version streamed) {
+    public record Translated(TableId table, String key, String value, Version version, Version streamed,
+                             SnapshotRead read, boolean exists) {
+    }
+
+    /** Which kind of snapshot read a row, by Debezium's {@code source.snapshot}. */
+    public enum SnapshotRead {
+        /** Not a read: a streamed change or a tombstone. */
+        NONE,
+        /** A row read by a snapshot that stops the stream while it reads the table (the connector's own). */
+        BLOCKING,
+        /** The last row of a blocking snapshot's table ({@code last} or {@code last_in_data_collection}). */
+        BLOCKING_LAST,
+        /** A row read by an incremental snapshot, between the stream's changes. */
+        INCREMENTAL
     }
 
     /**
      * Where an event stands in its partition, which decides the version of a row read by a snapshot (see
      * docs/design.md, "A second snapshot by the connector").
      *
-     * @param floor       null before the partition has streamed anything: a read belongs to the connector's first
-     *                    snapshot and orders before every streamed change. Else the largest version streamed before
-     *                    the event in the partition followed by the event's offset: a read (a second snapshot, or an
-     *                    incremental one) is newer than everything streamed before it and older than everything
-     *                    streamed after
-     * @param reprocessed the event was processed before (the translation resumed from an earlier offset after a
-     *                    crash): {@code floor} may then include changes streamed after the event, so a read becomes
-     *                    a delete of the row at {@code floor} (absent, never older than what was applied)
+     * @param floor null before the partition has streamed anything: a read belongs to the connector's first snapshot
+     *              and orders before every streamed change. Else the largest version streamed before the event in the
+     *              partition followed by the event's offset: a read (a second snapshot, or an incremental one) is
+     *              newer than everything streamed before it and older than everything streamed after
      */
-    public record Placement(Version floor, boolean reprocessed) {
+    public record Placement(Version floor) {
         /** A partition that has not streamed yet. */
-        public static final Placement FIRST_SNAPSHOT = new Placement(null, false);
+        public static final Placement FIRST_SNAPSHOT = new Placement(null);
     }
 
     private static final String UNWRAPPED_PREFIX = "__";
@@ -183,28 +195,17 @@ public final class DebeziumEvents {
         }
         String keyJson = writer.json(keyStruct.schema(), keyStruct);
         if (value == null) {
-            return new Translated(table, keyJson, null, null, null);
+            return new Translated(table, keyJson, null, null, null, SnapshotRead.NONE, false);
         }
         Struct event = asStruct(read(values, topic, value, "value"), topic, "value");
         if (event == null) {
-            return new Translated(table, keyJson, null, null, null);
+            return new Translated(table, keyJson, null, null, null, SnapshotRead.NONE, false);
         }
         Struct envelope = settings.format() == Format.ENVELOPE ? checkedEnvelope(event, topic) : envelopeOf(event, topic, table);
         boolean read = Operation.SNAPSHOT.code().equals(envelope.getString("op"));
-        versions.placed = null;
-        if (placement.floor() != null && read) {
-            versions.placed = placement.floor();
-            if (placement.reprocessed()) {
-                envelope = asDelete(envelope);
-            }
-        } else if (placement.floor() != null && settings.connector() == Connector.POSTGRESQL
-                && !hasPosition(envelope.getStruct("source"))
-                && !ChangeRecordWriter.versionOf(envelope.getStruct("source")).isNewerThan(placement.floor())) {
-            // The first transaction on a new slot (the connector was reset) carries no position, only its own LSN,
-            // which may lie before what was streamed already: it cannot be ordered, so its row is deleted instead.
-            versions.placed = placement.floor();
-            envelope = asDelete(envelope);
-        }
+        SnapshotRead kind = read ? snapshotRead(envelope.getStruct("source")) : SnapshotRead.NONE;
+        boolean exists = !Operation.DELETE.code().equals(envelope.getString("op"));
+        versions.placed = read ? placement.floor() : null;
         ConnectHeaders connectHeaders = new ConnectHeaders();
         if (headers != null && headers.lastHeader(ChangeRecordWriter.PK_UPDATE_NEWKEY) != null) {
             connectHeaders.addString(ChangeRecordWriter.PK_UPDATE_NEWKEY, "moved");
@@ -222,38 +223,18 @@ public final class DebeziumEvents {
             throw new MalformedChangeException("a record on " + topic + " is a change of " + written.table()
                     + ", expected one of " + table);
         }
-        Version streamed = read || versions.placed != null ? null : written.version();
-        return new Translated(table, keyJson, written.value(), written.version(), streamed);
+        Version streamed = read ? null : written.version();
+        return new Translated(table, keyJson, written.value(), written.version(), streamed, kind, exists);
     }
 
-    /** Whether a PostgreSQL event's source names the end of the transaction delivered before it. */
-    private static boolean hasPosition(Struct source) {
-        String sequence = source.schema().field("sequence") == null ? null : source.getString("sequence");
-        return sequence != null && ChangeRecordWriter.firstOf(sequence) >= 0;
-    }
-
-    /** The event as a delete of its row: the row's keys go, at the version placed. */
-    private static Struct asDelete(Struct envelope) {
-        Struct row = envelope.getStruct("after") != null ? envelope.getStruct("after") : envelope.getStruct("before");
-        // A schema of its own: without embedded schemas, before and after were each given the schema of their value.
-        SchemaBuilder schema = SchemaBuilder.struct();
-        for (Field field : envelope.schema().fields()) {
-            schema.field(field.name(), switch (field.name()) {
-                case "before" -> row.schema();
-                case "after" -> SchemaBuilder.struct().optional().build();
-                default -> field.schema();
-            });
+    private static SnapshotRead snapshotRead(Struct source) {
+        String snapshot = source == null || source.schema().field("snapshot") == null ? null
+                : String.valueOf(source.get("snapshot"));
+        if ("incremental".equals(snapshot)) {
+            return SnapshotRead.INCREMENTAL;
         }
-        Struct delete = new Struct(schema.build());
-        for (Field field : delete.schema().fields()) {
-            switch (field.name()) {
-                case "op" -> delete.put(field, Operation.DELETE.code());
-                case "before" -> delete.put(field, row);
-                case "after" -> { }
-                default -> delete.put(field, envelope.get(field.name()));
-            }
-        }
-        return delete;
+        return "last".equals(snapshot) || "last_in_data_collection".equals(snapshot) ? SnapshotRead.BLOCKING_LAST
+                : SnapshotRead.BLOCKING;
     }
 
     private SchemaAndValue read(JsonConverter converter, String topic, byte[] bytes, String part) {
