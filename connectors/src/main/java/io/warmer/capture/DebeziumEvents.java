@@ -110,14 +110,19 @@ public final class DebeziumEvents {
     /**
      * A record for Warmer's change topic of {@code table}: {@code value} null for a tombstone.
      *
-     * @param streamed the event's own version when it is a streamed change (not a row read by a snapshot, not a
-     *                 tombstone): what raises the floor of later reads ({@link Placement})
      * @param read     what the event says of a snapshot; {@link SnapshotRead#NONE} for a streamed change
-     * @param exists   whether the row exists after the event (false for a delete or a tombstone), whatever it was
-     *                 translated into
+     * @param exists   whether the row exists after the event (false for a delete or a tombstone)
      */
-    public record Translated(TableId table, String key, String value, Version version, Version streamed,
-                             SnapshotRead read, boolean exists) {
+    public record Translated(TableId table, String key, String value, Version version, SnapshotRead read,
+                             boolean exists) {
+
+        /**
+         * The event's own version when it is a streamed change (not a row read by a snapshot, not a tombstone): what
+         * raises the floor of later reads ({@link Placement}); else null.
+         */
+        public Version streamed() {
+            return read == SnapshotRead.NONE ? version : null;
+        }
     }
 
     /** Which kind of snapshot read a row, by Debezium's {@code source.snapshot}. */
@@ -195,11 +200,11 @@ public final class DebeziumEvents {
         }
         String keyJson = writer.json(keyStruct.schema(), keyStruct);
         if (value == null) {
-            return new Translated(table, keyJson, null, null, null, SnapshotRead.NONE, false);
+            return new Translated(table, keyJson, null, null, SnapshotRead.NONE, false);
         }
         Struct event = asStruct(read(values, topic, value, "value"), topic, "value");
         if (event == null) {
-            return new Translated(table, keyJson, null, null, null, SnapshotRead.NONE, false);
+            return new Translated(table, keyJson, null, null, SnapshotRead.NONE, false);
         }
         Struct envelope = settings.format() == Format.ENVELOPE ? checkedEnvelope(event, topic) : envelopeOf(event, topic, table);
         boolean read = Operation.SNAPSHOT.code().equals(envelope.getString("op"));
@@ -223,8 +228,7 @@ public final class DebeziumEvents {
             throw new MalformedChangeException("a record on " + topic + " is a change of " + written.table()
                     + ", expected one of " + table);
         }
-        Version streamed = read ? null : written.version();
-        return new Translated(table, keyJson, written.value(), written.version(), streamed, kind, exists);
+        return new Translated(table, keyJson, written.value(), written.version(), kind, exists);
     }
 
     private static SnapshotRead snapshotRead(Struct source) {

@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -170,8 +169,7 @@ public final class DebeziumTopicsTopology {
                 return;
             }
             boolean live = !position.reprocessed(offset);
-            if (live && position.inRun() && translated.read() == DebeziumEvents.SnapshotRead.NONE
-                    && translated.version() != null) {
+            if (live && position.inRun() && translated.streamed() != null) {
                 position = endRun(partition, position, offset, "the stream went on");
             }
             if (live && !position.inRun() && translated.read() != DebeziumEvents.SnapshotRead.NONE
@@ -221,18 +219,20 @@ public final class DebeziumTopicsTopology {
          */
         private PartitionPosition endRun(String partition, PartitionPosition position, long at, String because) {
             String gone = GONE + position.runStart();
-            List<String> deleted = sendDeletes(partition, position.runFloor(), Set.of(MARKED, gone));
-            for (String row : deleted) {
-                store.put(row, gone);
-            }
-            String prefix = ROW + partition + "|";
-            try (KeyValueIterator<String, String> rows = store.prefixScan(prefix, new StringSerializer())) {
+            List<String> deleted = new ArrayList<>();
+            List<String> forgotten = new ArrayList<>();
+            try (KeyValueIterator<String, String> rows = store.prefixScan(ROW + partition + "|", new StringSerializer())) {
                 rows.forEachRemaining(entry -> {
-                    if (entry.value.startsWith(GONE) && !entry.value.equals(gone)) {
-                        store.delete(entry.key);
+                    if (entry.value.equals(MARKED) || entry.value.equals(gone)) {
+                        deleted.add(entry.key);
+                    } else if (entry.value.startsWith(GONE)) {
+                        forgotten.add(entry.key);
                     }
                 });
             }
+            sendDeletes(partition, position.runFloor(), deleted);
+            deleted.forEach(row -> store.put(row, gone));
+            forgotten.forEach(store::delete);
             lastRecordMs.remove(partition);
             LOG.atInfo().addKeyValue("event", "second_snapshot_done").addKeyValue("table", table.qualified())
                     .addKeyValue("partition", partition).addKeyValue("deleted", deleted.size())
@@ -242,29 +242,30 @@ public final class DebeziumTopicsTopology {
             return position.withRunEnded(at);
         }
 
-        /** Sends a delete at {@code floor} of each row of the partition whose entry is one of {@code states}. */
-        private List<String> sendDeletes(String partition, Version floor, Set<String> states) {
+        /** Sends a delete at {@code floor} of each of {@code rows} (store keys of the partition's rows). */
+        private void sendDeletes(String partition, Version floor, List<String> rows) {
             String prefix = ROW + partition + "|";
-            List<String> rows = new ArrayList<>();
-            try (KeyValueIterator<String, String> entries = store.prefixScan(prefix, new StringSerializer())) {
-                entries.forEachRemaining(entry -> {
-                    if (states.contains(entry.value)) {
-                        rows.add(entry.key);
-                    }
-                });
-            }
             for (String row : rows) {
                 String key = row.substring(prefix.length());
                 context.forward(new Record<>(key, deleteOf(key, floor.text()), context.currentSystemTimeMs()), output);
             }
-            return rows;
         }
 
         private void endQuietRuns(long now) {
             for (String partition : resend) {
                 PartitionPosition position = PartitionPosition.parse(store.get(POSITION + partition));
                 if (position.endedFloor() != null) {
-                    sendDeletes(partition, position.endedFloor(), Set.of(GONE + position.endedRun()));
+                    String gone = GONE + position.endedRun();
+                    List<String> rows = new ArrayList<>();
+                    try (KeyValueIterator<String, String> entries = store.prefixScan(ROW + partition + "|",
+                            new StringSerializer())) {
+                        entries.forEachRemaining(entry -> {
+                            if (entry.value.equals(gone)) {
+                                rows.add(entry.key);
+                            }
+                        });
+                    }
+                    sendDeletes(partition, position.endedFloor(), rows);
                 }
             }
             resend.clear();
