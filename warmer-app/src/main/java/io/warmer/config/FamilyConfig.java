@@ -9,6 +9,7 @@ import io.warmer.family.KeyFamily;
 import io.warmer.family.KeyTemplate;
 import io.warmer.family.RowFilter;
 import io.warmer.family.ValueShape;
+import io.warmer.expression.RowExpression;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,19 +24,21 @@ import java.util.Set;
  * @param name         unique, used in state-store names and messages
  * @param table        {@code schema.table} (a bare name means {@code public})
  * @param key          one key template, or a list: every key the row is written under
- * @param where        column to allowed value(s): only matching rows have entries
+ * @param where        column to allowed value(s), or an expression that must be true: only matching rows have
+ *                     entries
  * @param value        the shape of the value; {@link ValueFormat#JSON} by default
  * @param columns      the columns of a JSON value, or the one column of a string value
- * @param fields       instead of {@code columns}: JSON field (dotted to nest) to column
- * @param ttl          expiry after each write, e.g. {@code 1h}; absent means none
+ * @param fields       instead of {@code columns}: JSON field (dotted to nest) to column or expression
+ * @param ttl          expiry after each write, e.g. {@code 1h}, or an expression that yields a duration, seconds or
+ *                     an instant; absent means none
  * @param ttlColumn    a timestamp column holding when the entry expires (instead of {@code ttl})
  * @param ttlJitter    spread of the TTL, e.g. {@code 10%} for ±10%; none by default
  * @param fencing      apply a write only if its row version is newer than the key's; {@link #DEFAULT_FENCING}
  * @param tombstoneTtl how long a deleted key's version is kept; {@link Fencing#DEFAULT_TOMBSTONE_TTL}
  * @param join         rows of other tables folded into a JSON value
  */
-public record FamilyConfig(String name, TableId table, List<KeyTemplate> key, Map<String, Object> where,
-                           ValueFormat value, List<String> columns, Map<String, String> fields, Duration ttl,
+public record FamilyConfig(String name, TableId table, List<KeyTemplate> key, Object where,
+                           ValueFormat value, List<String> columns, Map<String, String> fields, String ttl,
                            String ttlColumn, String ttlJitter, Boolean fencing, Duration tombstoneTtl,
                            List<JoinConfig> join) {
 
@@ -52,7 +55,14 @@ public record FamilyConfig(String name, TableId table, List<KeyTemplate> key, Ma
             throw InvalidFieldException.missing("key", "v2:user:${id}:profile");
         }
         key = List.copyOf(key);
-        where = where == null ? Map.of() : new LinkedHashMap<>(where);
+        if (where == null) {
+            where = Map.of();
+        } else if (where instanceof Map<?, ?> conditions) {
+            where = new LinkedHashMap<>(conditions);
+        } else if (!(where instanceof String)) {
+            throw new InvalidFieldException("where", "found " + where + ", expected columns and their values (where:"
+                    + " {status: active}) or an expression (where: \"balance > 0\")");
+        }
         value = value == null ? ValueFormat.JSON : value;
         columns = columns == null ? List.of() : List.copyOf(columns);
         fields = fields == null ? Map.of() : new LinkedHashMap<>(fields);
@@ -67,7 +77,8 @@ public record FamilyConfig(String name, TableId table, List<KeyTemplate> key, Ma
             throw new InvalidFieldException("columns", "found " + columns + " for a string value, expected exactly"
                     + " one column, e.g. columns: [name]");
         }
-        if (ttl != null && (ttl.isNegative() || ttl.isZero())) {
+        Duration fixedTtl = fixedTtl(ttl);
+        if (fixedTtl != null && (fixedTtl.isNegative() || fixedTtl.isZero())) {
             throw new InvalidFieldException("ttl", "found " + ttl + ", expected a positive duration such as 1h (or no ttl)");
         }
         if (ttl != null && ttlColumn != null) {
@@ -116,10 +127,73 @@ public record FamilyConfig(String name, TableId table, List<KeyTemplate> key, Ma
      * @throws InvalidFieldException naming the field, e.g. {@code ttl-jitter} or {@code where.tier}
      */
     public KeyFamily toKeyFamily() {
+        Duration fixedTtl = fixedTtl(ttl);
+        RowExpression computedTtl = null;
+        if (ttl != null && fixedTtl == null) {
+            try {
+                computedTtl = RowExpression.compile(ttl, "ttl");
+            } catch (IllegalArgumentException e) {
+                throw new InvalidFieldException("ttl", "found '" + ttl + "', which is neither a duration such as"
+                        + " 500ms, 30s, 15m, 1h, 2d or PT1H nor an expression (" + e.getMessage() + ")");
+            }
+        }
         Expiry expiry = ttl == null && ttlColumn == null ? Expiry.NONE
-                : new Expiry(ttl, ttlColumn, ttlJitter == null ? 0 : jitterFraction(ttlJitter));
-        return new KeyFamily(name, table, key, rowFilter(where), valueShape(), expiry, new Fencing(fencing, tombstoneTtl),
+                : new Expiry(fixedTtl, ttlColumn, ttlJitter == null ? 0 : jitterFraction(ttlJitter), computedTtl);
+        ValueShape shape;
+        try {
+            shape = valueShape();
+        } catch (IllegalArgumentException e) {
+            throw new InvalidFieldException("fields", e.getMessage());
+        }
+        return new KeyFamily(name, table, key, rowFilter(where), shape, expiry, new Fencing(fencing, tombstoneTtl),
                 join.stream().map(JoinConfig::toJoin).toList());
+    }
+
+    /**
+     * The TTL when it is a duration ({@code 1h}, {@code PT90M}); null when there is none or it is an expression.
+     *
+     * @throws InvalidFieldException for a duration that does not parse
+     */
+    public static Duration fixedTtl(String ttl) {
+        if (ttl == null || !DURATION_LIKE.matcher(ttl.trim()).matches()) {
+            return null;
+        }
+        try {
+            return Durations.parse(ttl);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidFieldException("ttl", e.getMessage() + ", or an expression such as"
+                    + " \"tier == 'pro' ? duration('24h') : duration('1h')\"");
+        }
+    }
+
+    /** What a duration looks like (a number with a unit, or ISO-8601); anything else is an expression. */
+    private static final java.util.regex.Pattern DURATION_LIKE = java.util.regex.Pattern.compile(
+            "\\d+\\s*[A-Za-z]+|P[0-9A-Za-z.]*");
+
+    private static RowExpression compiled(String text, String field) {
+        try {
+            return RowExpression.compile(text, field);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidFieldException(field, e.getMessage());
+        }
+    }
+
+    /** The family's expressions with the field each is written in: what the schema check types. */
+    public Map<String, Map.Entry<RowExpression, RowExpression.Use>> expressions(KeyFamily resolved) {
+        Map<String, Map.Entry<RowExpression, RowExpression.Use>> all = new LinkedHashMap<>();
+        for (int i = 0; i < resolved.keys().size(); i++) {
+            for (RowExpression e : resolved.keys().get(i).expressions()) {
+                all.put("key[" + i + "] ${" + e.text() + "}", Map.entry(e, RowExpression.Use.KEY));
+            }
+        }
+        resolved.where().expression().ifPresent(e -> all.put("where", Map.entry(e, RowExpression.Use.CONDITION)));
+        if (resolved.value() instanceof ValueShape.Json json) {
+            json.computed().forEach((field, e) -> all.put("fields." + field, Map.entry(e, RowExpression.Use.VALUE)));
+        }
+        if (resolved.expiry().expression() != null) {
+            all.put("ttl", Map.entry(resolved.expiry().expression(), RowExpression.Use.TTL));
+        }
+        return all;
     }
 
     /**
@@ -154,9 +228,12 @@ public record FamilyConfig(String name, TableId table, List<KeyTemplate> key, Ma
         return new ValueShape.Json(named);
     }
 
-    private static RowFilter rowFilter(Map<String, Object> where) {
+    private static RowFilter rowFilter(Object where) {
+        if (where instanceof String expression) {
+            return new RowFilter(Map.of(), compiled(expression, "where"));
+        }
         Map<String, List<String>> allowed = new LinkedHashMap<>();
-        for (var condition : where.entrySet()) {
+        for (var condition : ((Map<?, ?>) where).entrySet()) {
             List<String> values = new ArrayList<>();
             Object v = condition.getValue();
             for (Object item : v instanceof List<?> list ? list : java.util.Collections.singletonList(v)) {
@@ -166,7 +243,7 @@ public record FamilyConfig(String name, TableId table, List<KeyTemplate> key, Ma
                 }
                 values.add(item == null ? null : String.valueOf(item));
             }
-            allowed.put(condition.getKey(), values);
+            allowed.put(String.valueOf(condition.getKey()), values);
         }
         return new RowFilter(allowed);
     }

@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * What only the database can tell about a configuration: that a TTL column holds a time, and that a
- * join meets the main table's primary key. Run at start-up and by {@code warmer config check --connect}.
+ * What only the database can tell about a configuration: that a TTL column holds a time, that each expression
+ * type-checks against the columns' types, and that a join meets the main table's primary key. Run at start-up and by {@code warmer config check --connect}.
  */
 public final class SchemaCheck {
 
@@ -76,6 +76,15 @@ public final class SchemaCheck {
                     throw new SourceSchemaException("families[" + i + "].ttl-column: column '" + family.ttlColumn()
                             + "' of " + family.table() + " is " + type + ", expected a timestamp, a date or epoch"
                             + " seconds as a number");
+                }
+            }
+            for (var expression : family.expressions(config.keyFamily(family.name())).entrySet()) {
+                String field = "families[" + i + "]." + expression.getKey();
+                var problem = expression.getValue().getKey().typeErrors(main.columnTypes(),
+                        expression.getValue().getValue(), field);
+                if (problem.isPresent()) {
+                    throw new SourceSchemaException(problem.get() + System.lineSeparator() + "(" + family.table()
+                            + " has " + main.columnTypes() + ")");
                 }
             }
             for (int j = 0; j < family.join().size(); j++) {

@@ -1,37 +1,48 @@
 package io.warmer.family;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.warmer.expression.ExpressionException;
+import io.warmer.expression.RowExpression;
+import io.warmer.expression.Timestamps;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.zip.CRC32;
 
 /**
- * How long a family's entries live: no expiry, a fixed TTL, or until the instant in a column
- * ({@code expires_at}); optionally spread by ±{@code jitter} so that a keyspace warmed in one burst
+ * How long a family's entries live: no expiry, a fixed TTL, until the instant in a column
+ * ({@code expires_at}), or what an expression over the row says (a duration, seconds or an instant; NULL for none);
+ * optionally spread by ±{@code jitter} so that a keyspace warmed in one burst
  * does not expire in one burst an hour after the deploy.
  *
  * <p>The jitter of a key is derived from the key itself, so every write of a key gets the same
  * offset and a replay computes the same TTL as the live pipeline.
  */
-public record Expiry(Duration fixed, String column, double jitter) {
+public record Expiry(Duration fixed, String column, double jitter, RowExpression expression) {
 
     public static final Expiry NONE = new Expiry(null, null, 0);
 
     public Expiry {
-        if (fixed != null && column != null) {
-            throw new IllegalArgumentException("a TTL is either fixed or taken from a column, not both");
+        if ((fixed != null ? 1 : 0) + (column != null ? 1 : 0) + (expression != null ? 1 : 0) > 1) {
+            throw new IllegalArgumentException("a TTL is fixed, taken from a column or computed, only one of them");
         }
         if (jitter < 0 || jitter >= 1) {
             throw new IllegalArgumentException("jitter must be at least 0 and below 1 (100%), found " + jitter);
         }
     }
 
+    public Expiry(Duration fixed, String column, double jitter) {
+        this(fixed, column, jitter, null);
+    }
+
     public boolean expires() {
-        return fixed != null || column != null;
+        return fixed != null || column != null || expression != null;
+    }
+
+    /** The columns the TTL is computed from. */
+    public java.util.Set<String> columns() {
+        return column != null ? java.util.Set.of(column) : expression != null ? expression.columns() : java.util.Set.of();
     }
 
     /**
@@ -45,6 +56,15 @@ public record Expiry(Duration fixed, String column, double jitter) {
             base = fixed;
         } else if (column != null) {
             base = Duration.ofMillis(expiryInstant(row).toEpochMilli() - nowMs);
+        } else if (expression != null) {
+            try {
+                base = expression.ttl(row, nowMs);
+            } catch (ExpressionException e) {
+                throw new UnrenderableRowException("ttl: " + e.getMessage());
+            }
+            if (base == null) {
+                return null;
+            }
         } else {
             return null;
         }
@@ -66,11 +86,10 @@ public record Expiry(Duration fixed, String column, double jitter) {
         }
         String text = value.asText();
         try {
-            return text.endsWith("Z") || text.matches(".*[+-]\\d\\d:\\d\\d$") ? Instant.parse(text)
-                    : LocalDateTime.parse(text).toInstant(ZoneOffset.UTC);
+            return Timestamps.parse(text);
         } catch (DateTimeParseException e) {
             throw new UnrenderableRowException("TTL column '" + column + "' holds '" + text
-                    + "'; expected a timestamp (timestamptz or timestamp) or epoch seconds");
+                    + "'; expected a timestamp (timestamptz, timestamp or date) or epoch seconds");
         }
     }
 

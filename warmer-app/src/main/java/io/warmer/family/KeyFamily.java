@@ -175,18 +175,14 @@ public record KeyFamily(String name, TableId table, List<KeyTemplate> keys, RowF
         used.addAll(where.columns());
         used.addAll(value.columns());
         joins.forEach(j -> used.remove(j.as())); // filled from the joined table, not a column
-        if (expiry.column() != null) {
-            used.add(expiry.column());
-        }
+        used.addAll(expiry.columns());
         return used;
     }
 
     private Set<String> renderableKeys(ObjectNode row) {
         Set<String> rendered = new LinkedHashSet<>();
         for (KeyTemplate template : keys) {
-            if (template.columns().stream().allMatch(c -> row.hasNonNull(c))) {
-                rendered.add(template.render(row));
-            }
+            template.tryRender(row).ifPresent(rendered::add);
         }
         return rendered;
     }

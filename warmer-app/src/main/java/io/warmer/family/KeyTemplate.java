@@ -1,6 +1,8 @@
 package io.warmer.family;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.warmer.expression.ExpressionException;
+import io.warmer.expression.RowExpression;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -11,7 +13,9 @@ import java.util.regex.Pattern;
 
 /**
  * A cache key with placeholders for column values: {@code v2:user:${id}:profile}. Only {@code ${...}}
- * is special, so literal braces (Redis Cluster hash tags such as {@code {user:${id}}}) pass through.
+ * is special, so literal braces (Redis Cluster hash tags such as {@code {user:${id}}}) pass through. A placeholder
+ * holds a column's name or an expression ({@code ${lower(email)}}, see {@link RowExpression}) that yields text or a
+ * whole number.
  */
 public final class KeyTemplate {
 
@@ -19,18 +23,28 @@ public final class KeyTemplate {
     private static final Pattern COLUMN = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     private final String text;
-    /** Alternating literal and column parts; a column part is kept as its name. */
+    /** Literal and placeholder parts; a column part is kept as its name, an expression compiled. */
     private final List<Part> parts;
     private final Set<String> columns;
 
-    private record Part(String text, boolean column) {
+    /** @param expression null for a literal or a column's name */
+    private record Part(String text, boolean column, RowExpression expression) {
+        boolean placeholder() {
+            return column || expression != null;
+        }
     }
 
     private KeyTemplate(String text, List<Part> parts) {
         this.text = text;
         this.parts = List.copyOf(parts);
         Set<String> cols = new LinkedHashSet<>();
-        parts.stream().filter(Part::column).forEach(p -> cols.add(p.text()));
+        for (Part part : parts) {
+            if (part.column()) {
+                cols.add(part.text());
+            } else if (part.expression() != null) {
+                cols.addAll(part.expression().columns());
+            }
+        }
         this.columns = Set.copyOf(cols);
     }
 
@@ -43,15 +57,24 @@ public final class KeyTemplate {
         Matcher m = PLACEHOLDER.matcher(text);
         int end = 0;
         while (m.find()) {
-            String column = m.group(1).trim();
-            if (!COLUMN.matcher(column).matches()) {
-                throw new IllegalArgumentException("found '${" + m.group(1) + "}' in '" + text
-                        + "', expected a column name inside ${...}, e.g. ${id}");
-            }
+            String inside = m.group(1).trim();
             if (m.start() > end) {
-                parts.add(new Part(text.substring(end, m.start()), false));
+                parts.add(new Part(text.substring(end, m.start()), false, null));
             }
-            parts.add(new Part(column, true));
+            if (COLUMN.matcher(inside).matches()) {
+                parts.add(new Part(inside, true, null));
+            } else if (inside.isEmpty()) {
+                throw new IllegalArgumentException("found an empty '${}' in '" + text
+                        + "', expected a column name or an expression inside ${...}, e.g. ${id} or ${lower(email)}");
+            } else {
+                try {
+                    parts.add(new Part(inside, false, RowExpression.compile(inside, "${" + inside + "}")));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("found '${" + m.group(1) + "}' in '" + text + "', which is"
+                            + " neither a column name nor an expression (" + e.getMessage() + "); expected e.g. ${id}"
+                            + " or ${lower(email)}", e);
+                }
+            }
             end = m.end();
         }
         if (end < text.length()) {
@@ -59,9 +82,9 @@ public final class KeyTemplate {
             if (rest.contains("${")) {
                 throw new IllegalArgumentException("found an unclosed '${' in '" + text + "', expected ${column}");
             }
-            parts.add(new Part(rest, false));
+            parts.add(new Part(rest, false, null));
         }
-        if (parts.stream().noneMatch(Part::column)) {
+        if (parts.stream().noneMatch(Part::placeholder)) {
             throw new IllegalArgumentException("found '" + text + "' without any ${column}; every row would write the"
                     + " same key. Expected e.g. 'v2:user:${id}:profile'");
         }
@@ -73,12 +96,41 @@ public final class KeyTemplate {
         return columns;
     }
 
+    /** The expressions among the placeholders (not those that are a column's name). */
+    public List<RowExpression> expressions() {
+        return parts.stream().map(Part::expression).filter(java.util.Objects::nonNull).toList();
+    }
+
+    /**
+     * The key for this row, or empty when it has none: a column it reads is absent (a delete's row may be its primary
+     * key only; an expression must not decide from a column it was not sent), a column part is NULL, or an expression
+     * fails.
+     */
+    public java.util.Optional<String> tryRender(JsonNode row) {
+        if (row == null || !columns.stream().allMatch(row::has)) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.of(render(row));
+        } catch (UnrenderableRowException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     /**
      * @throws UnrenderableRowException when a column is absent or NULL: such a row has no key
      */
     public String render(JsonNode row) {
         StringBuilder key = new StringBuilder(text.length() + 16);
         for (Part part : parts) {
+            if (part.expression() != null) {
+                try {
+                    key.append(part.expression().keyPart(row));
+                } catch (ExpressionException e) {
+                    throw new UnrenderableRowException("key template '" + text + "': " + e.getMessage());
+                }
+                continue;
+            }
             if (!part.column()) {
                 key.append(part.text());
                 continue;
@@ -95,7 +147,8 @@ public final class KeyTemplate {
 
     /**
      * The column values a key of this template was made of, e.g. {@code user:42:profile} against
-     * {@code user:${id}:profile} gives {@code {id=42}}; empty when the key is not of this template.
+     * {@code user:${id}:profile} gives {@code {id=42}}; empty when the key is not of this template. An expression's
+     * part matches any text and gives no value.
      */
     public java.util.Optional<Map<String, String>> match(String key) {
         StringBuilder regex = new StringBuilder("^");
@@ -104,6 +157,8 @@ public final class KeyTemplate {
             if (part.column()) {
                 regex.append("(.+?)");
                 names.add(part.text());
+            } else if (part.expression() != null) {
+                regex.append("(?:.+?)");
             } else {
                 regex.append(Pattern.quote(part.text()));
             }
@@ -142,7 +197,7 @@ public final class KeyTemplate {
     public String globPattern() {
         StringBuilder glob = new StringBuilder();
         for (Part part : parts) {
-            if (part.column()) {
+            if (part.placeholder()) {
                 glob.append('*');
             } else {
                 for (char ch : part.text().toCharArray()) {

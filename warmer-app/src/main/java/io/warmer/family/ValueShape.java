@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.warmer.change.RowChangeCodec;
+import io.warmer.expression.ExpressionException;
+import io.warmer.expression.RowExpression;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -17,12 +19,38 @@ public sealed interface ValueShape {
     Set<String> columns();
 
     /**
-     * A JSON object. {@code fields} maps each output field to its column; a dotted field
-     * ({@code address.city}) nests. An empty map means the whole row as it is.
+     * A JSON object. {@code fields} maps each output field to its column, or to an expression over the row's columns
+     * ({@code first_name + ' ' + last_name}, see {@link RowExpression}); a dotted field ({@code address.city}) nests,
+     * and a field whose expression yields {@code optional.none()} is left out. An empty map means the whole row as it
+     * is.
+     *
+     * @param computed the fields whose source is an expression, compiled (derived from {@code fields})
      */
-    record Json(Map<String, String> fields) implements ValueShape {
+    record Json(Map<String, String> fields, Map<String, RowExpression> computed) implements ValueShape {
         public Json {
             fields = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+            computed = Map.copyOf(computed);
+        }
+
+        /** @throws IllegalArgumentException naming the field whose expression does not compile */
+        public Json(Map<String, String> fields) {
+            this(fields, compiled(fields));
+        }
+
+        private static Map<String, RowExpression> compiled(Map<String, String> fields) {
+            Map<String, RowExpression> computed = new LinkedHashMap<>();
+            for (var field : fields.entrySet()) {
+                RowExpression expression;
+                try {
+                    expression = RowExpression.compile(field.getValue(), "fields." + field.getKey());
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("field '" + field.getKey() + "': " + e.getMessage(), e);
+                }
+                if (expression.column().isEmpty()) {
+                    computed.put(field.getKey(), expression);
+                }
+            }
+            return computed;
         }
 
         public static Json wholeRow() {
@@ -36,21 +64,44 @@ public sealed interface ValueShape {
             }
             ObjectNode value = JsonNodeFactory.instance.objectNode();
             for (var field : fields.entrySet()) {
+                JsonNode fieldValue;
+                RowExpression expression = computed.isEmpty() ? null : computed.get(field.getKey());
+                if (expression == null) {
+                    JsonNode columnValue = row.get(field.getValue());
+                    fieldValue = columnValue == null ? JsonNodeFactory.instance.nullNode() : columnValue;
+                } else {
+                    try {
+                        fieldValue = expression.json(row);
+                    } catch (ExpressionException e) {
+                        throw new UnrenderableRowException("field '" + field.getKey() + "': " + e.getMessage());
+                    }
+                    if (fieldValue == null) {
+                        continue; // optional.none(): the field is not there for this row
+                    }
+                }
                 ObjectNode parent = value;
                 String[] path = field.getKey().split("\\.");
                 for (int i = 0; i < path.length - 1; i++) {
                     JsonNode child = parent.get(path[i]);
                     parent = child instanceof ObjectNode object ? object : parent.putObject(path[i]);
                 }
-                JsonNode columnValue = row.get(field.getValue());
-                parent.set(path[path.length - 1], columnValue == null ? JsonNodeFactory.instance.nullNode() : columnValue);
+                parent.set(path[path.length - 1], fieldValue);
             }
             return RowChangeCodec.writeJson(value);
         }
 
         @Override
         public Set<String> columns() {
-            return Set.copyOf(fields.values());
+            Set<String> columns = new java.util.LinkedHashSet<>();
+            for (var field : fields.entrySet()) {
+                RowExpression expression = computed.get(field.getKey());
+                if (expression == null) {
+                    columns.add(field.getValue());
+                } else {
+                    columns.addAll(expression.columns());
+                }
+            }
+            return Set.copyOf(columns);
         }
     }
 

@@ -118,7 +118,16 @@ final class JoinAssembleProcessor implements Processor<String, String, String, S
             sink.write(family.name(), applicable(rows.mainUnrenderable(record.key(),
                     RowChangeCodec.read(record.value()), context.currentSystemTimeMs())));
             return;
-        } catch (MalformedChangeException | UnrenderableRowException e) {
+        } catch (UnrenderableRowException e) {
+            DeadLetters.setAside(context, record, family.name(), e.getMessage(), counters);
+            if (join < 0) {
+                // Absent beats wrong: the value written before is not the row's any more, nor may a joined change
+                // render it.
+                sink.write(family.name(), applicable(rows.mainUnrenderable(record.key(),
+                        RowChangeCodec.read(record.value()), context.currentSystemTimeMs())));
+            }
+            return;
+        } catch (MalformedChangeException e) {
             DeadLetters.setAside(context, record, family.name(), e.getMessage(), counters);
             return;
         }

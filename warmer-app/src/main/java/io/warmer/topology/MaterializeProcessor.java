@@ -10,6 +10,7 @@ import io.warmer.change.RowChange;
 import io.warmer.change.RowChangeCodec;
 import io.warmer.change.SnapshotMarker;
 import io.warmer.change.Version;
+import io.warmer.family.CacheWrite;
 import io.warmer.family.KeyFamily;
 import io.warmer.family.ChangedColumnsException;
 import io.warmer.family.UnrenderableRowException;
@@ -128,8 +129,18 @@ final class MaterializeProcessor implements Processor<String, String, String, St
                 }
                 sink.write(f.name(), f.deletesOf(primaryKey, effective, Set.of(), context.currentSystemTimeMs()));
                 continue;
-            } catch (MalformedChangeException | UnrenderableRowException e) {
+            } catch (MalformedChangeException e) {
                 DeadLetters.setAside(context, record, f.name(), e.getMessage(), counters);
+                continue;
+            } catch (UnrenderableRowException e) {
+                // Absent beats wrong: what the family wrote for the row before is not what the database holds now.
+                DeadLetters.setAside(context, record, f.name(), e.getMessage(), counters);
+                List<CacheWrite> deletes = f.deletesOf(primaryKey, effective, remember ? recall(memoryKey).keys()
+                        : Set.of(), context.currentSystemTimeMs());
+                if (remember) {
+                    remember(memoryKey, new KeyMemory(change.version(), Set.of()));
+                }
+                sink.write(f.name(), deletes);
                 continue;
             }
             if (remember) {

@@ -170,9 +170,7 @@ public final class CacheVerifier {
         private List<String> renderable(ObjectNode row) {
             List<String> keys = new ArrayList<>();
             for (KeyTemplate template : family.keys()) {
-                if (template.columns().stream().allMatch(row::hasNonNull)) {
-                    keys.add(template.render(row));
-                }
+                template.tryRender(row).ifPresent(keys::add);
             }
             return keys;
         }

@@ -87,9 +87,9 @@ public final class ProjectedHitRate {
                 if (values.isPresent()) {
                     ObjectNode row = JsonNodeFactory.instance.objectNode();
                     values.get().forEach(row::put);
-                    KeyTemplate current = keys.get(0);
-                    if (current.columns().stream().allMatch(row::has)) {
-                        return Optional.of(current.render(row));
+                    Optional<String> current = keys.get(0).tryRender(row);
+                    if (current.isPresent()) {
+                        return current;
                     }
                 }
             }

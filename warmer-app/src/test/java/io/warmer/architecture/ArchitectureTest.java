@@ -37,7 +37,7 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule packagesFormLayers = layeredArchitecture().consideringOnlyDependenciesInLayers()
             .layer("Connectors").definedBy("io.warmer.change..", "io.warmer.capture..", "io.warmer.concurrent..", "io.warmer.kafka..")
-            .layer("Configuration").definedBy("io.warmer.config..", "io.warmer.family..")
+            .layer("Configuration").definedBy("io.warmer.config..", "io.warmer.family..", "io.warmer.expression..")
             .layer("Adapters").definedBy("io.warmer.topology..", "io.warmer.sink..", "io.warmer.redis..")
             .layer("Parts").definedBy("io.warmer.verify..", "io.warmer.guard..", "io.warmer.status..",
                     "io.warmer.backfill..", "io.warmer.rewarm..", "io.warmer.sweep..", "io.warmer.migrate..")

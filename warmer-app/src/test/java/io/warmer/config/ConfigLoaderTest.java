@@ -42,7 +42,7 @@ class ConfigLoaderTest {
         assertThat(config.kafka().topicPrefix()).isEqualTo(KafkaSettings.DEFAULT_TOPIC_PREFIX);
         assertThat(config.redis().pipeline()).isEqualTo(RedisSettings.DEFAULT_PIPELINE);
         assertThat(config.families().get(0).table()).isEqualTo(new TableId("public", "users"));
-        assertThat(config.families().get(0).ttl()).isEqualTo(Duration.ofHours(1));
+        assertThat(FamilyConfig.fixedTtl(config.families().get(0).ttl())).isEqualTo(Duration.ofHours(1));
         assertThat(config.tables()).containsExactly(new TableId("public", "users"));
         assertThat(config.requiredColumns().get(new TableId("public", "users"))).containsExactly("id", "name");
     }
@@ -79,7 +79,8 @@ class ConfigLoaderTest {
 
         assertThatThrownBy(() -> loader.parse(yaml, "warmer.yml"))
                 .hasMessage("warmer.yml: families[0].key[0]: found '${user id}' in 'v2:user:${user id}:profile',"
-                        + " expected a column name inside ${...}, e.g. ${id}");
+                        + " which is neither a column name nor an expression ('user id' does not compile: at column"
+                        + " 6, extraneous input 'id' expecting <EOF>); expected e.g. ${id} or ${lower(email)}");
     }
 
     @Test
@@ -104,8 +105,9 @@ class ConfigLoaderTest {
         String yaml = VALID.replace("ttl: 1h", "ttl: an hour");
 
         assertThatThrownBy(() -> loader.parse(yaml, "warmer.yml"))
-                .hasMessage("warmer.yml: families[0].ttl: found 'an hour', expected a duration such as 500ms, 30s,"
-                        + " 15m, 1h, 2d or PT1H");
+                .hasMessage("warmer.yml: families[0].ttl: found 'an hour', which is neither a duration such as"
+                        + " 500ms, 30s, 15m, 1h, 2d or PT1H nor an expression ('an hour' does not compile: at column 4,"
+                        + " extraneous input 'hour' expecting <EOF>)");
     }
 
     @Test

@@ -180,7 +180,7 @@ class KeyFamilyTest {
         assertThatThrownBy(() -> session.map(json("{\"id\":1}"),
                 change(Operation.UPDATE, 2, "{\"id\":1,\"expires_at\":\"soon\"}"), Set.of(), NOW))
                 .isInstanceOf(UnrenderableRowException.class)
-                .hasMessage("TTL column 'expires_at' holds 'soon'; expected a timestamp (timestamptz or timestamp) or epoch seconds");
+                .hasMessage("TTL column 'expires_at' holds 'soon'; expected a timestamp (timestamptz, timestamp or date) or epoch seconds");
     }
 
     @Test

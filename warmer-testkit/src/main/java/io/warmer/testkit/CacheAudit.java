@@ -43,13 +43,23 @@ public final class CacheAudit {
     /**
      * @param ids        the name of the ids this query yields (its first column), for {@link KeySpace}
      * @param sql        rows of {@code (id, the JSON every key of the row must hold)}
-     * @param keyFormats the row's keys, {@code %d} for its id
+     * @param keyFormats the row's keys, {@code %d} for its id; empty when the query yields the key itself, third
      */
     public record Query(String ids, String sql, List<String> keyFormats) {
+        /** Rows of {@code (id, JSON, key)}: for keys made of other columns than the id. */
+        public static Query keyed(String ids, String sql) {
+            return new Query(ids, sql, List.of());
+        }
     }
 
-    /** Keys {@code <prefix><id>…}: each must have an id of {@code ids}. */
+    /**
+     * Keys {@code <prefix><id>…}: each must have an id of {@code ids}; with {@code ids} null, each must be a key a
+     * query yielded.
+     */
     public record KeySpace(String prefix, String ids) {
+        public static KeySpace ofKeys(String prefix) {
+            return new KeySpace(prefix, null);
+        }
     }
 
     public record Expectation(List<Query> queries, List<KeySpace> keySpaces) {
@@ -69,6 +79,7 @@ public final class CacheAudit {
     }
 
     private final Map<String, Set<Long>> ids = new HashMap<>();
+    private final Set<String> keyed = new HashSet<>();
     private final List<String> examples = new ArrayList<>();
     private long keys;
     private long missing;
@@ -106,6 +117,11 @@ public final class CacheAudit {
                         batchKeys.add(String.format(format, id));
                         batchValues.add(rs.getString(2));
                     }
+                    if (query.keyFormats().isEmpty()) {
+                        keyed.add(rs.getString(3));
+                        batchKeys.add(rs.getString(3));
+                        batchValues.add(rs.getString(2));
+                    }
                     if (batchKeys.size() >= BATCH) {
                         check(redis, batchKeys, batchValues);
                     }
@@ -139,12 +155,19 @@ public final class CacheAudit {
     }
 
     private long extra(RedisCommands<String, String> redis, KeySpace space) {
-        Set<Long> known = ids.getOrDefault(space.ids(), Set.of());
+        Set<Long> known = space.ids() == null ? Set.of() : ids.getOrDefault(space.ids(), Set.of());
         long extra = 0;
         ScanCursor cursor = ScanCursor.INITIAL;
         do {
             KeyScanCursor<String> page = redis.scan(cursor, ScanArgs.Builder.matches(space.prefix() + "*").limit(BATCH));
             for (String key : page.getKeys()) {
+                if (space.ids() == null) {
+                    if (!keyed.contains(key)) {
+                        extra++;
+                        note("extra " + key);
+                    }
+                    continue;
+                }
                 String rest = key.substring(space.prefix().length());
                 int end = 0;
                 while (end < rest.length() && Character.isDigit(rest.charAt(end))) {
