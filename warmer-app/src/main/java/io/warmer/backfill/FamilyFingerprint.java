@@ -8,7 +8,7 @@ import java.util.HexFormat;
 
 /**
  * What decides a family's keys and values, as a short hash: the table, the key templates, the filter, the value's
- * shape and the joins. Expiry and fencing are left out: changing them changes no value already written.
+ * shape (with a set's member and score) and the joins. Expiry and fencing are left out: changing them changes no value already written.
  */
 public final class FamilyFingerprint {
 
@@ -18,7 +18,10 @@ public final class FamilyFingerprint {
     public static String of(FamilyConfig family) {
         String canonical = String.join("\n", family.table().qualified(), family.key().toString(),
                 family.where().toString(), family.value().toString(), family.columns().toString(),
-                family.fields().toString(), family.join().toString());
+                family.fields().toString(), family.join().toString())
+                // Only sets and sorted sets have them: every other family keeps the fingerprint it had.
+                + (family.member() == null ? "" : "\nmember " + family.member())
+                + (family.score() == null ? "" : "\nscore " + family.score());
         try {
             byte[] hash = MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(hash, 0, 8);

@@ -94,13 +94,31 @@ final class KeysRenderCommand implements Callable<Integer> {
                     + (put.ttl() == null ? "" : " ttl=" + put.ttl().toSeconds() + "s")
                     + (put.fencing().enabled() ? " fenced" : "");
         }
+        if (write instanceof CacheWrite.AddMember add) {
+            return (add.score() == null ? "sadd " + add.key() + " " + add.member()
+                    : "zadd " + add.key() + " " + add.scoreText() + " " + add.member())
+                    + (add.fencing().enabled() ? " fenced" : "");
+        }
+        if (write instanceof CacheWrite.RemoveMember remove) {
+            return (remove.sorted() ? "zrem " : "srem ") + remove.key() + " " + remove.member()
+                    + (remove.fencing().enabled() ? " fenced" : "");
+        }
         return "del " + write.key() + (write.fencing().enabled() ? " fenced" : "");
     }
 
     private static ObjectNode asJson(CacheWrite write) {
         ObjectNode node = JsonNodeFactory.instance.objectNode();
-        node.put("op", write instanceof CacheWrite.Put ? "set" : write instanceof CacheWrite.PutHash ? "hset" : "del");
+        node.put("op", asLine(write).split(" ", 2)[0]);
         node.put("key", write.key());
+        if (write instanceof CacheWrite.AddMember add) {
+            node.put("member", add.member());
+            if (add.score() != null) {
+                node.put("score", add.score());
+            }
+        }
+        if (write instanceof CacheWrite.RemoveMember remove) {
+            node.put("member", remove.member());
+        }
         if (write instanceof CacheWrite.PutHash hash) {
             ObjectNode fields = node.putObject("fields");
             hash.fields().forEach(fields::put);

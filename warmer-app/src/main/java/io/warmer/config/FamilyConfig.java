@@ -36,11 +36,13 @@ import java.util.Set;
  * @param fencing      apply a write only if its row version is newer than the key's; {@link #DEFAULT_FENCING}
  * @param tombstoneTtl how long a deleted key's version is kept; {@link Fencing#DEFAULT_TOMBSTONE_TTL}
  * @param join         rows of other tables folded into a JSON value
+ * @param member       for a set or sorted-set value: the column or expression each row is a member as
+ * @param score        for a sorted-set value: the column or expression scoring the member (a number or a time)
  */
 public record FamilyConfig(String name, TableId table, List<KeyTemplate> key, Object where,
                            ValueFormat value, List<String> columns, Map<String, String> fields, String ttl,
                            String ttlColumn, String ttlJitter, Boolean fencing, Duration tombstoneTtl,
-                           List<JoinConfig> join) {
+                           List<JoinConfig> join, String member, String score) {
 
     public static final boolean DEFAULT_FENCING = true;
 
@@ -108,6 +110,31 @@ public record FamilyConfig(String name, TableId table, List<KeyTemplate> key, Ob
                         + " column), expected a field name of its own");
             }
         }
+        boolean members = value == ValueFormat.SET || value == ValueFormat.SORTED_SET;
+        if (members) {
+            if (member == null || member.isBlank()) {
+                throw InvalidFieldException.missing("member", "id");
+            }
+            if (value == ValueFormat.SORTED_SET && (score == null || score.isBlank())) {
+                throw InvalidFieldException.missing("score", "placed_at");
+            }
+            if (value == ValueFormat.SET && score != null) {
+                throw new InvalidFieldException("score", "found a score for a set, expected value: sorted-set (or no"
+                        + " score)");
+            }
+            if (!columns.isEmpty() || !fields.isEmpty()) {
+                throw new InvalidFieldException(columns.isEmpty() ? "fields" : "columns", "found them for a "
+                        + value.wireName() + " value, expected member" + (score == null ? "" : " and score")
+                        + " (each row is one member)");
+            }
+            if (ttl != null || ttlColumn != null) {
+                throw new InvalidFieldException(ttl != null ? "ttl" : "ttl-column", "found a TTL for a "
+                        + value.wireName() + " value, whose key holds the members of many rows; expected none");
+            }
+        } else if (member != null || score != null) {
+            throw new InvalidFieldException(member != null ? "member" : "score", "found it for a " + value.wireName()
+                    + " value, expected value: set or value: sorted-set");
+        }
         if (!join.isEmpty() && value != ValueFormat.JSON) {
             throw new InvalidFieldException("value", "found " + value.wireName() + " with a join, expected json"
                     + " (joined rows are nested in a JSON value)");
@@ -117,7 +144,7 @@ public record FamilyConfig(String name, TableId table, List<KeyTemplate> key, Ob
     /** The same family written under other keys, e.g. the next key version. */
     public FamilyConfig withKeys(List<KeyTemplate> keys) {
         return new FamilyConfig(name, table, keys, where, value, columns, fields, ttl, ttlColumn, ttlJitter, fencing,
-                tombstoneTtl, join);
+                tombstoneTtl, join, member, score);
     }
 
     /**
@@ -142,6 +169,8 @@ public record FamilyConfig(String name, TableId table, List<KeyTemplate> key, Ob
         ValueShape shape;
         try {
             shape = valueShape();
+        } catch (InvalidFieldException e) {
+            throw e;
         } catch (IllegalArgumentException e) {
             throw new InvalidFieldException("fields", e.getMessage());
         }
@@ -190,6 +219,14 @@ public record FamilyConfig(String name, TableId table, List<KeyTemplate> key, Ob
         if (resolved.value() instanceof ValueShape.Json json) {
             json.computed().forEach((field, e) -> all.put("fields." + field, Map.entry(e, RowExpression.Use.VALUE)));
         }
+        if (resolved.value() instanceof ValueShape.Members members) {
+            if (members.member().column().isEmpty()) {
+                all.put("member", Map.entry(members.member(), RowExpression.Use.KEY));
+            }
+            if (members.score() != null && members.score().column().isEmpty()) {
+                all.put("score", Map.entry(members.score(), RowExpression.Use.SCORE));
+            }
+        }
         if (resolved.expiry().expression() != null) {
             all.put("ttl", Map.entry(resolved.expiry().expression(), RowExpression.Use.TTL));
         }
@@ -213,6 +250,9 @@ public record FamilyConfig(String name, TableId table, List<KeyTemplate> key, Ob
     }
 
     private ValueShape valueShape() {
+        if (value == ValueFormat.SET || value == ValueFormat.SORTED_SET) {
+            return new ValueShape.Members(compiled(member, "member"), score == null ? null : compiled(score, "score"));
+        }
         if (value == ValueFormat.STRING) {
             return new ValueShape.Text(columns.get(0));
         }

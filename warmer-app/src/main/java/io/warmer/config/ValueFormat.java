@@ -12,7 +12,11 @@ public enum ValueFormat {
     /** One column as a plain string. */
     STRING("string"),
     /** A Redis hash with one field per column. */
-    HASH("hash");
+    HASH("hash"),
+    /** A Redis set per key: each row is one member of the key its row renders (an index of ids per group). */
+    SET("set"),
+    /** A Redis sorted set per key: each row one member, scored by a column or expression. */
+    SORTED_SET("sorted-set");
 
     private final String wireName;
 

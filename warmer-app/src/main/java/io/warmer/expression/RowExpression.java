@@ -53,6 +53,7 @@ public final class RowExpression {
         KEY("text or a whole number"),
         VALUE("a value"),
         CONDITION("true or false"),
+        SCORE("a number or a timestamp"),
         TTL("a duration, a number of seconds or a timestamp to expire at");
 
         private final String expected;
@@ -198,6 +199,29 @@ public final class RowExpression {
                 + Use.KEY.expected());
     }
 
+    /** The result as a sorted set's score: a number, or a time as its epoch milliseconds. */
+    public double score(JsonNode row) {
+        Object value = unwrapped(evaluate(row));
+        if (value instanceof Long number) {
+            return number;
+        }
+        if (value instanceof Double number && !number.isNaN()) {
+            return number;
+        }
+        if (value instanceof Instant instant) {
+            return instant.toEpochMilli();
+        }
+        if (value instanceof String time) {
+            try {
+                return Timestamps.parse(time).toEpochMilli();
+            } catch (DateTimeParseException e) {
+                // not a time: reported below
+            }
+        }
+        throw new ExpressionException("'" + text + "' yields " + CelValues.kindOf(value) + " for this row, expected"
+                + " a number or a timestamp");
+    }
+
     /** The result as a condition. */
     public boolean test(JsonNode row) {
         Object value = unwrapped(evaluate(row));
@@ -233,7 +257,7 @@ public final class RowExpression {
 
     private static boolean fits(CelType result, Use use) {
         CelType type = result instanceof NullableType nullable ? nullable.targetType() : result;
-        if (type instanceof OptionalType optional && use != Use.KEY && use != Use.CONDITION) {
+        if (type instanceof OptionalType optional && (use == Use.VALUE || use == Use.TTL)) {
             type = optional.parameters().get(0);
         }
         CelKind kind = type.kind();
@@ -243,6 +267,8 @@ public final class RowExpression {
         return switch (use) {
             case KEY -> kind == CelKind.STRING || kind == CelKind.INT || kind == CelKind.UINT;
             case CONDITION -> kind == CelKind.BOOL;
+            case SCORE -> kind == CelKind.INT || kind == CelKind.UINT || kind == CelKind.DOUBLE
+                    || kind == CelKind.TIMESTAMP || kind == CelKind.STRING;
             case TTL -> kind == CelKind.DURATION || kind == CelKind.INT || kind == CelKind.TIMESTAMP
                     || kind == CelKind.NULL_TYPE;
             case VALUE -> true;

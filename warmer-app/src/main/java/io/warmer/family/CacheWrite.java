@@ -15,6 +15,11 @@ public sealed interface CacheWrite {
     /** Whether the write applies only when {@link #version()} is newer than the key's. */
     Fencing fencing();
 
+    /** Whether it takes something away (a key, a member): what a replay's superseded record still applies. */
+    default boolean removes() {
+        return this instanceof Delete || this instanceof RemoveMember;
+    }
+
     /** Store {@code value} under {@code key}, expiring after {@code ttl} (null: never). */
     record Put(String key, String value, Duration ttl, Version version, Fencing fencing) implements CacheWrite {
         public Put {
@@ -40,6 +45,37 @@ public sealed interface CacheWrite {
     record Delete(String key, Version version, Fencing fencing) implements CacheWrite {
         public Delete {
             Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(version, "version");
+            Objects.requireNonNull(fencing, "fencing");
+        }
+    }
+
+    /**
+     * Add {@code member} to the set under {@code key} (a sorted set when {@code score} is not null, with that score),
+     * or move it to that score. Fencing compares the member's own version, not the key's: the members of one key
+     * come from many rows.
+     */
+    record AddMember(String key, String member, Double score, Version version, Fencing fencing) implements CacheWrite {
+        public AddMember {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(member, "member");
+            Objects.requireNonNull(version, "version");
+            Objects.requireNonNull(fencing, "fencing");
+        }
+
+        /** The score as Redis is sent it and gives it back: a whole number without a fraction. */
+        public String scoreText() {
+            double s = score;
+            return s == Math.rint(s) && Math.abs(s) < 1e15 ? Long.toString((long) s) : Double.toString(s);
+        }
+    }
+
+    /** Remove {@code member} from the set (or the sorted set, {@code sorted}) under {@code key}. */
+    record RemoveMember(String key, String member, boolean sorted, Version version, Fencing fencing)
+            implements CacheWrite {
+        public RemoveMember {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(member, "member");
             Objects.requireNonNull(version, "version");
             Objects.requireNonNull(fencing, "fencing");
         }

@@ -64,8 +64,21 @@ public record KeyFamily(String name, TableId table, List<KeyTemplate> keys, RowF
                 }
             }
         }
+        if (value instanceof ValueShape.Members members) {
+            return members.member().columns().stream().anyMatch(c -> !primaryKey.has(c));
+        }
         return false;
     }
+
+    /**
+     * What a row of a {@link ValueShape.Members} family has in Redis, as the family remembers it: a key and the
+     * member the row is there. NUL cannot occur in PostgreSQL text, so it cannot be part of a key or member.
+     */
+    static String entryOf(String key, String member) {
+        return key + ENTRY + member;
+    }
+
+    private static final char ENTRY = '\u0000';
 
     /**
      * The cache writes for one change of a row of {@link #table()}.
@@ -78,6 +91,9 @@ public record KeyFamily(String name, TableId table, List<KeyTemplate> keys, RowF
     public Mapping map(ObjectNode primaryKey, RowChange change, Set<String> previousKeys, long nowMs) {
         if (!change.isDelete()) {
             requireColumns(change);
+        }
+        if (value instanceof ValueShape.Members members) {
+            return mapMembers(members, primaryKey, change, previousKeys);
         }
         if (change.isDelete()) {
             Set<String> gone = new LinkedHashSet<>(previousKeys);
@@ -123,6 +139,75 @@ public record KeyFamily(String name, TableId table, List<KeyTemplate> keys, RowF
             writes.add(new CacheWrite.Put(key, rendered, ttl, change.version(), fencing));
         }
         return new Mapping(writes, current);
+    }
+
+    /**
+     * A change of a row of a set or sorted-set family: the row's member leaves the keys it no longer renders (and
+     * every key, when the row is deleted or stops matching) and is added to, or rescored in, those it renders now.
+     * {@code previous} and the result's current keys are {@link #entryOf entries}, key and member.
+     */
+    private Mapping mapMembers(ValueShape.Members members, ObjectNode primaryKey, RowChange change,
+                               Set<String> previous) {
+        Version version = change.version();
+        Set<String> gone = new LinkedHashSet<>(previous);
+        if (change.isDelete()) {
+            ObjectNode known = primaryKey.deepCopy();
+            if (change.before() != null) {
+                known.setAll(change.before());
+            }
+            gone.addAll(renderableEntries(members, known));
+            return new Mapping(removals(members, gone, version), Set.of());
+        }
+        ObjectNode row = change.row();
+        if (!where.matches(row)) {
+            if (change.op() == Operation.UPDATE) {
+                gone.addAll(renderableEntries(members, row)); // it may have matched before this update
+            }
+            return new Mapping(removals(members, gone, version), Set.of());
+        }
+        String member = members.memberOf(row);
+        Double score = members.sorted() ? members.scoreOf(row) : null;
+        Set<String> current = new LinkedHashSet<>();
+        for (KeyTemplate template : keys) {
+            current.add(entryOf(template.render(row), member));
+        }
+        gone.removeAll(current);
+        List<CacheWrite> writes = new ArrayList<>(removals(members, gone, version));
+        for (String entry : current) {
+            writes.add(new CacheWrite.AddMember(entry.substring(0, entry.indexOf(ENTRY)), member, score, version,
+                    fencing));
+        }
+        return new Mapping(writes, current);
+    }
+
+    private Set<String> renderableEntries(ValueShape.Members members, ObjectNode row) {
+        Set<String> entries = new LinkedHashSet<>();
+        if (!members.member().columns().stream().allMatch(row::has)) {
+            return entries;
+        }
+        String member;
+        try {
+            member = members.memberOf(row);
+        } catch (UnrenderableRowException e) {
+            return entries;
+        }
+        for (String key : renderableKeys(row)) {
+            entries.add(entryOf(key, member));
+        }
+        return entries;
+    }
+
+    private List<CacheWrite> removals(ValueShape.Members members, Set<String> entries, Version version) {
+        List<CacheWrite> writes = new ArrayList<>();
+        for (String entry : entries) {
+            int at = entry.indexOf(ENTRY);
+            if (at < 0) {
+                continue; // remembered before the family was a set: nothing of it is a member
+            }
+            writes.add(new CacheWrite.RemoveMember(entry.substring(0, at), entry.substring(at + 1), members.sorted(),
+                    version, fencing));
+        }
+        return writes;
     }
 
     /**

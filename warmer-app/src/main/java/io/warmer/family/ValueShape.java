@@ -157,4 +157,54 @@ public sealed interface ValueShape {
             return Set.of(column);
         }
     }
+
+    /**
+     * Not one value per row but one member per row, in a Redis set (or a sorted set, with a score) under the key the
+     * row renders: {@code tier:${tier}:users} holds the ids of the users of each tier. The member and the score are
+     * a column or an expression; a timestamp score is its epoch milliseconds.
+     *
+     * @param score null for a plain set
+     */
+    record Members(RowExpression member, RowExpression score) implements ValueShape {
+        public Members {
+            java.util.Objects.requireNonNull(member, "member");
+        }
+
+        public boolean sorted() {
+            return score != null;
+        }
+
+        /** @throws UnrenderableRowException when the member is NULL or not text or a whole number */
+        public String memberOf(JsonNode row) {
+            try {
+                return member.keyPart(row);
+            } catch (ExpressionException e) {
+                throw new UnrenderableRowException("member: " + e.getMessage());
+            }
+        }
+
+        /** @throws UnrenderableRowException when the score is NULL or neither a number nor a time */
+        public double scoreOf(JsonNode row) {
+            try {
+                return score.score(row);
+            } catch (ExpressionException e) {
+                throw new UnrenderableRowException("score: " + e.getMessage());
+            }
+        }
+
+        /** The member, for display ({@code keys render}). */
+        @Override
+        public String render(ObjectNode row) {
+            return memberOf(row);
+        }
+
+        @Override
+        public Set<String> columns() {
+            Set<String> columns = new java.util.LinkedHashSet<>(member.columns());
+            if (score != null) {
+                columns.addAll(score.columns());
+            }
+            return Set.copyOf(columns);
+        }
+    }
 }

@@ -103,9 +103,12 @@ public final class MemoryEstimate {
         long rows = expected.rowCount(family.table());
         List<ExpectedEntries.Row> sample = expected.of(family, SAMPLE_ROWS, System.currentTimeMillis());
         List<CacheWrite> entries = sample.stream().flatMap(r -> r.writes().stream())
-                .filter(w -> !(w instanceof CacheWrite.Delete)).toList();
+                .filter(w -> !w.removes()).toList();
         if (entries.isEmpty()) {
             return new MemoryReport.FamilyNeed(family.name(), rows, 0, 0, 0, "no entries in the sample", 0);
+        }
+        if (family.value() instanceof io.warmer.family.ValueShape.Members) {
+            return members(family, rows, sample.size(), entries);
         }
         List<CacheWrite> missing = new ArrayList<>();
         List<Long> presentUsage = new ArrayList<>();
@@ -133,6 +136,34 @@ public final class MemoryEstimate {
         return new MemoryReport.FamilyNeed(family.name(), rows, total, presentShare, cost.bytesPerEntry(),
                 cost.measuredBy(), bytes);
     }
+
+    /**
+     * A set or sorted-set family: one member per row, in keys shared by many rows, so a key's MEMORY USAGE says
+     * nothing of one row. Each member is counted at its bytes, its score, its field in the version hash and the
+     * per-element overhead of a hash-table encoded set ({@link #MEMBER_OVERHEAD_BYTES}), an upper bound for small
+     * sets, which Redis packs tighter; the members already there are asked for one by one.
+     */
+    private MemoryReport.FamilyNeed members(KeyFamily family, long rows, int sampled, List<CacheWrite> entries) {
+        long present = 0;
+        long bytes = 0;
+        for (CacheWrite entry : entries) {
+            CacheWrite.AddMember add = (CacheWrite.AddMember) entry;
+            boolean there = add.score() == null ? redis.sismember(add.key(), add.member())
+                    : redis.zscore(add.key(), add.member()) != null;
+            present += there ? 1 : 0;
+            bytes += utf8(add.member()) + MEMBER_OVERHEAD_BYTES + (add.score() == null ? 0 : 8)
+                    + (add.fencing().enabled() ? utf8(add.member()) + utf8(add.version().text()) + MEMBER_OVERHEAD_BYTES : 0);
+        }
+        long perMember = bytes / entries.size();
+        long total = Math.round((double) rows * entries.size() / sampled);
+        double presentShare = (double) present / entries.size();
+        return new MemoryReport.FamilyNeed(family.name(), rows, total, presentShare, perMember,
+                "member bytes and set overhead (a set's MEMORY USAGE is shared by its rows)",
+                Math.round(total * (1 - presentShare) * perMember));
+    }
+
+    /** Redis's cost per element of a hash-table encoded set, sorted set or hash, beside the element's bytes. */
+    static final long MEMBER_OVERHEAD_BYTES = 24;
 
     /** What one entry costs, and how that was found out. */
     private record Cost(long bytesPerEntry, String measuredBy) {

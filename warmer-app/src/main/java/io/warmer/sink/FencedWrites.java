@@ -9,6 +9,8 @@ import java.util.List;
  * Stale-write fencing: each fenced key has a companion <em>version key</em> holding the version
  * ({@link io.warmer.change.Version}, text that compares like commit order) of the change that last wrote it, and a
  * Lua script sets or deletes the key only if the write is newer. The key's own value stays exactly what the application reads.
+ * A set or sorted set holds members of many rows, so its version key is a hash with each member's version instead:
+ * a member is added or removed only by a newer change of its own row.
  *
  * <p>The version key is in the same Redis Cluster hash slot as its key, so the script touches one
  * slot: a key with a hash tag ({@code v2:{user:42}:profile}) keeps it and gets a suffix; any other
@@ -83,8 +85,18 @@ public final class FencedWrites {
                 args.add(field);
                 args.add(value);
             });
-        } else {
+        } else if (write instanceof CacheWrite.AddMember add) {
+            if (add.score() == null) {
+                args.addAll(List.of("sadd", "0", tombstoneTtl, fenced, "1", add.member()));
+            } else {
+                args.addAll(List.of("zadd", "0", tombstoneTtl, fenced, "2", add.member(), add.scoreText()));
+            }
+        } else if (write instanceof CacheWrite.RemoveMember remove) {
+            args.addAll(List.of(remove.sorted() ? "zrem" : "srem", "0", tombstoneTtl, fenced, "1", remove.member()));
+        } else if (write instanceof CacheWrite.Delete) {
             args.addAll(List.of("del", "0", tombstoneTtl, fenced, "0"));
+        } else {
+            throw new IllegalArgumentException("no script operation for " + write);
         }
     }
 

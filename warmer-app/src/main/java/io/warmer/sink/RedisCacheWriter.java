@@ -105,8 +105,10 @@ final class RedisCacheWriter implements CacheWriter {
         SinkCounters.WriteTimer timer = counters.writeTimer();
         long submitted = timer == null ? UNTIMED : System.nanoTime();
         int slot = cluster ? SlotHash.getSlot(write.key()) : 0;
-        // A hash is replaced atomically by the script even without fencing: no reader sees it half-written.
-        if (write.fencing().enabled() || write instanceof CacheWrite.PutHash) {
+        // A hash is replaced atomically by the script even without fencing: no reader sees it half-written. Members
+        // go through it too, so that one way applies them (without fencing, the script only leaves versions alone).
+        if (write.fencing().enabled() || write instanceof CacheWrite.PutHash || write instanceof CacheWrite.AddMember
+                || write instanceof CacheWrite.RemoveMember) {
             ScriptBatch batch = open.computeIfAbsent(slot, s -> new ScriptBatch());
             batch.add(family, write, submitted);
             if (batch.writes.size() >= SCRIPT_BATCH) {
@@ -193,7 +195,7 @@ final class RedisCacheWriter implements CacheWriter {
         void add(String family, CacheWrite write, long submittedNanos) {
             FencedWrites.addKeys(write, keys);
             FencedWrites.addArgs(write, args);
-            writes.add(new Submitted(family, write instanceof CacheWrite.Delete, write.fencing().enabled(), submittedNanos));
+            writes.add(new Submitted(family, write.removes(), write.fencing().enabled(), submittedNanos));
         }
     }
 

@@ -14,6 +14,7 @@ import io.warmer.change.ChangeTopics;
 import io.warmer.config.WarmerConfig;
 import io.warmer.family.KeyFamily;
 import io.warmer.family.KeyTemplate;
+import io.warmer.family.ValueShape;
 import io.warmer.sink.FencedWrites;
 import io.warmer.status.ConsumerProgress;
 import io.warmer.redis.Redis;
@@ -103,8 +104,9 @@ public final class OrphanSweep implements AutoCloseable {
                     removed.put(family.name(), count);
                     LOG.atInfo().addKeyValue("event", "orphans_removed").addKeyValue("family", family.name())
                             .addKeyValue("table", snapshot.table().qualified()).addKeyValue("removed", count)
-                            .log("Removed {} keys of family {} that no row of {} accounts for (written before its"
-                                    + " snapshot began).", count, family.name(), snapshot.table());
+                            .log("Removed {} {} of family {} that no row of {} accounts for (written before its"
+                                    + " snapshot began).", count, family.value() instanceof ValueShape.Members
+                                    ? "members" : "keys", family.name(), snapshot.table());
                 }
             } catch (Exception e) {
                 if (e instanceof InterruptedException interrupted) {

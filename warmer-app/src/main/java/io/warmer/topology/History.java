@@ -143,8 +143,8 @@ public final class History {
         return true;
     }
 
-    /** The writes that delete: what a superseded record, or a held family, still applies. */
+    /** The writes that delete (a key, a member): what a superseded record, or a held family, still applies. */
     static List<CacheWrite> deletesOnly(List<CacheWrite> writes) {
-        return writes.stream().filter(w -> w instanceof CacheWrite.Delete).toList();
+        return writes.stream().filter(CacheWrite::removes).toList();
     }
 }

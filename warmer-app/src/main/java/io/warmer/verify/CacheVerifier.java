@@ -11,6 +11,10 @@ import io.warmer.config.WarmerConfig;
 import io.warmer.family.CacheWrite;
 import io.warmer.family.KeyFamily;
 import io.warmer.family.KeyTemplate;
+import io.warmer.family.ValueShape;
+import io.warmer.change.Operation;
+import io.warmer.change.RowChange;
+import io.warmer.change.Version;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -77,8 +81,26 @@ public final class CacheVerifier {
     record Comparison(String cached, String expected, boolean matches) {
     }
 
+    private static String memberEntry(String key, String member) {
+        return key + '\u0000' + member;
+    }
+
     /** Compares one put with Redis now. */
     static Comparison comparison(RedisClusterCommands<String, String> redis, CacheWrite write) {
+        if (write instanceof CacheWrite.AddMember add) {
+            if (add.score() == null) {
+                boolean present = redis.sismember(add.key(), add.member());
+                return new Comparison(present ? add.member() : null, add.member(), present);
+            }
+            Double score = redis.zscore(add.key(), add.member());
+            return new Comparison(score == null ? null : String.valueOf(score), String.valueOf(add.score()),
+                    add.score().equals(score));
+        }
+        if (write instanceof CacheWrite.RemoveMember remove) {
+            boolean absent = remove.sorted() ? redis.zscore(remove.key(), remove.member()) == null
+                    : !redis.sismember(remove.key(), remove.member());
+            return new Comparison(absent ? null : remove.member(), null, absent);
+        }
         if (write instanceof CacheWrite.Put put) {
             String cached = redis.get(put.key());
             return new Comparison(cached, put.value(), put.value().equals(cached));
@@ -96,6 +118,9 @@ public final class CacheVerifier {
     private final class FamilyCheck {
         final KeyFamily family;
         final Set<String> expectedKeys = new HashSet<>();
+        /** Of a set or sorted-set family: each key and member a row accounts for (absent ones included). */
+        final Set<String> expectedMembers = new HashSet<>();
+        final boolean members;
         final List<String> missing = new ArrayList<>();
         final List<String> stale = new ArrayList<>();
         final List<String> extra = new ArrayList<>();
@@ -110,6 +135,7 @@ public final class CacheVerifier {
 
         FamilyCheck(KeyFamily family) {
             this.family = family;
+            this.members = family.value() instanceof ValueShape.Members;
         }
 
         void compare(Integer sample, long nowMs) throws SQLException {
@@ -122,7 +148,11 @@ public final class CacheVerifier {
                     continue; // the pipeline sets such rows aside too (dead-letter topic)
                 }
                 ObjectNode primaryKey = entries.primaryKeyOf(family, row.row());
-                if (row.writes().isEmpty()) {
+                if (row.writes().isEmpty() && members) {
+                    // Filtered out: the row's member may not be in any key it renders (the keys are other rows' too).
+                    family.deletesOf(primaryKey, new RowChange(Operation.INSERT, Version.ZERO, 0,
+                            family.table().qualified(), row.row(), null), Set.of(), nowMs).forEach(w -> check(w, primaryKey));
+                } else if (row.writes().isEmpty()) {
                     expectAbsent(renderable(row.row()), primaryKey); // filtered out: none of its keys may exist
                 }
                 for (CacheWrite write : row.writes()) {
@@ -132,6 +162,32 @@ public final class CacheVerifier {
         }
 
         private void check(CacheWrite write, ObjectNode primaryKey) {
+            if (write instanceof CacheWrite.RemoveMember remove) {
+                expectedMembers.add(memberEntry(remove.key(), remove.member()));
+                if (!comparison(redis, remove).matches()) {
+                    note(stale, remove.key() + " has member " + remove.member() + ", but its row has no entry there"
+                            + " (filtered out or moved)");
+                    staleCount++;
+                }
+                return;
+            }
+            if (write instanceof CacheWrite.AddMember add) {
+                expectedMembers.add(memberEntry(add.key(), add.member()));
+                expectedKeys.add(add.key());
+                expected++;
+                Comparison comparison = comparison(redis, add);
+                if (comparison.cached() == null) {
+                    note(missing, add.key() + " lacks member " + add.member());
+                    missingCount++;
+                } else if (comparison.matches()) {
+                    exactCount++;
+                } else {
+                    note(stale, add.key() + " scores " + add.member() + " " + comparison.cached()
+                            + ", the database says " + comparison.expected());
+                    staleCount++; // not a suspect: a second look compares whole values, and a set is many rows'
+                }
+                return;
+            }
             if (write instanceof CacheWrite.Delete) {
                 expectAbsent(List.of(write.key()), primaryKey);
                 return;
@@ -176,6 +232,10 @@ public final class CacheVerifier {
         }
 
         void findExtraKeys(Set<String> expectedEverywhere) {
+            if (members) {
+                findExtraMembers();
+                return;
+            }
             for (KeyTemplate template : family.keys()) {
                 ScanCursor cursor = ScanCursor.INITIAL;
                 do {
@@ -184,6 +244,30 @@ public final class CacheVerifier {
                         if (!expectedEverywhere.contains(key)) {
                             note(extra, key);
                             extraCount++;
+                        }
+                    }
+                    cursor = page;
+                } while (!cursor.isFinished());
+            }
+        }
+
+        /** Members of the family's keys that no row accounts for: each one counts as an extra entry. */
+        private void findExtraMembers() {
+            boolean sorted = ((ValueShape.Members) family.value()).sorted();
+            for (KeyTemplate template : family.keys()) {
+                ScanCursor cursor = ScanCursor.INITIAL;
+                do {
+                    KeyScanCursor<String> page = redis.scan(cursor, ScanArgs.Builder.matches(template.globPattern()).limit(1_000));
+                    for (String key : page.getKeys()) {
+                        if (template.match(key).isEmpty() || !redis.type(key).equals(sorted ? "zset" : "set")) {
+                            continue; // a version key (a hash) that fits the pattern, or another family's key
+                        }
+                        List<String> found = sorted ? redis.zrange(key, 0, -1) : List.copyOf(redis.smembers(key));
+                        for (String member : found) {
+                            if (!expectedMembers.contains(memberEntry(key, member))) {
+                                note(extra, key + " member " + member);
+                                extraCount++;
+                            }
                         }
                     }
                     cursor = page;

@@ -4,10 +4,13 @@
 -- For write i: KEYS[2i-1] the cache key, KEYS[2i] its version key (same hash slot; untouched without fencing)
 -- ARGV, per write in turn:
 --   the write's version, zero-padded to 20 digits so that strings compare as numbers;
---   'set' (a string), 'hset' (a hash, replaced whole) or 'del';
+--   'set' (a string), 'hset' (a hash, replaced whole), 'del', or a member's 'sadd', 'srem', 'zadd', 'zrem';
 --   the TTL in ms, '0' for none; how long a deleted key keeps its version, in ms;
 --   '1' to fence, '0' not to; n, the number of value arguments that follow:
---   the string value (n = 1), the hash's field/value pairs (n = 2 x fields), or nothing (n = 0).
+--   the string value (n = 1), the hash's field/value pairs (n = 2 x fields), nothing (n = 0), or the member
+--   (n = 1; 'zadd': the member and its score, n = 2).
+-- A set's or sorted set's version key is a hash of each member's version: its members come from many rows, each
+-- fenced on its own. Once the key is empty (Redis removed it) the versions are kept for the tombstone TTL.
 -- Returns, per write, 1 when applied and 0 when fenced (the key held this version or a newer one).
 local results = {}
 local a = 1
@@ -18,40 +21,69 @@ for w = 1, #KEYS / 2 do
   local first = a + 6
   a = first + n
   local applied = 1
-  if fenced then
-    local current = redis.call('GET', versionKey)
-    if current and current >= version then
-      applied = 0
-    end
-  end
-  if applied == 1 then
-    if op == 'del' then
-      redis.call('DEL', key)
-      if fenced then
-        redis.call('SET', versionKey, version, 'PX', tombstoneTtl)
+  if op == 'sadd' or op == 'srem' or op == 'zadd' or op == 'zrem' then
+    local member = ARGV[first]
+    if fenced then
+      local current = redis.call('HGET', versionKey, member)
+      if current and current >= version then
+        applied = 0
       end
-    else
-      if op == 'set' then
-        if ttl > 0 then
-          redis.call('SET', key, ARGV[first], 'PX', ttl)
+    end
+    if applied == 1 then
+      if op == 'sadd' then
+        redis.call('SADD', key, member)
+      elseif op == 'zadd' then
+        redis.call('ZADD', key, ARGV[first + 1], member)
+      elseif op == 'srem' then
+        redis.call('SREM', key, member)
+      else
+        redis.call('ZREM', key, member)
+      end
+      if fenced then
+        redis.call('HSET', versionKey, member, version)
+        if redis.call('EXISTS', key) == 0 then
+          redis.call('PEXPIRE', versionKey, tombstoneTtl)
         else
-          redis.call('SET', key, ARGV[first])
+          redis.call('PERSIST', versionKey)
+        end
+      end
+    end
+  else
+    if fenced then
+      local current = redis.call('GET', versionKey)
+      if current and current >= version then
+        applied = 0
+      end
+    end
+    if applied == 1 then
+      if op == 'del' then
+        redis.call('DEL', key)
+        if fenced then
+          redis.call('SET', versionKey, version, 'PX', tombstoneTtl)
         end
       else
-        -- Replace the whole hash, so a column that became NULL loses its field.
-        redis.call('DEL', key)
-        if n > 0 then
-          redis.call('HSET', key, unpack(ARGV, first, first + n - 1))
+        if op == 'set' then
           if ttl > 0 then
-            redis.call('PEXPIRE', key, ttl)
+            redis.call('SET', key, ARGV[first], 'PX', ttl)
+          else
+            redis.call('SET', key, ARGV[first])
+          end
+        else
+          -- Replace the whole hash, so a column that became NULL loses its field.
+          redis.call('DEL', key)
+          if n > 0 then
+            redis.call('HSET', key, unpack(ARGV, first, first + n - 1))
+            if ttl > 0 then
+              redis.call('PEXPIRE', key, ttl)
+            end
           end
         end
-      end
-      if fenced then
-        if ttl > 0 then
-          redis.call('SET', versionKey, version, 'PX', ttl)
-        else
-          redis.call('SET', versionKey, version)
+        if fenced then
+          if ttl > 0 then
+            redis.call('SET', versionKey, version, 'PX', ttl)
+          else
+            redis.call('SET', versionKey, version)
+          end
         end
       end
     end

@@ -3,12 +3,33 @@
 -- is at or above, ARGV[2] how long a removed key keeps its version (ms). A key whose version is older is removed,
 -- and its version key raised to ARGV[1], so that a replay of older changes cannot bring it back; anything at or above
 -- ARGV[1] was written since, and is left. Returns how many keys were removed.
+-- A set's or sorted set's version key is a hash of its members' versions: each older member is removed alone, and
+-- counted.
 local removed = 0
 for i = 1, #KEYS, 2 do
-  local version = redis.call('GET', KEYS[i + 1])
-  if version and version < ARGV[1] then
-    removed = removed + redis.call('DEL', KEYS[i])
-    redis.call('SET', KEYS[i + 1], ARGV[1], 'PX', ARGV[2])
+  if redis.call('TYPE', KEYS[i + 1]).ok == 'hash' then
+    local sorted = redis.call('TYPE', KEYS[i]).ok == 'zset'
+    local versions = redis.call('HGETALL', KEYS[i + 1])
+    for j = 1, #versions, 2 do
+      local member, version = versions[j], versions[j + 1]
+      if version < ARGV[1] then
+        if sorted then
+          removed = removed + redis.call('ZREM', KEYS[i], member)
+        else
+          removed = removed + redis.call('SREM', KEYS[i], member)
+        end
+        redis.call('HSET', KEYS[i + 1], member, ARGV[1])
+      end
+    end
+    if redis.call('EXISTS', KEYS[i]) == 0 then
+      redis.call('PEXPIRE', KEYS[i + 1], ARGV[2])
+    end
+  else
+    local version = redis.call('GET', KEYS[i + 1])
+    if version and version < ARGV[1] then
+      removed = removed + redis.call('DEL', KEYS[i])
+      redis.call('SET', KEYS[i + 1], ARGV[1], 'PX', ARGV[2])
+    end
   end
 end
 return removed

@@ -34,6 +34,12 @@ class KeysAndConfigCommandsTest {
                 value: string
                 columns: [name]
                 fencing: false
+              - name: recent
+                table: orders
+                key: "user:${user_id}:recent"
+                value: sorted-set
+                member: id
+                score: placed_at
             """;
 
     private final StringWriter out = new StringWriter();
@@ -83,6 +89,18 @@ class KeysAndConfigCommandsTest {
     }
 
     @Test
+    void shouldRenderASortedSetsMemberWithItsScore() {
+        run("keys", "render", "--config", config.toString(), "--family", "recent",
+                "--row", "{\"id\":9,\"user_id\":42,\"placed_at\":\"2026-01-01T00:00:01Z\"}");
+        run("keys", "render", "--config", config.toString(), "--family", "recent", "--json",
+                "--row", "{\"id\":9,\"user_id\":42,\"placed_at\":\"2026-01-01T00:00:01Z\"}");
+
+        assertThat(out.toString().lines()).containsExactly("zadd user:42:recent 1767225601000 9 fenced",
+                "[{\"op\":\"zadd\",\"key\":\"user:42:recent\",\"member\":\"9\",\"score\":1.767225601E12,"
+                        + "\"fenced\":true}]");
+    }
+
+    @Test
     void shouldRenderTheDeletesOfARow() {
         run("keys", "render", "--config", config.toString(), "--family", "user-profile-v2", "--delete", "--row", "{\"id\":42}");
 
@@ -94,7 +112,7 @@ class KeysAndConfigCommandsTest {
         int exit = run("keys", "render", "--config", config.toString(), "--family", "nope", "--row", "{\"id\":1}");
 
         assertThat(exit).isEqualTo(ExitCodes.BAD_CONFIG);
-        assertThat(err.toString()).contains("has no family 'nope'; it has [user-profile-v2, user-hash, user-name]");
+        assertThat(err.toString()).contains("has no family 'nope'; it has [user-profile-v2, user-hash, user-name, recent]");
     }
 
     @Test
@@ -102,7 +120,7 @@ class KeysAndConfigCommandsTest {
         int exit = run("config", "check", "--config", config.toString());
 
         assertThat(exit).isEqualTo(ExitCodes.OK);
-        assertThat(out.toString().strip()).isEqualTo(config + ": valid; 3 families over 1 tables");
+        assertThat(out.toString().strip()).isEqualTo(config + ": valid; 4 families over 2 tables");
     }
 
     @Test

@@ -219,4 +219,39 @@ class ConfigLoaderTest {
         assertThat(config.redis().toString()).doesNotContain("hunter2");
         assertThat(config.redis().seedUris()).extracting(u -> u.getHost() + ":" + u.getPort()).containsExactly("cache:6379");
     }
+
+    private static final String SET_FAMILY = """
+              - name: by-tier
+                table: users
+                key: "tier:${tier}:users"
+                value: set
+                member: id
+            """;
+
+    @Test
+    void shouldLoadASetFamilyWhoseMemberIsAColumnOrAnExpression() {
+        WarmerConfig config = loader.parse(VALID + SET_FAMILY.replace("member: id", "member: \"'u' + string(id)\""),
+                "warmer.yml");
+
+        var members = (io.warmer.family.ValueShape.Members) config.keyFamily("by-tier").value();
+        assertThat(members.member().columns()).containsExactly("id");
+        assertThat(members.sorted()).isFalse();
+        assertThat(config.keyFamily("by-tier").usedColumns()).containsExactlyInAnyOrder("tier", "id");
+    }
+
+    @Test
+    void shouldSayWhatASetOrSortedSetFamilyLacksOrMustNotHave() {
+        assertThatThrownBy(() -> loader.parse(VALID + SET_FAMILY.replace("    member: id\n", ""), "warmer.yml"))
+                .hasMessageStartingWith("warmer.yml: families[1].member: is required, e.g. id");
+        assertThatThrownBy(() -> loader.parse(VALID + SET_FAMILY.replace("value: set", "value: sorted-set"), "warmer.yml"))
+                .hasMessageStartingWith("warmer.yml: families[1].score: is required, e.g. placed_at");
+        assertThatThrownBy(() -> loader.parse(VALID + SET_FAMILY + "    ttl: 1h\n", "warmer.yml"))
+                .hasMessageContaining("families[1].ttl: found a TTL for a set value, whose key holds the members of"
+                        + " many rows; expected none");
+        assertThatThrownBy(() -> loader.parse(VALID + SET_FAMILY + "    columns: [id]\n", "warmer.yml"))
+                .hasMessageContaining("families[1].columns: found them for a set value, expected member");
+        assertThatThrownBy(() -> loader.parse(VALID + SET_FAMILY.replace("    value: set\n", ""), "warmer.yml"))
+                .hasMessageContaining("families[1].member: found it for a json value, expected value: set or value:"
+                        + " sorted-set");
+    }
 }

@@ -1,33 +1,22 @@
 package io.warmer.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.api.sync.RedisCommands;
-import io.warmer.embedded.EmbeddedRedis;
-import io.warmer.embedded.RedisServerExecutable;
 import io.warmer.testing.Cli;
+import io.warmer.testing.ExampleUnderLoad;
 import io.warmer.testing.TestConfigs;
 import io.warmer.testing.TestDatabase;
 import io.warmer.testing.TestInfra;
 import io.warmer.testing.WarmerInfrastructure;
-import io.warmer.testing.WarmerProcess;
 import io.warmer.testkit.CacheAudit;
 import io.warmer.testkit.Shop;
-import io.warmer.testkit.ShopWrites;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,15 +29,12 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(WarmerInfrastructure.class)
 class ExpressionsIT {
 
-    private static final Duration WAIT = Duration.ofSeconds(180);
     private static final int CUSTOMERS = 3_000;
     private static final Path EXAMPLE = Path.of("..", "examples", "expressions.yml");
 
     /** The example's families, under the test's own key prefix. */
     private static String families(String prefix) throws Exception {
-        String example = Files.readString(EXAMPLE);
-        String families = example.substring(example.indexOf("families:\n") + "families:\n".length());
-        return families.replace("\"shop:v2:", "\"" + prefix + ":v2:");
+        return ExampleUnderLoad.families(EXAMPLE, prefix);
     }
 
     private static CacheAudit.Expectation expectation(String prefix) {
@@ -67,101 +53,36 @@ class ExpressionsIT {
     @Test
     void shouldKeepComputedKeysAndValuesExactThroughLiveWritesAndASigkill(TestInfra infra, @TempDir Path dir)
             throws Exception {
-        EmbeddedRedis redis = EmbeddedRedis.start(dir, RedisServerExecutable.onPath().orElseThrow(
-                () -> new IllegalStateException("redis-server is not on PATH; .ci/run installs it")));
-        TestDatabase db = infra.postgres().newDatabase();
-        try (var connection = db.connect()) {
-            Shop.create(connection, CUSTOMERS);
-        }
-        try (Connection c = db.connect(); Statement st = c.createStatement()) {
-            st.executeUpdate("UPDATE customers SET tier = 'free' WHERE id % 4 = 0");
-            st.executeUpdate("UPDATE customers SET email = upper(email) WHERE id % 5 = 0");
-        }
         String prefix = infra.uniqueName("expr");
-        Path config = Files.writeString(dir.resolve("warmer.yml"), TestConfigs.yaml(infra, db,
-                "{uri: \"" + redis.uri() + "\"}", "{port: 0}", families(prefix)));
-        RedisClient client = RedisClient.create(redis.uri());
-        ShopWrites shop = new ShopWrites(db::connect, 60);
-        AtomicBoolean moving = new AtomicBoolean(true);
-        AtomicReference<Throwable> moveFailure = new AtomicReference<>();
-        Thread mover = new Thread(() -> moveRows(db, moving, moveFailure), "expressions-it-moves");
-        try (var connection = client.connect()) {
-            RedisCommands<String, String> commands = connection.sync();
-            WarmerProcess first = WarmerProcess.start(config, dir, "first");
-            shop.start();
-            mover.start();
-            await().atMost(WAIT).pollInterval(Duration.ofMillis(20))
-                    .until(() -> commands.scan(ScanArgs.Builder.matches(prefix + ":v2:card:*").limit(10_000))
-                            .getKeys().size() > 100);
-            first.kill();
-
-            try (WarmerProcess second = WarmerProcess.start(config, dir, "second")) {
-                Thread.sleep(3_000);
-                shop.stop();
-                moving.set(false);
-                mover.join();
-                assertThat(moveFailure.get()).as("the test's own writes").isNull();
-                second.awaitReady(WAIT);
-                await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-                    try (Connection database = db.connect()) {
-                        CacheAudit.Result audit = CacheAudit.run(database, commands, expectation(prefix));
-                        assertThat(audit.exact()).as("the database against Redis: %s", audit).isTrue();
-                    }
-                });
-                try (Connection database = db.connect(); Statement st = database.createStatement();
-                     ResultSet rs = st.executeQuery("SELECT id, tier FROM customers WHERE tier IN ('pro', 'team')"
-                             + " ORDER BY id LIMIT 200")) {
-                    while (rs.next()) {
-                        long ttl = commands.pttl(prefix + ":v2:card:" + rs.getLong(1));
-                        if ("pro".equals(rs.getString(2))) {
-                            assertThat(ttl).as("a pro customer's card lives a day").isBetween(3_600_001L, 86_400_000L);
-                        } else {
-                            assertThat(ttl).as("a team customer's card lives an hour").isBetween(1L, 3_600_000L);
+        ExampleUnderLoad.run(infra, dir, CUSTOMERS, families(prefix), prefix + ":v2:card:*", expectation(prefix),
+                ExpressionsIT::moveRows, (redis, db, yaml) -> {
+                    try (Connection database = db.connect(); Statement st = database.createStatement();
+                         ResultSet rs = st.executeQuery("SELECT id, tier FROM customers WHERE tier IN ('pro', 'team')"
+                                 + " ORDER BY id LIMIT 200")) {
+                        while (rs.next()) {
+                            long ttl = redis.pttl(prefix + ":v2:card:" + rs.getLong(1));
+                            if ("pro".equals(rs.getString(2))) {
+                                assertThat(ttl).as("a pro customer's card lives a day").isBetween(3_600_001L, 86_400_000L);
+                            } else {
+                                assertThat(ttl).as("a team customer's card lives an hour").isBetween(1L, 3_600_000L);
+                            }
                         }
                     }
-                }
-            }
-        } finally {
-            moving.set(false);
-            shop.close();
-            client.shutdown();
-            redis.close();
-        }
+                });
     }
 
     /** Emails that change (so their keys move) or change case only (so they stay), tiers in and out of the cards. */
-    private static void moveRows(TestDatabase db, AtomicBoolean moving, AtomicReference<Throwable> failure) {
-        try (Connection c = db.connect();
-             PreparedStatement email = c.prepareStatement("UPDATE customers SET email = ?, updated_at = now()"
-                     + " WHERE id = ?");
-             PreparedStatement upper = c.prepareStatement("UPDATE customers SET email = upper(email) WHERE id = ?");
-             PreparedStatement tier = c.prepareStatement("UPDATE customers SET tier = ? WHERE id = ?")) {
-            long n = 0;
-            while (moving.get()) {
-                ThreadLocalRandom random = ThreadLocalRandom.current();
-                long id = 1 + random.nextLong(CUSTOMERS);
-                switch (random.nextInt(3)) {
-                    case 0 -> {
-                        email.setString(1, "Moved." + id + "." + (n++) + "@Example.COM");
-                        email.setLong(2, id);
-                        email.executeUpdate();
-                    }
-                    case 1 -> {
-                        upper.setLong(1, id);
-                        upper.executeUpdate();
-                    }
-                    default -> {
-                        tier.setString(1, List.of("free", "pro", "team").get(random.nextInt(3)));
-                        tier.setLong(2, id);
-                        tier.executeUpdate();
-                    }
-                }
-                Thread.sleep(25);
+    private static void moveRows(Connection c) throws Exception {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long id = 1 + random.nextLong(CUSTOMERS);
+        try (Statement st = c.createStatement()) {
+            switch (random.nextInt(3)) {
+                case 0 -> st.executeUpdate("UPDATE customers SET email = 'Moved." + id + "." + random.nextInt(1_000_000)
+                        + "@Example.COM', updated_at = now() WHERE id = " + id);
+                case 1 -> st.executeUpdate("UPDATE customers SET email = upper(email) WHERE id = " + id);
+                default -> st.executeUpdate("UPDATE customers SET tier = '" + List.of("free", "pro", "team")
+                        .get(random.nextInt(3)) + "' WHERE id = " + id);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Throwable e) {
-            failure.set(e);
         }
     }
 

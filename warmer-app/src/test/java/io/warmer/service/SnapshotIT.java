@@ -19,6 +19,7 @@ import io.warmer.testing.WarmerInfrastructure;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -121,6 +122,31 @@ class SnapshotIT {
             assertThat(result.out()).contains("snapshot of public.users: done, 250 rows in 7 chunks");
             assertThat(warmer.capture().snapshotProgress().get(USERS).snapshot()).isNotEqualTo(first);
             assertThat(redis.get(key(3))).isEqualTo("{\"id\":3,\"name\":\"user 3\"}");
+        }
+    }
+
+    @Test
+    void shouldRemoveMembersNoRowAccountsForFromASetOnceTheSnapshotIsComplete() {
+        WarmerConfig sets = TestConfigs.parse(yaml.replace("""
+                    key: "%s:user:${id}"
+                """.formatted(prefix), """
+                    key: "%s:parity:${id %% 2}"
+                    value: set
+                    member: id
+                """.formatted(prefix)));
+        String odd = prefix + ":parity:1";
+        // A member of a row deleted while nothing captured, and one that is still there.
+        redis.sadd(odd, "9999", "7");
+        redis.hset(FencedWrites.versionKeyOf(odd), Map.of("9999", Version.legacy(123).text(), "7",
+                Version.legacy(0).text()));
+
+        try (WarmerService warmer = WarmerService.start(sets)) {
+            await().atMost(WAIT).until(() -> swept(warmer));
+
+            assertThat(redis.smembers(odd)).as("every odd id, and no orphan").hasSize(ROWS / 2)
+                    .contains("7").doesNotContain("9999");
+            assertThat(redis.scard(prefix + ":parity:0")).isEqualTo(ROWS / 2);
+            assertThat(warmer.capture().snapshotProgress().get(USERS).orphans()).containsEntry("profile", 1L);
         }
     }
 

@@ -116,6 +116,42 @@ class FencedWritesIT {
     }
 
     @Test
+    void shouldFenceEachMemberOfASetOnItsOwn() {
+        String set = key + ":set";
+        apply(new CacheWrite.AddMember(set, "1", null, Version.legacy(10), TOMBSTONE_10_MIN),
+                new CacheWrite.AddMember(set, "2", null, Version.legacy(5), TOMBSTONE_10_MIN),
+                // Member 1's older change, delivered again: refused; member 2's is newer than its own: applied.
+                new CacheWrite.RemoveMember(set, "1", false, Version.legacy(9), TOMBSTONE_10_MIN),
+                new CacheWrite.RemoveMember(set, "2", false, Version.legacy(8), TOMBSTONE_10_MIN),
+                new CacheWrite.AddMember(set, "2", null, Version.legacy(7), TOMBSTONE_10_MIN));
+
+        assertThat(redis.smembers(set)).containsExactly("1");
+        assertThat(redis.hgetall(FencedWrites.versionKeyOf(set))).containsOnly(
+                java.util.Map.entry("1", Version.legacy(10).text()), java.util.Map.entry("2", Version.legacy(8).text()));
+        assertThat(redis.pttl(FencedWrites.versionKeyOf(set))).as("kept while the set has members").isEqualTo(-1);
+        assertThat(counters.fenced()).isEqualTo(2);
+
+        apply(new CacheWrite.RemoveMember(set, "1", false, Version.legacy(11), TOMBSTONE_10_MIN));
+        assertThat(redis.exists(set)).as("empty, so Redis removed it").isZero();
+        assertThat(redis.pttl(FencedWrites.versionKeyOf(set))).as("the versions outlive it as tombstones")
+                .isBetween(590_000L, 600_000L);
+    }
+
+    @Test
+    void shouldScoreASortedSetsMembersAndMoveThemOnlyForward() {
+        String zset = key + ":zset";
+        apply(new CacheWrite.AddMember(zset, "9", 1_767_225_601_000.0, Version.legacy(3), TOMBSTONE_10_MIN),
+                new CacheWrite.AddMember(zset, "9", 1_767_225_603_000.0, Version.legacy(5), TOMBSTONE_10_MIN),
+                new CacheWrite.AddMember(zset, "9", 1_767_225_602_000.0, Version.legacy(4), TOMBSTONE_10_MIN),
+                new CacheWrite.AddMember(zset, "10", 2.5, Version.legacy(1), TOMBSTONE_10_MIN));
+
+        assertThat(redis.zscore(zset, "9")).isEqualTo(1_767_225_603_000.0);
+        assertThat(redis.zrange(zset, 0, -1)).containsExactly("10", "9");
+        apply(new CacheWrite.RemoveMember(zset, "10", true, Version.legacy(2), TOMBSTONE_10_MIN));
+        assertThat(redis.zrange(zset, 0, -1)).containsExactly("9");
+    }
+
+    @Test
     void shouldExpireTheVersionKeyWithTheValue() {
         apply(new CacheWrite.Put(key, "v", Duration.ofHours(1), Version.legacy(3), TOMBSTONE_10_MIN));
 

@@ -26,6 +26,34 @@ final class InMemoryCache implements CacheWriterFactory {
         return counters;
     }
 
+    /** Sets and sorted sets: member to score (null in a plain set); a member's version fences it alone. */
+    final Map<String, Map<String, Double>> members = new ConcurrentHashMap<>();
+    final Map<String, io.warmer.change.Version> memberVersions = new ConcurrentHashMap<>();
+
+    private void applyMember(CacheWrite write) {
+        String member = write instanceof CacheWrite.AddMember add ? add.member() : ((CacheWrite.RemoveMember) write).member();
+        String id = write.key() + "\u0000" + member;
+        if (write.fencing().enabled()) {
+            io.warmer.change.Version held = memberVersions.get(id);
+            if (held != null && !write.version().isNewerThan(held)) {
+                return;
+            }
+            memberVersions.put(id, write.version());
+        }
+        applied.add(write);
+        if (write instanceof CacheWrite.AddMember add) {
+            members.computeIfAbsent(add.key(), k -> new java.util.TreeMap<>()).put(member, add.score());
+        } else {
+            Map<String, Double> set = members.get(write.key());
+            if (set != null) {
+                set.remove(member);
+                if (set.isEmpty()) {
+                    members.remove(write.key());
+                }
+            }
+        }
+    }
+
     @Override
     public CacheWriter open(String storeName) {
         return new CacheWriter() {
@@ -44,6 +72,10 @@ final class InMemoryCache implements CacheWriterFactory {
             @Override
             public void awaitAcknowledged() {
                 for (CacheWrite write : pending) {
+                    if (write instanceof CacheWrite.AddMember || write instanceof CacheWrite.RemoveMember) {
+                        applyMember(write);
+                        continue;
+                    }
                     if (write.fencing().enabled()) {
                         io.warmer.change.Version held = versions.get(write.key());
                         if (held != null && !write.version().isNewerThan(held)) {

@@ -62,7 +62,18 @@ public final class CacheAudit {
         }
     }
 
-    public record Expectation(List<Query> queries, List<KeySpace> keySpaces) {
+    /**
+     * Sets (or sorted sets) under keys {@code <prefix>…}: {@code sql} yields rows of {@code (key, member)}, or
+     * {@code (key, member, score)} for a sorted set; every key under the prefix must be one of them, with exactly
+     * those members (and scores).
+     */
+    public record Members(String prefix, String sql, boolean sorted) {
+    }
+
+    public record Expectation(List<Query> queries, List<KeySpace> keySpaces, List<Members> members) {
+        public Expectation(List<Query> queries, List<KeySpace> keySpaces) {
+            this(queries, keySpaces, List.of());
+        }
     }
 
     /** What the audit found; examples of each kind of difference. */
@@ -97,6 +108,9 @@ public final class CacheAudit {
         long extra = 0;
         for (KeySpace space : expectation.keySpaces()) {
             extra += audit.extra(redis, space);
+        }
+        for (Members members : expectation.members()) {
+            extra += audit.compareMembers(db, redis, members);
         }
         return new Result(audit.keys, audit.missing, audit.stale, extra, audit.examples);
     }
@@ -174,6 +188,55 @@ public final class CacheAudit {
                     end++;
                 }
                 if (end == 0 || !known.contains(Long.parseLong(rest.substring(0, end)))) {
+                    extra++;
+                    note("extra " + key);
+                }
+            }
+            cursor = page;
+        } while (!cursor.isFinished());
+        return extra;
+    }
+
+    /** @return the members no row accounts for; missing and stale ones (a wrong score) are counted as such */
+    private long compareMembers(Connection db, RedisCommands<String, String> redis, Members members) throws SQLException {
+        Map<String, Map<String, Double>> expected = new HashMap<>();
+        try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery(members.sql())) {
+            while (rs.next()) {
+                expected.computeIfAbsent(rs.getString(1), k -> new HashMap<>())
+                        .put(rs.getString(2), members.sorted() ? rs.getDouble(3) : null);
+            }
+        }
+        long extra = 0;
+        for (var entry : expected.entrySet()) {
+            Map<String, Double> cached = new HashMap<>();
+            if (members.sorted()) {
+                redis.zrangeWithScores(entry.getKey(), 0, -1).forEach(v -> cached.put(v.getValue(), v.getScore()));
+            } else {
+                redis.smembers(entry.getKey()).forEach(m -> cached.put(m, null));
+            }
+            for (var member : entry.getValue().entrySet()) {
+                keys++;
+                if (!cached.containsKey(member.getKey())) {
+                    missing++;
+                    note("missing member " + member.getKey() + " of " + entry.getKey());
+                } else if (members.sorted() && !member.getValue().equals(cached.get(member.getKey()))) {
+                    stale++;
+                    note(entry.getKey() + " scores " + member.getKey() + " " + cached.get(member.getKey())
+                            + ", the database says " + member.getValue());
+                }
+            }
+            for (String member : cached.keySet()) {
+                if (!entry.getValue().containsKey(member)) {
+                    extra++;
+                    note("extra member " + member + " of " + entry.getKey());
+                }
+            }
+        }
+        ScanCursor cursor = ScanCursor.INITIAL;
+        do {
+            KeyScanCursor<String> page = redis.scan(cursor, ScanArgs.Builder.matches(members.prefix() + "*").limit(BATCH));
+            for (String key : page.getKeys()) {
+                if (!expected.containsKey(key)) {
                     extra++;
                     note("extra " + key);
                 }
