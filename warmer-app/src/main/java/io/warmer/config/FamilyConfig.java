@@ -38,11 +38,12 @@ import java.util.Set;
  * @param join         rows of other tables folded into a JSON value
  * @param member       for a set or sorted-set value: the column or expression each row is a member as
  * @param score        for a sorted-set value: the column or expression scoring the member (a number or a time)
+ * @param valueOf      a join's {@code as}: the value is that join's rows (an array, or one row) instead of an object
  */
 public record FamilyConfig(String name, TableId table, List<KeyTemplate> key, Object where,
                            ValueFormat value, List<String> columns, Map<String, String> fields, String ttl,
                            String ttlColumn, String ttlJitter, Boolean fencing, Duration tombstoneTtl,
-                           List<JoinConfig> join, String member, String score) {
+                           List<JoinConfig> join, String member, String score, String valueOf) {
 
     public static final boolean DEFAULT_FENCING = true;
 
@@ -105,7 +106,14 @@ public record FamilyConfig(String name, TableId table, List<KeyTemplate> key, Ob
                 throw new InvalidFieldException("join[" + i + "].table", "found the family's own table " + table
                         + ", expected another table (a row cannot join itself)");
             }
-            if (!names.add(j.as())) {
+            if (j.flatten()) {
+                for (String column : j.columns()) {
+                    if (!names.add(column)) {
+                        throw new InvalidFieldException("join[" + i + "].columns", "found '" + column + "', which the"
+                                + " value has already; a flattened join's columns must be fields of their own");
+                    }
+                }
+            } else if (!names.add(j.as())) {
                 throw new InvalidFieldException("join[" + i + "].as", "found '" + j.as() + "' a second time (or as a"
                         + " column), expected a field name of its own");
             }
@@ -135,6 +143,20 @@ public record FamilyConfig(String name, TableId table, List<KeyTemplate> key, Ob
             throw new InvalidFieldException(member != null ? "member" : "score", "found it for a " + value.wireName()
                     + " value, expected value: set or value: sorted-set");
         }
+        if (valueOf != null) {
+            String of = valueOf;
+            JoinConfig named = join.stream().filter(j -> j.as().equals(of)).findFirst().orElseThrow(() ->
+                    new InvalidFieldException("value-of", "found '" + of + "', expected the as of one of the family's"
+                            + " joins, e.g. value-of: orders with join: [{..., as: orders, many: true}]"));
+            if (named.flatten()) {
+                throw new InvalidFieldException("value-of", "found the flattened join '" + of + "', expected a join"
+                        + " whose rows are the value");
+            }
+            if (!columns.isEmpty() || !fields.isEmpty() || value != ValueFormat.JSON) {
+                throw new InvalidFieldException(value != ValueFormat.JSON ? "value" : columns.isEmpty() ? "fields"
+                        : "columns", "found it with value-of, whose value is the joined rows alone; expected none");
+            }
+        }
         if (!join.isEmpty() && value != ValueFormat.JSON) {
             throw new InvalidFieldException("value", "found " + value.wireName() + " with a join, expected json"
                     + " (joined rows are nested in a JSON value)");
@@ -144,7 +166,7 @@ public record FamilyConfig(String name, TableId table, List<KeyTemplate> key, Ob
     /** The same family written under other keys, e.g. the next key version. */
     public FamilyConfig withKeys(List<KeyTemplate> keys) {
         return new FamilyConfig(name, table, keys, where, value, columns, fields, ttl, ttlColumn, ttlJitter, fencing,
-                tombstoneTtl, join, member, score);
+                tombstoneTtl, join, member, score, valueOf);
     }
 
     /**
@@ -259,12 +281,15 @@ public record FamilyConfig(String name, TableId table, List<KeyTemplate> key, Ob
         if (value == ValueFormat.HASH) {
             return new ValueShape.Hash(columns);
         }
+        if (valueOf != null) {
+            return new ValueShape.Joined(valueOf);
+        }
         Map<String, String> named = new LinkedHashMap<>(fields);
         columns.forEach(c -> named.put(c, c));
         if (named.isEmpty()) {
             return ValueShape.Json.wholeRow(); // joined fields are part of the whole row
         }
-        join.forEach(j -> named.put(j.as(), j.as()));
+        join.forEach(j -> j.toJoin().fields().forEach(f -> named.put(f, f)));
         return new ValueShape.Json(named);
     }
 

@@ -88,6 +88,15 @@ public final class SchemaCheck {
                 }
             }
             for (int j = 0; j < family.join().size(); j++) {
+                JoinConfig join = family.join().get(j);
+                boolean wholeRow = family.columns().isEmpty() && family.fields().isEmpty() && family.valueOf() == null;
+                for (String column : join.flatten() && wholeRow ? join.columns() : List.<String>of()) {
+                    if (main.columnTypes().containsKey(column)) {
+                        throw new SourceSchemaException("families[" + i + "].join[" + j + "].columns: '" + column
+                                + "' is a column of " + family.table() + " too, and the value has every column of it;"
+                                + " name the family's columns (or fields) without it, or join another column");
+                    }
+                }
                 List<String> mainColumns = new ArrayList<>(family.join().get(j).on().values());
                 if (!mainColumns.equals(main.primaryKey())) {
                     throw new SourceSchemaException("families[" + i + "].join[" + j + "].on: found main columns "

@@ -19,14 +19,42 @@ import java.util.Objects;
  * @param as      the field of the value that holds the joined row(s)
  * @param columns the joined columns in the value; empty means every column
  * @param many    an array of every matching row instead of one row
+ * @param flatten one row's columns at the top level of the value instead of under {@code as} (then {@code columns}
+ *                names them; each is null when no row joins)
  */
-public record Join(TableId table, Map<String, String> on, String as, List<String> columns, boolean many) {
+public record Join(TableId table, Map<String, String> on, String as, List<String> columns, boolean many,
+                   boolean flatten) {
+
+    public Join(TableId table, Map<String, String> on, String as, List<String> columns, boolean many) {
+        this(table, on, as, columns, many, false);
+    }
 
     public Join {
         Objects.requireNonNull(table, "table");
         on = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(on));
         Objects.requireNonNull(as, "as");
         columns = List.copyOf(columns);
+        if (flatten && (many || columns.isEmpty())) {
+            throw new IllegalArgumentException("a flattened join is one row with its columns named");
+        }
+    }
+
+    /** The value's fields this join fills: {@code as}, or a flattened join's columns. */
+    public List<String> fields() {
+        return flatten ? columns : List.of(as);
+    }
+
+    /** Puts the joined row(s) into the main row as the value shows them: under {@code as}, or flattened into it. */
+    public void applyTo(ObjectNode row, Iterable<JsonNode> rows) {
+        JsonNode rendered = render(rows);
+        if (!flatten) {
+            row.set(as, rendered);
+            return;
+        }
+        for (String column : columns) {
+            JsonNode value = rendered.get(column);
+            row.set(column, value == null ? JsonNodeFactory.instance.nullNode() : value);
+        }
     }
 
     /**

@@ -105,7 +105,7 @@ public record KeyFamily(String name, TableId table, List<KeyTemplate> keys, RowF
             return new Mapping(deletes(gone, change.version()), Set.of());
         }
         ObjectNode row = change.row();
-        if (!where.matches(row)) {
+        if (!where.matches(row) || value instanceof ValueShape.Joined joined && joined.absentIn(row)) {
             Set<String> gone = new LinkedHashSet<>(previousKeys);
             if (change.op() == Operation.UPDATE) {
                 gone.addAll(renderableKeys(row)); // it may have matched before this update
@@ -230,7 +230,8 @@ public record KeyFamily(String name, TableId table, List<KeyTemplate> keys, RowF
 
     /** Whether the family reads {@code column}: in its keys, filter, value (every column of a whole-row value) or TTL. */
     public boolean reads(String column) {
-        return usedColumns().contains(column) || value.columns().isEmpty() && joins.stream().noneMatch(j -> j.as().equals(column));
+        return usedColumns().contains(column) || value.columns().isEmpty()
+                && joins.stream().noneMatch(j -> j.fields().contains(column));
     }
 
     /**
@@ -259,7 +260,7 @@ public record KeyFamily(String name, TableId table, List<KeyTemplate> keys, RowF
         keys.forEach(k -> used.addAll(k.columns()));
         used.addAll(where.columns());
         used.addAll(value.columns());
-        joins.forEach(j -> used.remove(j.as())); // filled from the joined table, not a column
+        joins.forEach(j -> j.fields().forEach(used::remove)); // filled from the joined table, not a column
         used.addAll(expiry.columns());
         return used;
     }

@@ -159,6 +159,31 @@ public sealed interface ValueShape {
     }
 
     /**
+     * A joined family's value that is one join's rows alone: {@code customer:42:orders} holding
+     * {@code [{"id":9,...},{"id":10,...}]}, or one joined row as an object. A main row with no row in a one-row
+     * join has no value (its keys are deleted), not {@code null}.
+     *
+     * @param as the join whose rows the value is
+     */
+    record Joined(String as) implements ValueShape {
+        public boolean absentIn(ObjectNode row) {
+            JsonNode value = row.get(as);
+            return value == null || value.isNull();
+        }
+
+        @Override
+        public String render(ObjectNode row) {
+            return RowChangeCodec.writeJson(row.get(as));
+        }
+
+        /** The join's field: the main row's columns are not in the value. */
+        @Override
+        public Set<String> columns() {
+            return Set.of(as);
+        }
+    }
+
+    /**
      * Not one value per row but one member per row, in a Redis set (or a sorted set, with a score) under the key the
      * row renders: {@code tier:${tier}:users} holds the ids of the users of each tier. The member and the score are
      * a column or an expression; a timestamp score is its epoch milliseconds.

@@ -223,7 +223,7 @@ final class JoinedRows {
                     unknown |= join.columns().isEmpty() || join.columns().contains(column.asText());
                 }
             }
-            row.set(join.as(), join.render(inKeyOrder((ObjectNode) joinState.get("rows"))));
+            join.applyTo(row, inKeyOrder((ObjectNode) joinState.get("rows")));
         }
         RowChange combined = new RowChange(Operation.UPDATE, versionOf(entry).then(count), 0,
                 family.table().qualified(), row, null);

@@ -122,8 +122,7 @@ public final class ExpectedEntries {
             ObjectNode combined = row.deepCopy();
             for (int i = 0; i < family.joins().size(); i++) {
                 Join join = family.joins().get(i);
-                combined.set(join.as(), join.render(joined.get(i).getOrDefault(RowChangeCodec.writeJson(primaryKey),
-                        List.of())));
+                join.applyTo(combined, joined.get(i).getOrDefault(RowChangeCodec.writeJson(primaryKey), List.of()));
             }
             try {
                 List<CacheWrite> writes = family.map(primaryKey, new RowChange(Operation.INSERT, Version.ZERO, 0,

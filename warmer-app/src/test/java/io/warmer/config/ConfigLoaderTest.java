@@ -254,4 +254,22 @@ class ConfigLoaderTest {
                 .hasMessageContaining("families[1].member: found it for a json value, expected value: set or value:"
                         + " sorted-set");
     }
+
+    @Test
+    void shouldSayWhatAFlattenedJoinOrAJoinedValueNeeds() {
+        String join = """
+                    join:
+                      - {table: stock, on: {product_id: id}, as: stock, columns: [quantity], flatten: true}
+                """;
+        assertThatThrownBy(() -> loader.parse(VALID + join.replace("columns: [quantity], ", ""), "warmer.yml"))
+                .hasMessageContaining("families[0].join[0].columns: found none for a flattened join");
+        assertThatThrownBy(() -> loader.parse(VALID + join.replace("flatten: true", "flatten: true, many: true"),
+                "warmer.yml")).hasMessageContaining("families[0].join[0].flatten: found it with many: true");
+        assertThatThrownBy(() -> loader.parse(VALID + join.replace("[quantity]", "[name]"), "warmer.yml"))
+                .hasMessageContaining("families[0].join[0].columns: found 'name', which the value has already");
+        assertThatThrownBy(() -> loader.parse(VALID + "    value-of: stok\n" + join, "warmer.yml"))
+                .hasMessageContaining("families[0].value-of: found 'stok', expected the as of one of the family's joins");
+        assertThatThrownBy(() -> loader.parse(VALID + "    value-of: stock\n" + join.replace(", flatten: true", ""),
+                "warmer.yml")).hasMessageContaining("families[0].columns: found it with value-of");
+    }
 }

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -54,12 +55,20 @@ public final class ExampleUnderLoad {
      */
     public static void run(TestInfra infra, Path dir, int customers, String families, String started,
                            CacheAudit.Expectation expectation, Moves moves, After after) throws Exception {
+        run(infra, dir, customers, List.of(), families, started, expectation, moves, after);
+    }
+
+    /** @param setup statements run on the shop's database before Warmer starts, e.g. a table of the example's own */
+    public static void run(TestInfra infra, Path dir, int customers, List<String> setup, String families,
+                           String started, CacheAudit.Expectation expectation, Moves moves, After after)
+            throws Exception {
         EmbeddedRedis redis = EmbeddedRedis.start(dir, RedisServerExecutable.onPath().orElseThrow(
                 () -> new IllegalStateException("redis-server is not on PATH; .ci/run installs it")));
         TestDatabase db = infra.postgres().newDatabase();
         try (var connection = db.connect()) {
             Shop.create(connection, customers);
         }
+        db.execute(setup.toArray(String[]::new));
         String yaml = TestConfigs.yaml(infra, db, "{uri: \"" + redis.uri() + "\"}", "{port: 0}", families);
         Path config = Files.writeString(dir.resolve("warmer.yml"), yaml);
         RedisClient client = RedisClient.create(redis.uri());
