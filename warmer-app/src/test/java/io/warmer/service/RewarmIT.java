@@ -10,11 +10,13 @@ import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.warmer.change.ChangeTopics;
 import io.warmer.config.WarmerConfig;
 import io.warmer.embedded.EmbeddedRedis;
 import io.warmer.runtime.ServiceMonitoring;
 import io.warmer.rewarm.Rewarm;
 import io.warmer.status.PublishedRewarm;
+import io.warmer.testing.ExtraKeys;
 import io.warmer.testing.FailoverCluster;
 import io.warmer.testing.FullVerify;
 import io.warmer.testing.TestConfigs;
@@ -25,12 +27,15 @@ import io.warmer.testing.WarmerInfrastructure;
 import io.warmer.testkit.CacheAudit;
 import io.warmer.testkit.Shop;
 import io.warmer.testkit.ShopWrites;
+import io.warmer.verify.VerifyReport;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -114,6 +119,7 @@ class RewarmIT {
                 RedisClusterNode replica = client.getPartitions().stream()
                         .filter(n -> master.getNodeId().equals(n.getSlaveOf())).findFirst().orElseThrow();
                 long lostAt = System.currentTimeMillis();
+                long killedAt;
                 cluster.signal("STOP", replica.getUri().getPort());
                 try {
                     // Cut the replication link (what was sent already still reaches the replica when it resumes),
@@ -125,14 +131,17 @@ class RewarmIT {
                         masterClient.shutdown();
                     }
                     Thread.sleep(2_000);
+                    killedAt = System.currentTimeMillis();
                     cluster.kill(master.getUri().getPort());
                 } finally {
                     cluster.signal("CONT", replica.getUri().getPort());
                 }
 
                 var commands = client.connect().sync();
+                long[] doneAt = {0};
                 await().atMost(WAIT).ignoreExceptions().until(() -> {
                     String done = commands.get(PublishedRewarm.doneKey(config.kafka().applicationId()));
+                    doneAt[0] = done == null ? 0 : Long.parseLong(done);
                     return done != null && Long.parseLong(done) >= lostAt;
                 });
                 Thread.sleep(1_000);
@@ -140,7 +149,15 @@ class RewarmIT {
                 await().atMost(WAIT).until(() -> get(base.resolve("ready")).statusCode() == 200);
                 // As an operator would once the node is gone for good: verify's client then has no dead node to try.
                 cluster.forget(master.getNodeId(), master.getUri().getPort());
-                assertThat(FullVerify.assertNoDrift(config, db).drifted()).isFalse();
+                VerifyReport report = FullVerify.report(config, db);
+                if (report.drifted()) {
+                    List<String> extra = report.families().stream().flatMap(f -> f.extraExamples().stream()).toList();
+                    String topic = ChangeTopics.topicFor(config.kafka().topicPrefix(), config.families().get(0).table());
+                    org.assertj.core.api.Assertions.fail("%s%nlost writes from %s, master killed at %s, rebuild done at"
+                            + " %s; each extra key and its row's records:%s", report, Instant.ofEpochMilli(lostAt),
+                            Instant.ofEpochMilli(killedAt), Instant.ofEpochMilli(doneAt[0]),
+                            ExtraKeys.explain(commands, infra.kafkaBootstrapServers(), topic, extra, "customer:"));
+                }
             } finally {
                 shop.close();
                 client.shutdown();

@@ -17,12 +17,17 @@ public final class FullVerify {
     }
 
     public static VerifyReport assertNoDrift(WarmerConfig config, TestDatabase db) throws Exception {
+        VerifyReport report = report(config, db);
+        report.families().forEach(f -> assertThat(f.drifted()).as("%s: %s", f.name(), f).isFalse());
+        return report;
+    }
+
+    /** The report, for a test that explains a drift before it fails on it. */
+    public static VerifyReport report(WarmerConfig config, TestDatabase db) throws Exception {
         try (Connection connection = db.connect(); Redis process = Redis.of(config.redis());
                  RedisConnection<String, String> reader = process.connect()) {
-            VerifyReport report = new CacheVerifier(config, connection, reader.sync(), SchemaCheck.preflight(config))
+            return new CacheVerifier(config, connection, reader.sync(), SchemaCheck.preflight(config))
                     .verify(null, System.currentTimeMillis());
-            report.families().forEach(f -> assertThat(f.drifted()).as("%s: %s", f.name(), f).isFalse());
-            return report;
         }
     }
 }

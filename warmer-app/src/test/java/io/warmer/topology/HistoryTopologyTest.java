@@ -85,6 +85,28 @@ class HistoryTopologyTest {
     }
 
     @Test
+    void shouldDeleteTheKeysALaggingReplicaKeptOfARowDeletedInTheHistory() {
+        TopicPartition users = new TopicPartition("shop.public.users", 0);
+        TopicPartition customers = new TopicPartition("shop.public.customers", 0);
+        // Each row: its read, its delete, and the tombstone after it, which is the row's latest record.
+        start(new History(Map.of(users, 3L, customers, 3L), Map.of(users, latest(2), customers, latest(2))));
+        for (String key : List.of("user:1", "customer:7:orders")) {
+            cache.entries.put(key, "{\"id\":0}");
+            cache.versions.put(key, Version.of(50, 50));
+        }
+        TestInputTopic<String, String> userTopic = input("shop.public.users");
+        change(userTopic, "{\"id\":1}", "r", "{\"id\":1,\"email\":\"a@x\",\"n\":1}");
+        change(userTopic, "{\"id\":1}", "d", null);
+        userTopic.pipeInput("{\"id\":1}", (String) null);
+        TestInputTopic<String, String> customerTopic = input("shop.public.customers");
+        change(customerTopic, "{\"id\":7}", "r", "{\"id\":7}");
+        change(customerTopic, "{\"id\":7}", "d", null);
+        customerTopic.pipeInput("{\"id\":7}", (String) null);
+
+        assertThat(cache.entries).doesNotContainKeys("user:1", "customer:7:orders");
+    }
+
+    @Test
     void shouldPutOnlyEachRowsLatestRecordOfTheHistoryAndStillDeleteWhatTheEarlierOnesMoved() {
         TopicPartition users = new TopicPartition("shop.public.users", 0);
         // offsets 0..3 are the history; row 1's latest is 2, row 2's only record is 3
