@@ -22,7 +22,8 @@ public final class FamilyFingerprint {
      */
     private static String canonical(JoinConfig join) {
         return "JoinConfig[table=" + join.table() + ", on=" + join.on() + ", as=" + join.as() + ", columns="
-                + join.columns() + ", many=" + join.many() + "]" + (join.flatten() ? " flattened" : "");
+                + join.columns() + ", many=" + join.many() + "]" + (join.flatten() ? " flattened" : "")
+                + (join.lookup().isEmpty() ? "" : " lookup " + join.lookup());
     }
 
     public static String of(FamilyConfig family) {

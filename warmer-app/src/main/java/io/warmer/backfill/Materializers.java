@@ -194,7 +194,7 @@ public final class Materializers {
 
     /**
      * Deletes what a materializer application leaves in Kafka once nothing runs it: its consumer group, its stores'
-     * changelog topics and its join route topics. A group that still has members after {@link #GROUP_LEAVE_WAIT} (a
+     * changelog topics, its join route topics and its lookups' subscription topics. A group that still has members after {@link #GROUP_LEAVE_WAIT} (a
      * process still runs it) is refused.
      */
     public static void deleteApplication(WarmerConfig config, String application) throws InterruptedException {
@@ -217,8 +217,10 @@ public final class Materializers {
                 }
             }
             String routes = config.kafka().topicPrefix() + ".join." + application + ".";
+            String lookups = config.kafka().topicPrefix() + ".lookup." + application + ".";
             List<String> internal = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
-                    .filter(t -> t.startsWith(application + "-") || t.startsWith(routes)).toList();
+                    .filter(t -> t.startsWith(application + "-") || t.startsWith(routes) || t.startsWith(lookups))
+                    .toList();
             if (!internal.isEmpty()) {
                 admin.deleteTopics(internal).all().get(30, TimeUnit.SECONDS);
             }

@@ -266,6 +266,7 @@ public record FamilyConfig(String name, TableId table, List<KeyTemplate> key, Ob
         for (JoinConfig j : join) {
             Set<String> joined = required.computeIfAbsent(j.table(), t -> new java.util.LinkedHashSet<>());
             joined.addAll(j.on().keySet());
+            joined.addAll(j.lookup().values());
             joined.addAll(j.columns());
         }
         return required;

@@ -12,23 +12,36 @@ import java.util.Map;
  *
  * @param table   the joined table
  * @param on      joined column to main primary-key column, e.g. {@code {user_id: id}}
+ * @param lookup  main column to joined primary-key column, e.g. {@code {category_id: id}}: the one row a foreign key
+ *                points at (instead of {@code on})
  * @param as      the value's field for the joined row(s)
  * @param columns the joined columns to include; every column when absent
  * @param many    {@code true} for every matching row as an array; one row as an object by default
  * @param flatten {@code true} to put one row's {@code columns} at the top level of the value instead of under {@code as}
  */
-public record JoinConfig(TableId table, Map<String, String> on, String as, List<String> columns, Boolean many,
-                         Boolean flatten) {
+public record JoinConfig(TableId table, Map<String, String> on, Map<String, String> lookup, String as,
+                         List<String> columns, Boolean many, Boolean flatten) {
 
     public JoinConfig {
         require(table, "table", "public.user_settings");
-        if (on == null || on.isEmpty()) {
-            throw InvalidFieldException.missing("on", "{user_id: id} (joined column: main primary-key column)");
+        on = on == null ? Map.of() : on;
+        lookup = lookup == null ? Map.of() : lookup;
+        if (on.isEmpty() && lookup.isEmpty()) {
+            throw InvalidFieldException.missing("on", "{user_id: id} (joined column: main primary-key column), or"
+                    + " lookup: {category_id: id} (main column: joined primary-key column)");
+        }
+        if (!on.isEmpty() && !lookup.isEmpty()) {
+            throw new InvalidFieldException("lookup", "found it with on, expected one of them: on for the joined rows"
+                    + " that hold the main key, lookup for the one row the main row's columns point at");
         }
         require(as, "as", "settings");
         columns = columns == null ? List.of() : List.copyOf(columns);
         many = many != null && many;
         flatten = flatten != null && flatten;
+        if (many && !lookup.isEmpty()) {
+            throw new InvalidFieldException("many", "found many: true with lookup, expected one row: a lookup finds"
+                    + " the one row whose primary key the main row holds");
+        }
         if (flatten && many) {
             throw new InvalidFieldException("flatten", "found it with many: true, expected one joined row (an array"
                     + " of rows cannot be flattened into the value)");
@@ -40,6 +53,6 @@ public record JoinConfig(TableId table, Map<String, String> on, String as, List<
     }
 
     public Join toJoin() {
-        return new Join(table, on, as, columns, many, flatten);
+        return new Join(table, on, lookup, as, columns, many, flatten);
     }
 }

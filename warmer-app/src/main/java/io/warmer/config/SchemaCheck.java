@@ -50,7 +50,7 @@ public final class SchemaCheck {
             FamilyConfig family = config.families().get(i);
             boolean reads = family.table().equals(e.table()) && config.keyFamily(family.name()).usedColumns().contains(e.column())
                     || family.join().stream().anyMatch(j -> j.table().equals(e.table())
-                    && (j.on().containsKey(e.column()) || j.columns().contains(e.column())));
+                    && (j.toJoin().joinedKeyColumns().contains(e.column()) || j.columns().contains(e.column())));
             if (reads) {
                 readers.add("families[" + i + "] (" + family.name() + ")");
             }
@@ -96,6 +96,17 @@ public final class SchemaCheck {
                                 + "' is a column of " + family.table() + " too, and the value has every column of it;"
                                 + " name the family's columns (or fields) without it, or join another column");
                     }
+                }
+                if (join.toJoin().isLookup()) {
+                    TableSchema joined = schemas.get(join.table());
+                    List<String> joinedKey = new ArrayList<>(join.lookup().values());
+                    if (joined != null && !joinedKey.equals(joined.primaryKey())) {
+                        throw new SourceSchemaException("families[" + i + "].join[" + j + "].lookup: found joined"
+                                + " columns " + joinedKey + ", expected the primary key of " + join.table()
+                                + ", in order: " + joined.primaryKey() + " (a lookup finds the one row a main row's"
+                                + " columns point at)");
+                    }
+                    continue;
                 }
                 List<String> mainColumns = new ArrayList<>(family.join().get(j).on().values());
                 if (!mainColumns.equals(main.primaryKey())) {

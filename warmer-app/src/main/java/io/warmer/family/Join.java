@@ -13,30 +13,51 @@ import java.util.Objects;
 
 /**
  * Rows of another table folded into a family's value: one row as an object (one-to-one, e.g. a
- * user's settings) or all matching rows as an array (one-to-many, e.g. a customer's orders).
+ * user's settings) or all matching rows as an array (one-to-many, e.g. a customer's orders), found by the joined
+ * table's columns that hold the main row's primary key ({@code on}); or the one row the main row's foreign key
+ * points at ({@code lookup}, many-to-one, e.g. a product's category).
  *
- * @param on      joined column to the main table's primary-key column, in primary-key order
+ * @param on      joined column to the main table's primary-key column, in primary-key order; empty for a lookup
+ * @param lookup  main column to the joined table's primary-key column, in primary-key order; empty for a join
+ *                {@code on} the main table's key
  * @param as      the field of the value that holds the joined row(s)
  * @param columns the joined columns in the value; empty means every column
  * @param many    an array of every matching row instead of one row
  * @param flatten one row's columns at the top level of the value instead of under {@code as} (then {@code columns}
  *                names them; each is null when no row joins)
  */
-public record Join(TableId table, Map<String, String> on, String as, List<String> columns, boolean many,
-                   boolean flatten) {
+public record Join(TableId table, Map<String, String> on, Map<String, String> lookup, String as,
+                   List<String> columns, boolean many, boolean flatten) {
 
     public Join(TableId table, Map<String, String> on, String as, List<String> columns, boolean many) {
-        this(table, on, as, columns, many, false);
+        this(table, on, Map.of(), as, columns, many, false);
     }
 
     public Join {
         Objects.requireNonNull(table, "table");
         on = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(on));
+        lookup = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(lookup));
+        if (on.isEmpty() == lookup.isEmpty()) {
+            throw new IllegalArgumentException("a join is either on the main key or a lookup of the joined key");
+        }
+        if (many && !lookup.isEmpty()) {
+            throw new IllegalArgumentException("a lookup finds one row");
+        }
         Objects.requireNonNull(as, "as");
         columns = List.copyOf(columns);
         if (flatten && (many || columns.isEmpty())) {
             throw new IllegalArgumentException("a flattened join is one row with its columns named");
         }
+    }
+
+    /** Whether this join looks up the one row the main row's columns point at (many main rows to one joined row). */
+    public boolean isLookup() {
+        return !lookup.isEmpty();
+    }
+
+    /** The joined table's columns the join finds its rows by: {@code on}'s keys, or the joined key of a lookup. */
+    public java.util.Collection<String> joinedKeyColumns() {
+        return isLookup() ? lookup.values() : on.keySet();
     }
 
     /** The value's fields this join fills: {@code as}, or a flattened join's columns. */
@@ -71,6 +92,33 @@ public record Join(TableId table, Map<String, String> on, String as, List<String
                 return null;
             }
             key.set(column.getValue(), value);
+        }
+        return RowChangeCodec.writeJson(key);
+    }
+
+    /**
+     * The joined row a main row looks up, as the joined table's record key ({@code {"id":7}}): byte for byte, so that
+     * it lands in the joined row's partition.
+     *
+     * @return null when a lookup column is NULL (the main row points at no row)
+     */
+    public String lookupKeyOf(JsonNode mainRow) {
+        ObjectNode key = JsonNodeFactory.instance.objectNode();
+        for (var column : lookup.entrySet()) {
+            JsonNode value = mainRow.get(column.getKey());
+            if (value == null || value.isNull()) {
+                return null;
+            }
+            key.set(column.getValue(), value);
+        }
+        return RowChangeCodec.writeJson(key);
+    }
+
+    /** A lookup's joined row's own key, as {@link #lookupKeyOf} renders it for the main rows that point at it. */
+    public String keyOfLookedUp(JsonNode joinedRow) {
+        ObjectNode key = JsonNodeFactory.instance.objectNode();
+        for (String column : lookup.values()) {
+            key.set(column, joinedRow.get(column));
         }
         return RowChangeCodec.writeJson(key);
     }

@@ -261,6 +261,7 @@ public record KeyFamily(String name, TableId table, List<KeyTemplate> keys, RowF
         used.addAll(where.columns());
         used.addAll(value.columns());
         joins.forEach(j -> j.fields().forEach(used::remove)); // filled from the joined table, not a column
+        joins.forEach(j -> used.addAll(j.lookup().keySet())); // what a lookup finds its row by
         used.addAll(expiry.columns());
         return used;
     }

@@ -77,7 +77,7 @@ final class BackfillWatch implements AutoCloseable {
             try {
                 // Joined rows included: they reach their main rows through the application's route topics.
                 behind = catchUps.computeIfAbsent(r.family(), f -> new ConsumerProgress(admin, r.application())
-                        .catchUp(r.marks(), WarmerTopology.joinRouteTopics(plan.configOf(f)))).behind();
+                        .catchUp(r.marks(), WarmerTopology.joinRouteTiers(plan.configOf(f)))).behind();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;

@@ -28,7 +28,7 @@ public final class ReplayProgress implements AutoCloseable {
         this.history = history;
         this.admin = ChangeTopicProvisioner.connect(config.kafka().clients());
         this.catchUp = new ConsumerProgress(admin, config.kafka().applicationId())
-                .catchUp(history.ends(), WarmerTopology.joinRouteTopics(config));
+                .catchUp(history.ends(), WarmerTopology.joinRouteTiers(config));
     }
 
     /** Where the history ends: the topics' end offsets when the replay started. */

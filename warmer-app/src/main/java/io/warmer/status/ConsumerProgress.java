@@ -71,35 +71,38 @@ public final class ConsumerProgress {
 
     /**
      * Waiting until the cache has every change up to {@code changeMarks}, joined families included: the
-     * change topics first, then the join route topics up to their end <em>at the moment</em> the change
-     * topics were passed. Marking the route topics once matters while changes keep coming: a mark taken
-     * afresh at every look moves on with the writes, and may never be reached.
+     * change topics first, then each tier of join route topics up to their end <em>at the moment</em> the tier
+     * before was passed (a lookup's answers follow its subscriptions, which follow the main rows' changes).
+     * Marking each tier once matters while changes keep coming: a mark taken afresh at every look moves on with the
+     * writes, and may never be reached.
+     *
+     * @param routeTiers the join route topics in the order records pass them ({@code WarmerTopology.joinRouteTiers})
      */
-    public CatchUp catchUp(Map<TopicPartition, Long> changeMarks, List<String> routeTopics) {
-        return new CatchUp(changeMarks, routeTopics);
+    public CatchUp catchUp(Map<TopicPartition, Long> changeMarks, List<List<String>> routeTiers) {
+        return new CatchUp(changeMarks, routeTiers);
     }
 
     /** See {@link #catchUp}. Not thread-safe: one waiting loop asks it. */
     public final class CatchUp {
-        private final Map<TopicPartition, Long> changeMarks;
-        private final List<String> routeTopics;
-        private Map<TopicPartition, Long> routeMarks;
+        private final List<List<String>> tiers;
+        private Map<TopicPartition, Long> marks;
+        private int tier = -1;
 
-        private CatchUp(Map<TopicPartition, Long> changeMarks, List<String> routeTopics) {
-            this.changeMarks = changeMarks;
-            this.routeTopics = routeTopics;
+        private CatchUp(Map<TopicPartition, Long> changeMarks, List<List<String>> tiers) {
+            this.marks = changeMarks;
+            this.tiers = tiers;
         }
 
-        /** Records still to commit: of the change topics, then of the route topics; 0 once caught up. */
+        /** Records still to commit: of the change topics, then of each tier of route topics; 0 once caught up. */
         public long behind() throws InterruptedException {
-            if (routeMarks == null) {
-                long changes = ConsumerProgress.this.behind(changeMarks);
-                if (changes > 0 || routeTopics.isEmpty()) {
-                    return changes;
+            while (true) {
+                long behind = ConsumerProgress.this.behind(marks);
+                if (behind > 0 || tier + 1 >= tiers.size()) {
+                    return behind;
                 }
-                routeMarks = endOffsets(routeTopics);
+                tier++;
+                marks = endOffsets(tiers.get(tier));
             }
-            return ConsumerProgress.this.behind(routeMarks);
         }
     }
 

@@ -43,8 +43,11 @@ final class JoinAssembleProcessor implements Processor<String, String, String, S
     private String assembledUpTo;
     private boolean assembled;
 
-    /** The stores of one joined family, shared by its assemble processors. */
-    record JoinStoreNames(String mains, List<String> joined, String sink) {
+    /**
+     * The stores of one joined family, shared by its assemble processors, and per join the sink of a lookup's
+     * subscriptions (null for a join on the main key).
+     */
+    record JoinStoreNames(String mains, List<String> joined, String sink, List<String> subscriptionSinks) {
     }
 
     /** @param counters where the changes set aside are counted */
@@ -92,6 +95,33 @@ final class JoinAssembleProcessor implements Processor<String, String, String, S
         return history.holdsJoined() ? History.deletesOnly(writes) : writes;
     }
 
+    /**
+     * After a main row's change: it unsubscribes from each joined row it stopped pointing at, and subscribes to the
+     * one it points at now unless its answer is in (so a subscription lost with a crash is asked again).
+     */
+    private void subscribe(Record<String, String> record, List<String> before) {
+        List<String> after = rows.lookupKeys(record.key());
+        for (int i = 0; i < after.size(); i++) {
+            if (stores.subscriptionSinks().get(i) == null) {
+                continue;
+            }
+            String was = before.get(i);
+            String now = after.get(i);
+            if (was != null && !was.equals(now)) {
+                unsubscribe(record, i, was);
+            }
+            if (now != null && (!now.equals(was) || !rows.answered(i, record.key(), now))) {
+                context.forward(record.withKey(now).withValue(LookupProcessor.subscription(record.key(), true)),
+                        stores.subscriptionSinks().get(i));
+            }
+        }
+    }
+
+    private void unsubscribe(Record<String, String> record, int join, String joinedKey) {
+        context.forward(new Record<>(joinedKey, LookupProcessor.subscription(record.key(), false), record.timestamp()),
+                stores.subscriptionSinks().get(join));
+    }
+
     @Override
     public void process(Record<String, String> record) {
         if (record.value() == null) {
@@ -107,8 +137,17 @@ final class JoinAssembleProcessor implements Processor<String, String, String, S
                 }
                 return;
             }
-            writes = join < 0 ? rows.mainChanged(record.key(), RowChangeCodec.read(record.value()), now)
-                    : rows.joinedChanged(join, record.key(), record.value(), now);
+            if (join < 0) {
+                List<String> pointedAt = rows.lookupKeys(record.key());
+                writes = rows.mainChanged(record.key(), RowChangeCodec.read(record.value()), now);
+                subscribe(record, pointedAt);
+            } else if (!rows.pointsAt(join, record.key(), record.value())) {
+                // An answer for a row the main row no longer points at (it moved, or is gone): it stops asking.
+                unsubscribe(record, join, JoinedRows.rowKeyOf(record.value()));
+                return;
+            } else {
+                writes = rows.joinedChanged(join, record.key(), record.value(), now);
+            }
         } catch (ChangedColumnsException e) {
             // The main table's columns changed under the family: set the change aside and delete the row's keys.
             if (!history.holdsCurrent(context)) {

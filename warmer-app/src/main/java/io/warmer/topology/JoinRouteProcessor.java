@@ -68,19 +68,15 @@ final class JoinRouteProcessor implements Processor<String, String, String, Stri
             sweep(record);
             return;
         }
-        RowChange change;
-        try {
-            RowChangeCodec.readKey(record.key());
-            change = RowChangeCodec.read(record.value());
-        } catch (MalformedChangeException e) {
-            DeadLetters.setAside(context, record, "join " + join.as(), e.getMessage(), counters);
+        RowChange change = readJoined(context, record, join, counters);
+        if (change == null) {
             return;
         }
         Owner old = Owner.parse(owners.get(record.key()));
         if (old != null && old.version().isNewerThan(change.version())) {
             return; // the joined row is newer already: this change was delivered again, after a newer snapshot row
         }
-        String broken = change.isDelete() ? null : brokenBy(change);
+        String broken = change.isDelete() ? null : brokenBy(family, join, change);
         if (broken != null) {
             // The joined table's columns changed under the join: the main row it belongs to cannot be rendered from
             // it; its keys are deleted until a row the join can read comes (after the configuration is fixed).
@@ -111,8 +107,8 @@ final class JoinRouteProcessor implements Processor<String, String, String, Stri
      * Why the join cannot read the joined row, or null when it can: a column it joins on or selects is not in the
      * change (dropped or renamed), or changed its type while the capture ran.
      */
-    private String brokenBy(RowChange change) {
-        List<String> named = new ArrayList<>(join.on().keySet());
+    static String brokenBy(String family, Join join, RowChange change) {
+        List<String> named = new ArrayList<>(join.joinedKeyColumns());
         named.addAll(join.columns());
         List<String> missing = named.stream().filter(c -> !change.row().has(c) && !change.unavailable().contains(c))
                 .distinct().toList();
@@ -129,13 +125,7 @@ final class JoinRouteProcessor implements Processor<String, String, String, Stri
      * main row.
      */
     private void sweep(Record<String, String> record) {
-        SnapshotMarker marker;
-        try {
-            marker = SnapshotMarker.of(record.headers(), record.value());
-        } catch (MalformedChangeException e) {
-            DeadLetters.setAside(context, record, "join " + join.as(), e.getMessage(), counters);
-            return;
-        }
+        SnapshotMarker marker = markerOf(context, record, join, counters);
         if (marker == null) {
             return;
         }
@@ -152,6 +142,29 @@ final class JoinRouteProcessor implements Processor<String, String, String, Stri
             owners.delete(orphan.key);
             context.forward(new Record<>(Owner.parse(orphan.value).mainKey(),
                     delta(orphan.key, marker.startVersion(), null), record.timestamp()), routeSink);
+        }
+    }
+
+    /** A joined table's change, or null once it was set aside as malformed (for the join, under {@code join <as>}). */
+    static RowChange readJoined(ProcessorContext<String, String> context, Record<String, String> record, Join join,
+                                SinkCounters counters) {
+        try {
+            RowChangeCodec.readKey(record.key());
+            return RowChangeCodec.read(record.value());
+        } catch (MalformedChangeException e) {
+            DeadLetters.setAside(context, record, "join " + join.as(), e.getMessage(), counters);
+            return null;
+        }
+    }
+
+    /** The snapshot marker a joined table's control record carries, or null (none, or set aside as malformed). */
+    static SnapshotMarker markerOf(ProcessorContext<String, String> context, Record<String, String> record, Join join,
+                                   SinkCounters counters) {
+        try {
+            return SnapshotMarker.of(record.headers(), record.value());
+        } catch (MalformedChangeException e) {
+            DeadLetters.setAside(context, record, "join " + join.as(), e.getMessage(), counters);
+            return null;
         }
     }
 

@@ -112,13 +112,64 @@ final class JoinedRows {
         return complete;
     }
 
+    /** Per join, the joined key the stored main row looks up (null for a join on the main key, or no main row). */
+    List<String> lookupKeys(String mainKey) {
+        String stored = mains.get(mainKey);
+        JsonNode row = stored == null ? null : parse(stored).get("row");
+        List<String> keys = new ArrayList<>();
+        for (Join join : family.joins()) {
+            keys.add(row == null || !join.isLookup() ? null : join.lookupKeyOf(row));
+        }
+        return keys;
+    }
+
+    /** Whether a lookup's state holds the answer for the joined key the main row points at. */
+    boolean answered(int join, String mainKey, String joinedKey) {
+        String state = joined.get(join).get(mainKey);
+        return state != null && joinedKey.equals(parse(state).path("for").asText(null));
+    }
+
+    /**
+     * Whether a delta still concerns the main row: always for a join on the main key (its router sends it only
+     * where the row belongs); for a lookup, only while the main row points at the delta's row.
+     */
+    boolean pointsAt(int join, String mainKey, String delta) {
+        Join j = family.joins().get(join);
+        if (!j.isLookup()) {
+            return true;
+        }
+        String main = mains.get(mainKey);
+        return main != null && rowKeyOf(delta).equals(j.lookupKeyOf(parse(main).get("row")));
+    }
+
+    /** The joined row's key a delta is about. */
+    static String rowKeyOf(String delta) {
+        return parse(delta).path("key").asText();
+    }
+
     /** A joined row arrived at or left the main row; returns the cache writes (none without a main row). */
     List<CacheWrite> joinedChanged(int join, String mainKey, String delta, long nowMs) {
         ObjectNode change = parse(delta);
         KeyValueStore<String, String> store = joined.get(join);
         ObjectNode state = store.get(mainKey) == null ? emptyJoinState() : parse(store.get(mainKey));
-        ObjectNode rows = (ObjectNode) state.get("rows");
         String rowKey = change.path("key").asText();
+        if (family.joins().get(join).isLookup()) {
+            // The one row the main row points at, replaced whole by each answer; an answer older than the one held
+            // for the same row is one delivered again.
+            Version version = Version.fromJson(change.get("version"));
+            boolean same = rowKey.equals(state.path("for").asText(null));
+            if (same && state.has("rowVersion") && Version.fromJson(state.get("rowVersion")).isNewerThan(version)) {
+                return List.of();
+            }
+            if (!same) {
+                state.putObject("rows");
+                state.remove("unavailable");
+                state.remove("broken");
+            }
+            state.put("for", rowKey);
+            state.put("rowVersion", version.text());
+        }
+        ObjectNode rows = (ObjectNode) state.get("rows");
         ObjectNode unknown = state.with("unavailable");
         unknown.remove(rowKey);
         ObjectNode broken = state.with("broken");
@@ -217,6 +268,15 @@ final class JoinedRows {
             String state = joined.get(i).get(mainKey);
             ObjectNode joinState = state == null ? emptyJoinState() : parse(state);
             count += countOf(joinState);
+            if (join.isLookup()) {
+                String pointedAt = join.lookupKeyOf(entry.get("row"));
+                if (pointedAt == null) {
+                    join.applyTo(row, List.of()); // points at no row
+                    continue;
+                }
+                // Until the answer for the row it points at now is in, the value would show another row's columns.
+                unknown |= !pointedAt.equals(joinState.path("for").asText(null));
+            }
             unknown |= !joinState.path("broken").isEmpty(); // a joined row the join cannot read
             for (JsonNode columns : joinState.path("unavailable")) {
                 for (JsonNode column : columns) {

@@ -74,13 +74,37 @@ public final class WarmerTopology {
         return topology;
     }
 
-    /** The topics that carry joined rows to their main rows, which must exist before Streams starts. */
+    /**
+     * The topics that carry joined rows to their main rows (and a lookup's subscriptions to its joined rows), which
+     * must exist before Streams starts.
+     */
     public static List<String> joinRouteTopics(WarmerConfig config) {
-        List<String> topics = new ArrayList<>();
+        return joinRouteTiers(config).stream().flatMap(List::stream).toList();
+    }
+
+    /**
+     * The join topics in the order records pass them: first what the change topics feed (the routes of joins on the
+     * main key, and the lookups' subscriptions), then what those feed (the lookups' answers). A wait for the cache
+     * to have every change up to a point marks each tier's end once the one before it is passed.
+     */
+    public static List<List<String>> joinRouteTiers(WarmerConfig config) {
+        List<String> first = new ArrayList<>();
+        List<String> second = new ArrayList<>();
         for (KeyFamily family : config.keyFamilies()) {
-            topics.addAll(joinRouteTopics(config, family));
+            addRouteTopics(config, family, first, second);
         }
-        return topics;
+        return second.isEmpty() ? (first.isEmpty() ? List.of() : List.of(first)) : List.of(first, second);
+    }
+
+    private static void addRouteTopics(WarmerConfig config, KeyFamily family, List<String> first, List<String> second) {
+        for (int i = 0; i < family.joins().size(); i++) {
+            if (family.joins().get(i).isLookup()) {
+                first.add(lookupSubscriptionTopic(config, family, i));
+                second.add(joinRouteTopic(config, family, i));
+            } else {
+                first.add(joinRouteTopic(config, family, i));
+            }
+        }
     }
 
     /**
@@ -96,16 +120,16 @@ public final class WarmerTopology {
 
     /** The join route topics of one family. */
     public static List<String> joinRouteTopics(WarmerConfig config, String familyName) {
-        return config.keyFamilies().stream().filter(f -> f.name().equals(familyName))
-                .flatMap(f -> joinRouteTopics(config, f).stream()).toList();
+        List<String> topics = new ArrayList<>();
+        config.keyFamilies().stream().filter(f -> f.name().equals(familyName))
+                .forEach(f -> addRouteTopics(config, f, topics, topics));
+        return topics;
     }
 
-    private static List<String> joinRouteTopics(WarmerConfig config, KeyFamily family) {
-        List<String> topics = new ArrayList<>();
-        for (int i = 0; i < family.joins().size(); i++) {
-            topics.add(joinRouteTopic(config, family, i));
-        }
-        return topics;
+    /** Of a lookup join: the main rows' subscriptions to the joined rows they point at, keyed by the joined key. */
+    private static String lookupSubscriptionTopic(WarmerConfig config, KeyFamily family, int join) {
+        return config.kafka().topicPrefix() + ".lookup." + config.kafka().applicationId() + "." + family.name() + "."
+                + join;
     }
 
     /** Per application id: a replay beside the live service must not share the live service's routed rows. */
@@ -138,7 +162,12 @@ public final class WarmerTopology {
         for (int i = 0; i < family.joins().size(); i++) {
             joinedStores.add("join-rows-" + name + "-" + i);
         }
-        var stores = new JoinAssembleProcessor.JoinStoreNames("join-main-" + name, joinedStores, "cache-sink-join-" + name);
+        List<String> subscriptionSinks = new ArrayList<>();
+        for (int i = 0; i < family.joins().size(); i++) {
+            subscriptionSinks.add(family.joins().get(i).isLookup() ? "lookup-subscribe-" + name + "-" + i + "-out" : null);
+        }
+        var stores = new JoinAssembleProcessor.JoinStoreNames("join-main-" + name, joinedStores, "cache-sink-join-" + name,
+                subscriptionSinks);
         List<String> assemblers = new ArrayList<>();
         List<String> routers = new ArrayList<>();
         String mainAssembler = "join-assemble-" + name;
@@ -152,17 +181,42 @@ public final class WarmerTopology {
             String routeSink = route + "-out";
             String routeSource = route + "-in";
             String topic = joinRouteTopic(config, family, i);
-            String owners = "join-owner-" + name + "-" + i;
-            topology.addProcessor(route, () -> new JoinRouteProcessor(family.name(), join, owners, routeSink, writers.counters(), history),
-                    sources.get(join.table()));
-            topology.addStateStore(loggedStore(owners), route);
-            topology.addSink(routeSink, topic, new StringSerializer(), new StringSerializer(), route);
+            if (join.isLookup()) {
+                // Partitioned by the joined key: the joined table's changes and the main rows' subscriptions meet.
+                String rowsNode = "lookup-rows-" + name + "-" + i;
+                String subscribed = "lookup-subscribed-" + name + "-" + i;
+                String subscriptionSource = "lookup-subscribe-" + name + "-" + i + "-in";
+                String rowStore = "lookup-row-" + name + "-" + i;
+                String subscriptionStore = "lookup-subscription-" + name + "-" + i;
+                topology.addProcessor(rowsNode, () -> new LookupProcessor(family.name(), join, true, rowStore,
+                        subscriptionStore, routeSink, writers.counters(), history), sources.get(join.table()));
+                topology.addSource(subscriptionSource, new StringDeserializer(), new StringDeserializer(),
+                        lookupSubscriptionTopic(config, family, i));
+                topology.addProcessor(subscribed, () -> new LookupProcessor(family.name(), join, false, rowStore,
+                        subscriptionStore, routeSink, writers.counters(), history), subscriptionSource);
+                topology.addStateStore(loggedStore(rowStore), rowsNode, subscribed);
+                topology.addStateStore(loggedStore(subscriptionStore), rowsNode, subscribed);
+                topology.addSink(routeSink, topic, new StringSerializer(), new StringSerializer(), rowsNode, subscribed);
+                routers.add(rowsNode);
+                routers.add(subscribed);
+            } else {
+                String owners = "join-owner-" + name + "-" + i;
+                topology.addProcessor(route, () -> new JoinRouteProcessor(family.name(), join, owners, routeSink,
+                        writers.counters(), history), sources.get(join.table()));
+                topology.addStateStore(loggedStore(owners), route);
+                topology.addSink(routeSink, topic, new StringSerializer(), new StringSerializer(), route);
+                routers.add(route);
+            }
             topology.addSource(routeSource, new StringDeserializer(), new StringDeserializer(), topic);
             String assembler = "join-assemble-" + name + "-" + i;
             topology.addProcessor(assembler, () -> new JoinAssembleProcessor(family, index, stores, writers.counters(), history),
                     routeSource);
             assemblers.add(assembler);
-            routers.add(route);
+            if (join.isLookup()) {
+                // The main row subscribes where it points; an answer that finds it pointing elsewhere unsubscribes.
+                topology.addSink(subscriptionSinks.get(i), lookupSubscriptionTopic(config, family, i),
+                        new StringSerializer(), new StringSerializer(), mainAssembler, assembler);
+            }
         }
         String[] all = assemblers.toArray(String[]::new);
         topology.addStateStore(loggedStore(stores.mains()), all);

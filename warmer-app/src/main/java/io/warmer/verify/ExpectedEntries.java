@@ -122,7 +122,8 @@ public final class ExpectedEntries {
             ObjectNode combined = row.deepCopy();
             for (int i = 0; i < family.joins().size(); i++) {
                 Join join = family.joins().get(i);
-                join.applyTo(combined, joined.get(i).getOrDefault(RowChangeCodec.writeJson(primaryKey), List.of()));
+                String joinKey = join.isLookup() ? join.lookupKeyOf(row) : RowChangeCodec.writeJson(primaryKey);
+                join.applyTo(combined, joinKey == null ? List.of() : joined.get(i).getOrDefault(joinKey, List.of()));
             }
             try {
                 List<CacheWrite> writes = family.map(primaryKey, new RowChange(Operation.INSERT, Version.ZERO, 0,
@@ -229,16 +230,21 @@ public final class ExpectedEntries {
     }
 
     /**
-     * The rows of the joined table, grouped by the main key they belong to and ordered by primary key: those of
-     * {@code mainRows} when given and the join is on one column of a plain type, else every row.
+     * The rows of the joined table, grouped by the main key they belong to (of a lookup: by their own key) and ordered
+     * by primary key: those of {@code mainRows} when given and the join is on one column of a plain type, else every
+     * row.
      */
     private Map<String, List<JsonNode>> joinedRowsByMainKey(Join join, List<ObjectNode> mainRows) throws SQLException {
         TableSchema schema = Objects.requireNonNull(schemas.get(join.table()), "schema of " + join.table());
         String order = String.join(", ", schema.primaryKey().stream().map(c -> "\"" + c + "\"").toList());
         String where = "";
         java.sql.Array keys = null;
-        if (mainRows != null && join.on().size() == 1) {
-            var on = join.on().entrySet().iterator().next();
+        // The joined column and the main column it matches.
+        Map.Entry<String, String> on = join.isLookup()
+                ? (join.lookup().size() == 1 ? Map.entry(join.lookup().values().iterator().next(),
+                        join.lookup().keySet().iterator().next()) : null)
+                : (join.on().size() == 1 ? join.on().entrySet().iterator().next() : null);
+        if (mainRows != null && on != null) {
             String type = schema.columnTypes().get(on.getKey());
             if (KEY_TYPES_AS_TEXT.contains(type)) {
                 // Only the sampled rows' joined rows: the values go as text and are cast to the column's type,
@@ -258,7 +264,7 @@ public final class ExpectedEntries {
                 RowReader rows = reader(join.table(), rs);
                 while (rs.next()) {
                     ObjectNode row = rows.read(rs);
-                    String mainKey = join.mainKeyOf(row);
+                    String mainKey = join.isLookup() ? join.keyOfLookedUp(row) : join.mainKeyOf(row);
                     if (mainKey != null) {
                         byMain.computeIfAbsent(mainKey, k -> new ArrayList<>()).add(row);
                     }

@@ -272,4 +272,20 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> loader.parse(VALID + "    value-of: stock\n" + join.replace(", flatten: true", ""),
                 "warmer.yml")).hasMessageContaining("families[0].columns: found it with value-of");
     }
+
+    @Test
+    void shouldSayWhatALookupNeeds() {
+        String join = """
+                    join:
+                      - {table: categories, lookup: {category_id: id}, as: category, columns: [title]}
+                """;
+        assertThat(loader.parse(VALID + join, "warmer.yml").keyFamily("user-profile-v2").joins().get(0).isLookup())
+                .isTrue();
+        assertThatThrownBy(() -> loader.parse(VALID + join.replace("lookup:", "on: {id: id}, lookup:"), "warmer.yml"))
+                .hasMessageContaining("families[0].join[0].lookup: found it with on, expected one of them");
+        assertThatThrownBy(() -> loader.parse(VALID + join.replace("columns: [title]", "many: true"), "warmer.yml"))
+                .hasMessageContaining("families[0].join[0].many: found many: true with lookup, expected one row");
+        assertThatThrownBy(() -> loader.parse(VALID + join.replace("lookup: {category_id: id}, ", ""), "warmer.yml"))
+                .hasMessageContaining("families[0].join[0].on: ").hasMessageContaining("or lookup: {category_id: id}");
+    }
 }

@@ -88,7 +88,7 @@ public final class IncidentDemo {
         DemoWorkload workload = new DemoWorkload(workloadDb, users + 1L);
         List<String> topics = config.tables().stream()
                 .map(t -> ChangeTopics.topicFor(config.kafka().topicPrefix(), t)).toList();
-        List<String> routes = WarmerTopology.joinRouteTopics(config);
+        List<List<String>> routes = WarmerTopology.joinRouteTiers(config);
         // Each family writes its new key and, during the rollout, its legacy one.
         long keys = (long) users * config.families().stream().mapToInt(f -> f.key().size()).sum();
         long started = System.nanoTime();

@@ -1,0 +1,48 @@
+package io.warmer.config;
+
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.warmer.capture.TableSchema;
+import io.warmer.change.TableId;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The checks of a configuration against the tables' columns and keys, without a database. */
+class SchemaCheckTest {
+
+    private static final String CONFIG = """
+            source: {postgres: {host: localhost, database: app, user: warmer}}
+            kafka: {bootstrap-servers: "unused:9092", topic-prefix: shop}
+            redis: {uri: "redis://unused:6379"}
+            families:
+              - name: product
+                table: products
+                key: "product:${id}"
+                columns: [id, name]
+                join:
+                  - {table: categories, lookup: {category_id: %s}, as: category, columns: [title]}
+            """;
+    private static final Map<TableId, TableSchema> SCHEMAS = Map.of(
+            TableId.parse("products"), new TableSchema(List.of("id"), Map.of("id", "int4", "name", "text",
+                    "category_id", "int4")),
+            TableId.parse("categories"), new TableSchema(List.of("id"), Map.of("id", "int4", "title", "text",
+                    "code", "text")));
+
+    private static WarmerConfig config(String joinedColumn) {
+        return new ConfigLoader(name -> null).parse(CONFIG.formatted(joinedColumn), "schema-check-test.yml");
+    }
+
+    @Test
+    void shouldAcceptALookupOfTheJoinedTablesPrimaryKey() {
+        assertThatCode(() -> SchemaCheck.verify(config("id"), SCHEMAS)).doesNotThrowAnyException();
+    }
+
+    @Test
+    void shouldRefuseALookupOfAnotherColumn() {
+        assertThatThrownBy(() -> SchemaCheck.verify(config("code"), SCHEMAS))
+                .hasMessageContaining("families[0].join[0].lookup: found joined columns [code], expected the primary"
+                        + " key of public.categories, in order: [id]");
+    }
+}
