@@ -156,7 +156,8 @@ class RewarmIT {
                     org.assertj.core.api.Assertions.fail("%s%nlost writes from %s, master killed at %s, rebuild done at"
                             + " %s; each extra key and its row's records:%s", report, Instant.ofEpochMilli(lostAt),
                             Instant.ofEpochMilli(killedAt), Instant.ofEpochMilli(doneAt[0]),
-                            ExtraKeys.explain(commands, infra.kafkaBootstrapServers(), topic, extra, "customer:"));
+                            ExtraKeys.explain(commands, infra.kafkaBootstrapServers(), topic, extra, "customer:")
+                                    + ExtraKeys.nodesHolding(cluster.ports(), extra) + cluster.logs(60));
                 }
             } finally {
                 shop.close();

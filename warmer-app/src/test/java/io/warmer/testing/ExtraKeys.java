@@ -74,7 +74,12 @@ public final class ExtraKeys {
             while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))
                     && System.currentTimeMillis() < deadline) {
                 for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
-                    String rowId = RowChangeCodec.readKey(record.key()).path("id").asText();
+                    String rowId;
+                    try {
+                        rowId = RowChangeCodec.readKey(record.key()).path("id").asText();
+                    } catch (RuntimeException e) {
+                        continue; // a snapshot marker
+                    }
                     if (!ids.contains(rowId)) {
                         continue;
                     }
@@ -93,5 +98,41 @@ public final class ExtraKeys {
             lines.put("?", List.of("could not read " + topic + ": " + e));
         }
         return lines;
+    }
+
+    /**
+     * Which nodes of a cluster hold each key, asked of each node alone by SCAN (which, unlike a keyed command, is not
+     * redirected): a key that only a node no longer serving its slot holds is seen by a cluster SCAN and by no GET.
+     * Each node with its line of CLUSTER NODES as it sees itself.
+     */
+    public static String nodesHolding(List<Integer> ports, List<String> keys) {
+        StringBuilder text = new StringBuilder("\nnodes:");
+        Map<String, List<Integer>> holders = new HashMap<>();
+        for (int port : ports) {
+            io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create("redis://127.0.0.1:" + port);
+            try (var connection = client.connect()) {
+                var node = connection.sync();
+                String myself = node.clusterNodes().lines().filter(l -> l.contains("myself")).findFirst().orElse("?");
+                text.append("\n  ").append(port).append(": ").append(myself).append(", ").append(node.dbsize())
+                        .append(" keys");
+                java.util.Set<String> wanted = new java.util.HashSet<>(keys);
+                io.lettuce.core.ScanCursor cursor = io.lettuce.core.ScanCursor.INITIAL;
+                do {
+                    var page = node.scan(cursor, io.lettuce.core.ScanArgs.Builder.limit(1_000));
+                    page.getKeys().stream().filter(wanted::contains)
+                            .forEach(k -> holders.computeIfAbsent(k, x -> new ArrayList<>()).add(port));
+                    cursor = page;
+                } while (!cursor.isFinished());
+            } catch (RuntimeException e) {
+                text.append("\n  ").append(port).append(": ").append(e.getMessage());
+            } finally {
+                client.shutdown();
+            }
+        }
+        for (String key : keys) {
+            text.append("\n  ").append(key).append(" (slot ").append(io.lettuce.core.cluster.SlotHash.getSlot(key))
+                    .append(") is on ").append(holders.getOrDefault(key, List.of()));
+        }
+        return text.toString();
     }
 }

@@ -54,6 +54,15 @@ public final class FailoverCluster implements AutoCloseable {
         }
     }
 
+    /** The last lines each node logged, for a failure message: its replication and failover, as it saw them. */
+    public String logs(int lines) {
+        StringBuilder text = new StringBuilder();
+        for (int port : ports()) {
+            text.append("\n--- redis ").append(port).append(" ---\n").append(cluster.logTail(port, lines));
+        }
+        return text.toString();
+    }
+
     /** SIGKILL of the node on {@code port}. */
     public void kill(int port) {
         cluster.kill(port);

@@ -37,6 +37,7 @@ final class LocalRedisCluster implements AutoCloseable {
     private final Deque<AutoCloseable> stopInReverse = new ArrayDeque<>();
     private final List<Integer> ports = new ArrayList<>();
     private final Map<Integer, ChildProcess> processes = new HashMap<>();
+    private Path logDirectory;
     private final int replicas;
     private final Duration nodeTimeout;
 
@@ -74,6 +75,16 @@ final class LocalRedisCluster implements AutoCloseable {
         return List.copyOf(ports);
     }
 
+    /** What the node on {@code port} logged, its last {@code lines} lines: for a failure message. */
+    String logTail(int port, int lines) {
+        try {
+            List<String> all = java.nio.file.Files.readAllLines(logDirectory.resolve("redis-" + port + ".log"));
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (java.io.IOException e) {
+            return "no log: " + e.getMessage();
+        }
+    }
+
     long pid(int port) {
         return processes.get(port).pid();
     }
@@ -87,6 +98,7 @@ final class LocalRedisCluster implements AutoCloseable {
         long began = System.nanoTime();
         TemporaryDirectory workDir = TemporaryDirectory.create("warmer-it-cluster-");
         stopInReverse.push(workDir);
+        logDirectory = workDir.path();
         List<ChildProcess> started = new ArrayList<>();
         int nodes = MASTERS * (1 + replicas);
         for (int i = 0; i < nodes; i++) {
