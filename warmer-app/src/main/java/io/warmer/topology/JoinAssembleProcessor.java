@@ -31,6 +31,8 @@ final class JoinAssembleProcessor implements Processor<String, String, String, S
     private final JoinStoreNames stores;
     private final SinkCounters counters;
     private final History history;
+    /** Whether the family has a lookup join, whose main rows subscribe to the rows they point at. */
+    private final boolean lookups;
     private ProcessorContext<String, String> context;
     private JoinedRows rows;
     private CacheSink sink;
@@ -58,6 +60,7 @@ final class JoinAssembleProcessor implements Processor<String, String, String, S
         this.stores = stores;
         this.counters = counters;
         this.history = history;
+        this.lookups = family.joins().stream().anyMatch(io.warmer.family.Join::isLookup);
     }
 
     @Override
@@ -138,9 +141,11 @@ final class JoinAssembleProcessor implements Processor<String, String, String, S
                 return;
             }
             if (join < 0) {
-                List<String> pointedAt = rows.lookupKeys(record.key());
+                List<String> pointedAt = lookups ? rows.lookupKeys(record.key()) : null;
                 writes = rows.mainChanged(record.key(), RowChangeCodec.read(record.value()), now);
-                subscribe(record, pointedAt);
+                if (lookups) {
+                    subscribe(record, pointedAt);
+                }
             } else if (!rows.pointsAt(join, record.key(), record.value())) {
                 // An answer for a row the main row no longer points at (it moved, or is gone): it stops asking.
                 unsubscribe(record, join, JoinedRows.rowKeyOf(record.value()));
