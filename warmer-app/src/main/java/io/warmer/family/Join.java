@@ -85,15 +85,7 @@ public record Join(TableId table, Map<String, String> on, Map<String, String> lo
      * @return null when a joined column is NULL (the row belongs to no main row)
      */
     public String mainKeyOf(JsonNode joinedRow) {
-        ObjectNode key = JsonNodeFactory.instance.objectNode();
-        for (var column : on.entrySet()) {
-            JsonNode value = joinedRow.get(column.getKey());
-            if (value == null || value.isNull()) {
-                return null;
-            }
-            key.set(column.getValue(), value);
-        }
-        return RowChangeCodec.writeJson(key);
+        return keyOf(joinedRow, on);
     }
 
     /**
@@ -103,22 +95,41 @@ public record Join(TableId table, Map<String, String> on, Map<String, String> lo
      * @return null when a lookup column is NULL (the main row points at no row)
      */
     public String lookupKeyOf(JsonNode mainRow) {
-        ObjectNode key = JsonNodeFactory.instance.objectNode();
-        for (var column : lookup.entrySet()) {
-            JsonNode value = mainRow.get(column.getKey());
-            if (value == null || value.isNull()) {
-                return null;
-            }
-            key.set(column.getValue(), value);
-        }
-        return RowChangeCodec.writeJson(key);
+        return keyOf(mainRow, lookup);
     }
 
     /** A lookup's joined row's own key, as {@link #lookupKeyOf} renders it for the main rows that point at it. */
     public String keyOfLookedUp(JsonNode joinedRow) {
+        Map<String, String> own = new LinkedHashMap<>();
+        lookup.values().forEach(column -> own.put(column, column));
+        return keyOf(joinedRow, own);
+    }
+
+    /**
+     * The joined table's column and the main table's column the join matches rows by, when it is one column each
+     * (what {@code verify} can narrow its reading of the joined table by); null otherwise.
+     */
+    public Map.Entry<String, String> joinedToMainColumn() {
+        Map<String, String> columns = isLookup() ? lookup : on;
+        if (columns.size() != 1) {
+            return null;
+        }
+        var only = columns.entrySet().iterator().next();
+        return isLookup() ? Map.entry(only.getValue(), only.getKey()) : only;
+    }
+
+    /**
+     * A record key ({@code {"id":42}}) made of {@code row}'s values: each entry names the row's column and the key's
+     * field it becomes, in key order; null when one of those values is NULL.
+     */
+    private static String keyOf(JsonNode row, Map<String, String> columnToField) {
         ObjectNode key = JsonNodeFactory.instance.objectNode();
-        for (String column : lookup.values()) {
-            key.set(column, joinedRow.get(column));
+        for (var column : columnToField.entrySet()) {
+            JsonNode value = row.get(column.getKey());
+            if (value == null || value.isNull()) {
+                return null;
+            }
+            key.set(column.getValue(), value);
         }
         return RowChangeCodec.writeJson(key);
     }

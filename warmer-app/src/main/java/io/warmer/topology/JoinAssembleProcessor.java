@@ -33,6 +33,8 @@ final class JoinAssembleProcessor implements Processor<String, String, String, S
     private final History history;
     /** Whether the family has a lookup join, whose main rows subscribe to the rows they point at. */
     private final boolean lookups;
+    /** Per join, whether it is a lookup (whose answers may be for a row the main row left). */
+    private final List<Boolean> lookupJoins;
     private ProcessorContext<String, String> context;
     private JoinedRows rows;
     private CacheSink sink;
@@ -60,7 +62,8 @@ final class JoinAssembleProcessor implements Processor<String, String, String, S
         this.stores = stores;
         this.counters = counters;
         this.history = history;
-        this.lookups = family.joins().stream().anyMatch(io.warmer.family.Join::isLookup);
+        this.lookupJoins = family.joins().stream().map(io.warmer.family.Join::isLookup).toList();
+        this.lookups = lookupJoins.contains(true);
     }
 
     @Override
@@ -146,7 +149,7 @@ final class JoinAssembleProcessor implements Processor<String, String, String, S
                 if (lookups) {
                     subscribe(record, pointedAt);
                 }
-            } else if (!rows.pointsAt(join, record.key(), record.value())) {
+            } else if (lookupJoins.get(join) && !rows.pointsAt(join, record.key(), JoinedRows.rowKeyOf(record.value()))) {
                 // An answer for a row the main row no longer points at (it moved, or is gone): it stops asking.
                 unsubscribe(record, join, JoinedRows.rowKeyOf(record.value()));
                 return;

@@ -130,16 +130,16 @@ final class JoinedRows {
     }
 
     /**
-     * Whether a delta still concerns the main row: always for a join on the main key (its router sends it only
+     * Whether a delta about joined row {@code rowKey} still concerns the main row: always for a join on the main key (its router sends it only
      * where the row belongs); for a lookup, only while the main row points at the delta's row.
      */
-    boolean pointsAt(int join, String mainKey, String delta) {
+    boolean pointsAt(int join, String mainKey, String rowKey) {
         Join j = family.joins().get(join);
         if (!j.isLookup()) {
             return true;
         }
         String main = mains.get(mainKey);
-        return main != null && rowKeyOf(delta).equals(j.lookupKeyOf(parse(main).get("row")));
+        return main != null && rowKey.equals(j.lookupKeyOf(parse(main).get("row")));
     }
 
     /** The joined row's key a delta is about. */

@@ -239,11 +239,7 @@ public final class ExpectedEntries {
         String order = String.join(", ", schema.primaryKey().stream().map(c -> "\"" + c + "\"").toList());
         String where = "";
         java.sql.Array keys = null;
-        // The joined column and the main column it matches.
-        Map.Entry<String, String> on = join.isLookup()
-                ? (join.lookup().size() == 1 ? Map.entry(join.lookup().values().iterator().next(),
-                        join.lookup().keySet().iterator().next()) : null)
-                : (join.on().size() == 1 ? join.on().entrySet().iterator().next() : null);
+        Map.Entry<String, String> on = join.joinedToMainColumn();
         if (mainRows != null && on != null) {
             String type = schema.columnTypes().get(on.getKey());
             if (KEY_TYPES_AS_TEXT.contains(type)) {
