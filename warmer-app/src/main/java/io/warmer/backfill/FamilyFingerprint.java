@@ -23,7 +23,8 @@ public final class FamilyFingerprint {
     private static String canonical(JoinConfig join) {
         return "JoinConfig[table=" + join.table() + ", on=" + join.on() + ", as=" + join.as() + ", columns="
                 + join.columns() + ", many=" + join.many() + "]" + (join.flatten() ? " flattened" : "")
-                + (join.lookup().isEmpty() ? "" : " lookup " + join.lookup());
+                + (join.lookup().isEmpty() ? "" : " lookup " + join.lookup())
+                + (join.match().isEmpty() ? "" : " match " + join.match());
     }
 
     public static String of(FamilyConfig family) {

@@ -11,6 +11,7 @@ import io.warmer.config.JoinConfig;
 import io.warmer.config.WarmerConfig;
 import io.warmer.family.KeyTemplate;
 import io.warmer.topology.History;
+import io.warmer.topology.WarmerTopology;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -216,10 +217,10 @@ public final class Materializers {
                     TimeUnit.SECONDS.sleep(1);
                 }
             }
-            String routes = config.kafka().topicPrefix() + ".join." + application + ".";
-            String lookups = config.kafka().topicPrefix() + ".lookup." + application + ".";
+            List<String> joins = WarmerTopology.joinTopicPrefixes(config.kafka().topicPrefix(),
+                    application);
             List<String> internal = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
-                    .filter(t -> t.startsWith(application + "-") || t.startsWith(routes) || t.startsWith(lookups))
+                    .filter(t -> t.startsWith(application + "-") || joins.stream().anyMatch(t::startsWith))
                     .toList();
             if (!internal.isEmpty()) {
                 admin.deleteTopics(internal).all().get(30, TimeUnit.SECONDS);

@@ -265,8 +265,7 @@ public record FamilyConfig(String name, TableId table, List<KeyTemplate> key, Ob
         required.computeIfAbsent(table, t -> new java.util.LinkedHashSet<>()).addAll(resolved.usedColumns());
         for (JoinConfig j : join) {
             Set<String> joined = required.computeIfAbsent(j.table(), t -> new java.util.LinkedHashSet<>());
-            joined.addAll(j.on().keySet());
-            joined.addAll(j.lookup().values());
+            joined.addAll(j.toJoin().joinedKeyColumns());
             joined.addAll(j.columns());
         }
         return required;

@@ -14,25 +14,31 @@ import java.util.Map;
  * @param on      joined column to main primary-key column, e.g. {@code {user_id: id}}
  * @param lookup  main column to joined primary-key column, e.g. {@code {category_id: id}}: the one row a foreign key
  *                points at (instead of {@code on})
+ * @param match   joined column to main column, any columns, e.g. {@code {customer_email: email}}: the rows that hold
+ *                the main row's values (instead of {@code on})
  * @param as      the value's field for the joined row(s)
  * @param columns the joined columns to include; every column when absent
  * @param many    {@code true} for every matching row as an array; one row as an object by default
  * @param flatten {@code true} to put one row's {@code columns} at the top level of the value instead of under {@code as}
  */
-public record JoinConfig(TableId table, Map<String, String> on, Map<String, String> lookup, String as,
-                         List<String> columns, Boolean many, Boolean flatten) {
+public record JoinConfig(TableId table, Map<String, String> on, Map<String, String> lookup,
+                         Map<String, String> match, String as, List<String> columns, Boolean many, Boolean flatten) {
 
     public JoinConfig {
         require(table, "table", "public.user_settings");
         on = on == null ? Map.of() : on;
         lookup = lookup == null ? Map.of() : lookup;
-        if (on.isEmpty() && lookup.isEmpty()) {
-            throw InvalidFieldException.missing("on", "{user_id: id} (joined column: main primary-key column), or"
-                    + " lookup: {category_id: id} (main column: joined primary-key column)");
+        match = match == null ? Map.of() : match;
+        if (on.isEmpty() && lookup.isEmpty() && match.isEmpty()) {
+            throw InvalidFieldException.missing("on", "{user_id: id} (joined column: main primary-key column),"
+                    + " lookup: {category_id: id} (main column: joined primary-key column), or match: {customer_email:"
+                    + " email} (joined column: any main column)");
         }
-        if (!on.isEmpty() && !lookup.isEmpty()) {
-            throw new InvalidFieldException("lookup", "found it with on, expected one of them: on for the joined rows"
-                    + " that hold the main key, lookup for the one row the main row's columns point at");
+        if (!on.isEmpty() && !lookup.isEmpty() || !match.isEmpty() && (!on.isEmpty() || !lookup.isEmpty())) {
+            throw new InvalidFieldException(match.isEmpty() ? "lookup" : "match", "found it with "
+                    + (on.isEmpty() ? "lookup" : "on") + ", expected one of them: on for the joined rows that hold the"
+                    + " main key, lookup for the one row the main row's columns point at, match for the rows that hold"
+                    + " the values of other main columns");
         }
         require(as, "as", "settings");
         columns = columns == null ? List.of() : List.copyOf(columns);
@@ -53,6 +59,6 @@ public record JoinConfig(TableId table, Map<String, String> on, Map<String, Stri
     }
 
     public Join toJoin() {
-        return new Join(table, on, lookup, as, columns, many, flatten);
+        return new Join(table, on, lookup, match, as, columns, many, flatten);
     }
 }

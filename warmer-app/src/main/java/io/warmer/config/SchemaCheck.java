@@ -108,11 +108,16 @@ public final class SchemaCheck {
                     }
                     continue;
                 }
+                if (join.toJoin().isMatch()) {
+                    continue; // any columns: the ones named exist (preflight)
+                }
                 List<String> mainColumns = new ArrayList<>(family.join().get(j).on().values());
                 if (!mainColumns.equals(main.primaryKey())) {
                     throw new SourceSchemaException("families[" + i + "].join[" + j + "].on: found main columns "
                             + mainColumns + ", expected the primary key of " + family.table() + ", in order: "
-                            + main.primaryKey());
+                            + main.primaryKey() + "; to join the rows that hold other columns' values, write match: "
+                            + join.on().entrySet().stream().map(e -> e.getKey() + ": " + e.getValue())
+                            .collect(java.util.stream.Collectors.joining(", ", "{", "}")) + " instead of on");
                 }
             }
         }

@@ -14,31 +14,31 @@ import java.util.Objects;
 /**
  * Rows of another table folded into a family's value: one row as an object (one-to-one, e.g. a
  * user's settings) or all matching rows as an array (one-to-many, e.g. a customer's orders), found by the joined
- * table's columns that hold the main row's primary key ({@code on}); or the one row the main row's foreign key
- * points at ({@code lookup}, many-to-one, e.g. a product's category).
+ * table's columns that hold the main row's primary key ({@code on}); the one row the main row's foreign key
+ * points at ({@code lookup}, many-to-one, e.g. a product's category); or the rows whose columns hold the same values
+ * as other columns of the main row ({@code match}, e.g. a customer's preferences kept by email).
+ * Exactly one of {@code on}, {@code lookup} and {@code match} is given.
  *
- * @param on      joined column to the main table's primary-key column, in primary-key order; empty for a lookup
- * @param lookup  main column to the joined table's primary-key column, in primary-key order; empty for a join
- *                {@code on} the main table's key
+ * @param on      joined column to the main table's primary-key column, in primary-key order
+ * @param lookup  main column to the joined table's primary-key column, in primary-key order
+ * @param match   joined column to main column, any columns
  * @param as      the field of the value that holds the joined row(s)
  * @param columns the joined columns in the value; empty means every column
  * @param many    an array of every matching row instead of one row
  * @param flatten one row's columns at the top level of the value instead of under {@code as} (then {@code columns}
  *                names them; each is null when no row joins)
  */
-public record Join(TableId table, Map<String, String> on, Map<String, String> lookup, String as,
-                   List<String> columns, boolean many, boolean flatten) {
-
-    public Join(TableId table, Map<String, String> on, String as, List<String> columns, boolean many) {
-        this(table, on, Map.of(), as, columns, many, false);
-    }
+public record Join(TableId table, Map<String, String> on, Map<String, String> lookup, Map<String, String> match,
+                   String as, List<String> columns, boolean many, boolean flatten) {
 
     public Join {
         Objects.requireNonNull(table, "table");
         on = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(on));
         lookup = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(lookup));
-        if (on.isEmpty() == lookup.isEmpty()) {
-            throw new IllegalArgumentException("a join is either on the main key or a lookup of the joined key");
+        match = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(match));
+        if (java.util.stream.Stream.of(on, lookup, match).filter(m -> !m.isEmpty()).count() != 1) {
+            throw new IllegalArgumentException("a join is on the main key, a lookup of the joined key or a match of"
+                    + " columns: exactly one of them");
         }
         if (many && !lookup.isEmpty()) {
             throw new IllegalArgumentException("a lookup finds one row");
@@ -55,9 +55,27 @@ public record Join(TableId table, Map<String, String> on, Map<String, String> lo
         return !lookup.isEmpty();
     }
 
-    /** The joined table's columns the join finds its rows by: {@code on}'s keys, or the joined key of a lookup. */
+    /** Whether this join matches the joined rows by columns other than the main key (many main rows to many). */
+    public boolean isMatch() {
+        return !match.isEmpty();
+    }
+
+    /**
+     * Whether the main rows ask for their joined rows (a lookup, a match) instead of the joined rows being sent to the
+     * main row whose key they hold (a join {@code on} the main key).
+     */
+    public boolean subscribes() {
+        return on.isEmpty();
+    }
+
+    /** The joined table's columns the join finds its rows by: {@code on}'s or {@code match}'s keys, or the joined key of a lookup. */
     public java.util.Collection<String> joinedKeyColumns() {
-        return isLookup() ? lookup.values() : on.keySet();
+        return isLookup() ? lookup.values() : isMatch() ? match.keySet() : on.keySet();
+    }
+
+    /** The main table's columns (other than its key) the join finds its rows by: those of a lookup or a match. */
+    public java.util.Collection<String> mainColumns() {
+        return isLookup() ? lookup.keySet() : match.values();
     }
 
     /** The value's fields this join fills: {@code as}, or a flattened join's columns. */
@@ -98,6 +116,35 @@ public record Join(TableId table, Map<String, String> on, Map<String, String> lo
         return keyOf(mainRow, lookup);
     }
 
+    /**
+     * What a main row subscribes to: for a lookup the joined row's key ({@link #lookupKeyOf}), for a match the values
+     * of its match columns ({@code {"email":"a@b.c"}}), built like {@link #routeKeyOf} builds it from a joined row;
+     * null for a join on the main key.
+     *
+     * @return null too when a column is NULL (SQL's equality finds no row for it)
+     */
+    public String subscriptionKeyOf(JsonNode mainRow) {
+        if (isLookup()) {
+            return lookupKeyOf(mainRow);
+        }
+        if (!isMatch()) {
+            return null;
+        }
+        Map<String, String> own = new LinkedHashMap<>();
+        match.values().forEach(column -> own.put(column, column));
+        return keyOf(mainRow, own);
+    }
+
+    /**
+     * Where the route stage sends a joined row: for a join on the main key the main row's key ({@link #mainKeyOf}),
+     * for a match the values the main rows match it by, named by the main columns ({@link #subscriptionKeyOf}).
+     *
+     * @return null when a column is NULL
+     */
+    public String routeKeyOf(JsonNode joinedRow) {
+        return isMatch() ? keyOf(joinedRow, match) : mainKeyOf(joinedRow);
+    }
+
     /** A lookup's joined row's own key, as {@link #lookupKeyOf} renders it for the main rows that point at it. */
     public String keyOfLookedUp(JsonNode joinedRow) {
         Map<String, String> own = new LinkedHashMap<>();
@@ -110,7 +157,7 @@ public record Join(TableId table, Map<String, String> on, Map<String, String> lo
      * (what {@code verify} can narrow its reading of the joined table by); null otherwise.
      */
     public Map.Entry<String, String> joinedToMainColumn() {
-        Map<String, String> columns = isLookup() ? lookup : on;
+        Map<String, String> columns = isLookup() ? lookup : isMatch() ? match : on;
         if (columns.size() != 1) {
             return null;
         }

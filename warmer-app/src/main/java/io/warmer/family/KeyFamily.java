@@ -261,7 +261,7 @@ public record KeyFamily(String name, TableId table, List<KeyTemplate> keys, RowF
         used.addAll(where.columns());
         used.addAll(value.columns());
         joins.forEach(j -> j.fields().forEach(used::remove)); // filled from the joined table, not a column
-        joins.forEach(j -> used.addAll(j.lookup().keySet())); // what a lookup finds its row by
+        joins.forEach(j -> used.addAll(j.mainColumns())); // what a lookup or a match finds its rows by
         used.addAll(expiry.columns());
         return used;
     }

@@ -31,10 +31,10 @@ final class JoinAssembleProcessor implements Processor<String, String, String, S
     private final JoinStoreNames stores;
     private final SinkCounters counters;
     private final History history;
-    /** Whether the family has a lookup join, whose main rows subscribe to the rows they point at. */
-    private final boolean lookups;
-    /** Per join, whether it is a lookup (whose answers may be for a row the main row left). */
-    private final List<Boolean> lookupJoins;
+    /** Whether the family has a lookup or match join, whose main rows subscribe to what they point at. */
+    private final boolean subscribing;
+    /** Per join, whether it is a lookup or match (whose answers may be for a subject the main row left). */
+    private final List<Boolean> subscribingJoins;
     private ProcessorContext<String, String> context;
     private JoinedRows rows;
     private CacheSink sink;
@@ -62,8 +62,8 @@ final class JoinAssembleProcessor implements Processor<String, String, String, S
         this.stores = stores;
         this.counters = counters;
         this.history = history;
-        this.lookupJoins = family.joins().stream().map(io.warmer.family.Join::isLookup).toList();
-        this.lookups = lookupJoins.contains(true);
+        this.subscribingJoins = family.joins().stream().map(io.warmer.family.Join::subscribes).toList();
+        this.subscribing = subscribingJoins.contains(true);
     }
 
     @Override
@@ -102,11 +102,11 @@ final class JoinAssembleProcessor implements Processor<String, String, String, S
     }
 
     /**
-     * After a main row's change: it unsubscribes from each joined row it stopped pointing at, and subscribes to the
-     * one it points at now unless its answer is in (so a subscription lost with a crash is asked again).
+     * After a main row's change: it unsubscribes from each subject it stopped pointing at, and subscribes to the one
+     * it points at now unless its answer is in (so a subscription lost with a crash is asked again).
      */
     private void subscribe(Record<String, String> record, List<String> before) {
-        List<String> after = rows.lookupKeys(record.key());
+        List<String> after = rows.subscriptionKeys(record.key());
         for (int i = 0; i < after.size(); i++) {
             if (stores.subscriptionSinks().get(i) == null) {
                 continue;
@@ -117,15 +117,15 @@ final class JoinAssembleProcessor implements Processor<String, String, String, S
                 unsubscribe(record, i, was);
             }
             if (now != null && (!now.equals(was) || !rows.answered(i, record.key(), now))) {
-                context.forward(record.withKey(now).withValue(LookupProcessor.subscription(record.key(), true)),
-                        stores.subscriptionSinks().get(i));
+                String request = new Subscribers.Request(record.key(), true, rows.askedBy(i, record.key())).toJson();
+                context.forward(record.withKey(now).withValue(request), stores.subscriptionSinks().get(i));
             }
         }
     }
 
-    private void unsubscribe(Record<String, String> record, int join, String joinedKey) {
-        context.forward(new Record<>(joinedKey, LookupProcessor.subscription(record.key(), false), record.timestamp()),
-                stores.subscriptionSinks().get(join));
+    private void unsubscribe(Record<String, String> record, int join, String subject) {
+        context.forward(new Record<>(subject, new Subscribers.Request(record.key(), false, null).toJson(),
+                record.timestamp()), stores.subscriptionSinks().get(join));
     }
 
     @Override
@@ -144,14 +144,15 @@ final class JoinAssembleProcessor implements Processor<String, String, String, S
                 return;
             }
             if (join < 0) {
-                List<String> pointedAt = lookups ? rows.lookupKeys(record.key()) : null;
+                List<String> pointedAt = subscribing ? rows.subscriptionKeys(record.key()) : null;
                 writes = rows.mainChanged(record.key(), RowChangeCodec.read(record.value()), now);
-                if (lookups) {
+                if (subscribing) {
                     subscribe(record, pointedAt);
                 }
-            } else if (lookupJoins.get(join) && !rows.pointsAt(join, record.key(), JoinedRows.rowKeyOf(record.value()))) {
-                // An answer for a row the main row no longer points at (it moved, or is gone): it stops asking.
-                unsubscribe(record, join, JoinedRows.rowKeyOf(record.value()));
+            } else if (subscribingJoins.get(join)
+                    && !rows.pointsAt(join, record.key(), rows.subjectOf(join, record.value()))) {
+                // An answer for a subject the main row no longer points at (it moved, or is gone): it stops asking.
+                unsubscribe(record, join, rows.subjectOf(join, record.value()));
                 return;
             } else {
                 writes = rows.joinedChanged(join, record.key(), record.value(), now);

@@ -90,7 +90,7 @@ final class JoinRouteProcessor implements Processor<String, String, String, Stri
             }
             return;
         }
-        String newOwner = change.isDelete() ? null : join.mainKeyOf(change.row());
+        String newOwner = change.isDelete() ? null : join.routeKeyOf(change.row());
         if (old != null && !old.mainKey().equals(newOwner)) {
             context.forward(record.withKey(old.mainKey()).withValue(delta(record.key(), change.version(), null)), routeSink);
         }
@@ -212,6 +212,11 @@ final class JoinRouteProcessor implements Processor<String, String, String, Stri
 
     /** @param unavailable columns PostgreSQL did not send with the row (unchanged TOASTed values) */
     static String delta(String joinedKey, Version version, ObjectNode row, List<String> unavailable) {
+        return RowChangeCodec.writeJson(deltaNode(joinedKey, version, row, unavailable));
+    }
+
+    /** {@link #delta} before it is written, for a stage that adds to it. */
+    static ObjectNode deltaNode(String joinedKey, Version version, ObjectNode row, List<String> unavailable) {
         ObjectNode delta = JsonNodeFactory.instance.objectNode();
         delta.put("key", joinedKey);
         delta.put("version", version.text());
@@ -222,6 +227,6 @@ final class JoinRouteProcessor implements Processor<String, String, String, Stri
             var columns = delta.putArray("unavailable");
             unavailable.forEach(columns::add);
         }
-        return RowChangeCodec.writeJson(delta);
+        return delta;
     }
 }

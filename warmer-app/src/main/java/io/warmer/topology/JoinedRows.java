@@ -61,7 +61,55 @@ final class JoinedRows {
                 entry));
         entry.set("keys", previous == null ? JsonNodeFactory.instance.arrayNode() : previous.withArray("keys"));
         mains.put(mainKey, RowChangeCodec.writeJson(entry));
+        for (int i = 0; i < family.joins().size(); i++) {
+            Join join = family.joins().get(i);
+            if (join.subscribes() && (previous == null || !java.util.Objects.equals(
+                    join.subscriptionKeyOf(previous.get("row")), join.subscriptionKeyOf(entry.get("row"))))) {
+                pointedAnew(i, mainKey, change.version());
+            }
+        }
         return render(mainKey, nowMs);
+    }
+
+    /**
+     * The main row points at another subject (or exists again): what the join held is another subject's, or was not
+     * kept up while the row was elsewhere, so it is dropped, and only the answer to the request made now brings rows.
+     * The count stays, so that versions keep growing.
+     */
+    private void pointedAnew(int join, String mainKey, Version version) {
+        ObjectNode state = stateOf(join, mainKey);
+        clearRows(state);
+        state.remove("for");
+        state.put("asked", version.text());
+        joined.get(join).put(mainKey, RowChangeCodec.writeJson(state));
+    }
+
+    /**
+     * The id of the main row's current request for the rows of a lookup or match join, which its answer repeats (see
+     * {@link Subscribers}).
+     */
+    String askedBy(int join, String mainKey) {
+        ObjectNode state = stateOf(join, mainKey);
+        if (!state.hasNonNull("asked")) {
+            // A state kept from before requests had ids: this request starts the period.
+            String main = mains.get(mainKey);
+            state.put("asked", main == null ? Version.ZERO.text() : versionOf(parse(main)).text());
+            joined.get(join).put(mainKey, RowChangeCodec.writeJson(state));
+        }
+        return state.get("asked").asText();
+    }
+
+    private ObjectNode stateOf(int join, String mainKey) {
+        String state = joined.get(join).get(mainKey);
+        return state == null ? emptyJoinState() : parse(state);
+    }
+
+    private static void clearRows(ObjectNode state) {
+        state.putObject("rows");
+        state.remove("versions");
+        state.remove("rowVersion"); // what a lookup's state held before per-row versions
+        state.remove("unavailable");
+        state.remove("broken");
     }
 
     /**
@@ -112,62 +160,95 @@ final class JoinedRows {
         return complete;
     }
 
-    /** Per join, the joined key the stored main row looks up (null for a join on the main key, or no main row). */
-    List<String> lookupKeys(String mainKey) {
+    /** Per join, what the stored main row subscribes to (null for a join on the main key, or no main row). */
+    List<String> subscriptionKeys(String mainKey) {
         String stored = mains.get(mainKey);
         JsonNode row = stored == null ? null : parse(stored).get("row");
         List<String> keys = new ArrayList<>();
         for (Join join : family.joins()) {
-            keys.add(row == null || !join.isLookup() ? null : join.lookupKeyOf(row));
+            keys.add(row == null ? null : join.subscriptionKeyOf(row));
         }
         return keys;
     }
 
-    /** Whether a lookup's state holds the answer for the joined key the main row points at. */
-    boolean answered(int join, String mainKey, String joinedKey) {
+    /** Whether a lookup's or match's state holds the answer for the subject the main row points at. */
+    boolean answered(int join, String mainKey, String subject) {
         String state = joined.get(join).get(mainKey);
-        return state != null && joinedKey.equals(parse(state).path("for").asText(null));
+        return state != null && subject.equals(parse(state).path("for").asText(null));
     }
 
     /**
-     * Whether a delta about joined row {@code rowKey} still concerns the main row: always for a join on the main key (its router sends it only
-     * where the row belongs); for a lookup, only while the main row points at the delta's row.
+     * Whether a delta about {@code subject} still concerns the main row: always for a join on the main key (its
+     * router sends it only where the row belongs); for a lookup or a match, only while the main row points at it.
      */
-    boolean pointsAt(int join, String mainKey, String rowKey) {
+    boolean pointsAt(int join, String mainKey, String subject) {
         Join j = family.joins().get(join);
-        if (!j.isLookup()) {
+        if (!j.subscribes()) {
             return true;
         }
         String main = mains.get(mainKey);
-        return main != null && rowKey.equals(j.lookupKeyOf(parse(main).get("row")));
+        return main != null && subject.equals(j.subscriptionKeyOf(parse(main).get("row")));
     }
 
-    /** The joined row's key a delta is about. */
-    static String rowKeyOf(String delta) {
-        return parse(delta).path("key").asText();
+    /** What a delta of a lookup or match stage is about: the looked-up row's key, or the values matched. */
+    String subjectOf(int join, String delta) {
+        ObjectNode node = parse(delta);
+        return family.joins().get(join).isMatch() ? node.path("for").asText() : node.path("key").asText();
     }
 
-    /** A joined row arrived at or left the main row; returns the cache writes (none without a main row). */
+    /**
+     * A joined row arrived at or left the main row, or (lookups and matches) the answer to the main row's request;
+     * returns the cache writes (none without a main row).
+     */
     List<CacheWrite> joinedChanged(int join, String mainKey, String delta, long nowMs) {
         ObjectNode change = parse(delta);
-        KeyValueStore<String, String> store = joined.get(join);
-        ObjectNode state = store.get(mainKey) == null ? emptyJoinState() : parse(store.get(mainKey));
-        String rowKey = change.path("key").asText();
-        if (family.joins().get(join).isLookup()) {
-            // The one row the main row points at, replaced whole by each answer; an answer older than the one held
-            // for the same row is one delivered again.
-            Version version = Version.fromJson(change.get("version"));
-            boolean same = rowKey.equals(state.path("for").asText(null));
-            if (same && state.has("rowVersion") && Version.fromJson(state.get("rowVersion")).isNewerThan(version)) {
+        Join j = family.joins().get(join);
+        ObjectNode state = stateOf(join, mainKey);
+        if (j.subscribes()) {
+            String subject = j.isMatch() ? change.path("for").asText() : change.path("key").asText();
+            if (change.has("answer")) {
+                if (!change.path("answer").asText().equals(state.path("asked").asText(null))) {
+                    return List.of(); // to a request made before the main row last pointed anew: its own answer follows
+                }
+                // Everything the subject has now, replacing what was held.
+                clearRows(state);
+                state.put("for", subject);
+                for (JsonNode row : j.isMatch() ? change.path("rows") : List.<JsonNode>of(change)) {
+                    apply(state, (ObjectNode) row, true);
+                }
+            } else if (!subject.equals(state.path("for").asText(null)) || !apply(state, change, true)) {
+                // Sent before the answer to the current request, which has its effect; or older than the row held.
                 return List.of();
             }
-            if (!same) {
-                state.putObject("rows");
-                state.remove("unavailable");
-                state.remove("broken");
+        } else {
+            apply(state, change, false);
+        }
+        state.put("count", countOf(state) + 1);
+        state.remove("version"); // the name of the count before it was called so
+        joined.get(join).put(mainKey, RowChangeCodec.writeJson(state));
+        return render(mainKey, nowMs);
+    }
+
+    /**
+     * A joined row's delta applied to the join's state: its row put in (unsent TOASTed values filled from the row
+     * held), taken out, or marked as one the join cannot read.
+     *
+     * @param versioned whether to keep each row's version and refuse an older delta: for lookups and matches, whose
+     *                  rows come from a stage that may send one again after an answer that has a newer one
+     * @return false when refused
+     */
+    private static boolean apply(ObjectNode state, ObjectNode change, boolean versioned) {
+        String rowKey = change.path("key").asText();
+        if (versioned) {
+            Version version = Version.fromJson(change.get("version"));
+            JsonNode held = state.path("versions").get(rowKey);
+            if (held == null && state.has("rowVersion") && rowKey.equals(state.path("for").asText(null))) {
+                held = state.get("rowVersion"); // a lookup's state from before per-row versions
             }
-            state.put("for", rowKey);
-            state.put("rowVersion", version.text());
+            if (held != null && Version.fromJson(held).isNewerThan(version)) {
+                return false;
+            }
+            state.with("versions").put(rowKey, version.text());
         }
         ObjectNode rows = (ObjectNode) state.get("rows");
         ObjectNode unknown = state.with("unavailable");
@@ -193,10 +274,7 @@ final class JoinedRows {
         if (broken.isEmpty()) {
             state.remove("broken");
         }
-        state.put("count", countOf(state) + 1);
-        state.remove("version"); // the name of the count before it was called so
-        store.put(mainKey, RowChangeCodec.writeJson(state));
-        return render(mainKey, nowMs);
+        return true;
     }
 
     /**
@@ -268,13 +346,13 @@ final class JoinedRows {
             String state = joined.get(i).get(mainKey);
             ObjectNode joinState = state == null ? emptyJoinState() : parse(state);
             count += countOf(joinState);
-            if (join.isLookup()) {
-                String pointedAt = join.lookupKeyOf(entry.get("row"));
+            if (join.subscribes()) {
+                String pointedAt = join.subscriptionKeyOf(entry.get("row"));
                 if (pointedAt == null) {
                     join.applyTo(row, List.of()); // points at no row
                     continue;
                 }
-                // Until the answer for the row it points at now is in, the value would show another row's columns.
+                // Until the answer for what it points at now is in, the value would show another subject's rows.
                 unknown |= !pointedAt.equals(joinState.path("for").asText(null));
             }
             unknown |= !joinState.path("broken").isEmpty(); // a joined row the join cannot read

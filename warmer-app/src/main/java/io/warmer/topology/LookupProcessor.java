@@ -12,7 +12,6 @@ import io.warmer.family.Join;
 import io.warmer.sink.SinkCounters;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -33,10 +32,6 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class LookupProcessor implements Processor<String, String, String, String> {
 
-    private static final StringSerializer KEYS = new StringSerializer();
-    /** Between the joined key and the main key of a subscription: JSON text never holds NUL. */
-    private static final char SEPARATOR = '\u0000';
-
     private final String family;
     private final Join join;
     private final boolean rows;
@@ -47,7 +42,7 @@ final class LookupProcessor implements Processor<String, String, String, String>
     private final History history;
     private ProcessorContext<String, String> context;
     private KeyValueStore<String, String> joinedRows;
-    private KeyValueStore<String, String> subscriptions;
+    private Subscribers subscribers;
 
     /**
      * @param rows true for the instance that reads the joined table's changes, false for the one that reads the
@@ -65,19 +60,11 @@ final class LookupProcessor implements Processor<String, String, String, String>
         this.history = history;
     }
 
-    /** A main row starts ({@code subscribe}) or stops pointing at the joined row its record is keyed by. */
-    static String subscription(String mainKey, boolean subscribe) {
-        ObjectNode node = JsonNodeFactory.instance.objectNode();
-        node.put("main", mainKey);
-        node.put("subscribe", subscribe);
-        return RowChangeCodec.writeJson(node);
-    }
-
     @Override
     public void init(ProcessorContext<String, String> context) {
         this.context = context;
         this.joinedRows = context.getStateStore(rowStoreName);
-        this.subscriptions = context.getStateStore(subscriptionStoreName);
+        this.subscribers = new Subscribers(context.getStateStore(subscriptionStoreName));
     }
 
     @Override
@@ -93,27 +80,33 @@ final class LookupProcessor implements Processor<String, String, String, String>
     }
 
     private void subscribed(Record<String, String> record) {
-        JsonNode request;
+        Subscribers.Request request;
         try {
-            request = RowChangeCodec.json().readTree(record.value());
+            request = Subscribers.Request.parse(record.value());
         } catch (JsonProcessingException e) {
             DeadLetters.setAside(context, record, "join " + join.as(), "not a lookup subscription: "
                     + e.getOriginalMessage(), counters);
             return;
         }
-        String mainKey = request.path("main").asText();
-        String entry = record.key() + SEPARATOR + mainKey;
-        if (!request.path("subscribe").asBoolean()) {
-            subscriptions.delete(entry);
+        if (!subscribers.apply(record.key(), request)) {
             return;
         }
-        subscriptions.put(entry, "");
         ObjectNode stored = stored(record.key());
-        String answer = stored == null
-                ? JoinRouteProcessor.delta(record.key(), Version.ZERO, null)
-                : JoinRouteProcessor.delta(record.key(), Version.fromJson(stored.get("version")),
-                        (ObjectNode) stored.get("row"));
-        context.forward(record.withKey(mainKey).withValue(answer), answerSink);
+        ObjectNode answer = stored == null
+                ? JoinRouteProcessor.deltaNode(record.key(), Version.ZERO, null, List.of())
+                : JoinRouteProcessor.deltaNode(record.key(), Version.fromJson(stored.get("version")),
+                        (ObjectNode) stored.get("row"), unavailableOf(stored));
+        if (request.asked() != null) {
+            answer.put("answer", request.asked());
+        }
+        context.forward(record.withKey(request.mainKey()).withValue(RowChangeCodec.writeJson(answer)), answerSink);
+    }
+
+    /** The columns the stored row lacks because PostgreSQL did not send them and they were not known before. */
+    private static List<String> unavailableOf(ObjectNode stored) {
+        List<String> columns = new ArrayList<>();
+        stored.path("unavailable").forEach(c -> columns.add(c.asText()));
+        return columns;
     }
 
     private void joinedChanged(Record<String, String> record) {
@@ -147,7 +140,8 @@ final class LookupProcessor implements Processor<String, String, String, String>
         ObjectNode row = change.row();
         List<String> unknown = new ArrayList<>();
         for (String column : change.unavailable()) {
-            JsonNode known = stored == null ? null : stored.path("row").get(column);
+            JsonNode known = stored == null || unavailableOf(stored).contains(column) ? null
+                    : stored.path("row").get(column);
             if (known != null) {
                 row = row == change.row() ? row.deepCopy() : row;
                 row.set(column, known);
@@ -158,6 +152,11 @@ final class LookupProcessor implements Processor<String, String, String, String>
         ObjectNode entry = JsonNodeFactory.instance.objectNode();
         entry.put("version", change.version().text());
         entry.set("row", row);
+        if (!unknown.isEmpty()) {
+            // Until a change sends them: an answer to a main row that subscribes later says so too.
+            var columns = entry.putArray("unavailable");
+            unknown.forEach(columns::add);
+        }
         joinedRows.put(record.key(), RowChangeCodec.writeJson(entry));
         answerAll(record, JoinRouteProcessor.delta(record.key(), change.version(), row, unknown));
     }
@@ -186,14 +185,7 @@ final class LookupProcessor implements Processor<String, String, String, String>
 
     /** Sends {@code answer} to every main row that points at the joined row {@code record} is keyed by. */
     private void answerAll(Record<String, String> record, String answer) {
-        String prefix = record.key() + SEPARATOR;
-        List<String> mains = new ArrayList<>();
-        try (KeyValueIterator<String, String> subscribed = subscriptions.prefixScan(prefix, KEYS)) {
-            while (subscribed.hasNext()) {
-                mains.add(subscribed.next().key.substring(prefix.length()));
-            }
-        }
-        for (String mainKey : mains) {
+        for (String mainKey : subscribers.of(record.key())) {
             context.forward(record.withKey(mainKey).withValue(answer), answerSink);
         }
     }

@@ -19,6 +19,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
@@ -98,13 +99,26 @@ public final class WarmerTopology {
 
     private static void addRouteTopics(WarmerConfig config, KeyFamily family, List<String> first, List<String> second) {
         for (int i = 0; i < family.joins().size(); i++) {
-            if (family.joins().get(i).isLookup()) {
+            Join join = family.joins().get(i);
+            if (join.isMatch()) {
+                first.add(matchTopic(config, family, i));
+            }
+            if (join.subscribes()) {
                 first.add(lookupSubscriptionTopic(config, family, i));
                 second.add(joinRouteTopic(config, family, i));
             } else {
                 first.add(joinRouteTopic(config, family, i));
             }
         }
+    }
+
+    /**
+     * What the names of an application's join topics start with ({@code <prefix>.join.<application>.}, and those of
+     * lookups and matches), for deleting them with the application.
+     */
+    public static List<String> joinTopicPrefixes(String topicPrefix, String application) {
+        return List.of(topicPrefix + ".join." + application + ".", topicPrefix + ".lookup." + application + ".",
+                topicPrefix + ".match." + application + ".");
     }
 
     /**
@@ -129,6 +143,12 @@ public final class WarmerTopology {
     /** Of a lookup join: the main rows' subscriptions to the joined rows they point at, keyed by the joined key. */
     private static String lookupSubscriptionTopic(WarmerConfig config, KeyFamily family, int join) {
         return config.kafka().topicPrefix() + ".lookup." + config.kafka().applicationId() + "." + family.name() + "."
+                + join;
+    }
+
+    /** Of a match join: the joined rows, keyed by the values main rows match them by. */
+    private static String matchTopic(WarmerConfig config, KeyFamily family, int join) {
+        return config.kafka().topicPrefix() + ".match." + config.kafka().applicationId() + "." + family.name() + "."
                 + join;
     }
 
@@ -164,7 +184,7 @@ public final class WarmerTopology {
         }
         List<String> subscriptionSinks = new ArrayList<>();
         for (int i = 0; i < family.joins().size(); i++) {
-            subscriptionSinks.add(family.joins().get(i).isLookup() ? "lookup-subscribe-" + name + "-" + i + "-out" : null);
+            subscriptionSinks.add(family.joins().get(i).subscribes() ? "lookup-subscribe-" + name + "-" + i + "-out" : null);
         }
         var stores = new JoinAssembleProcessor.JoinStoreNames("join-main-" + name, joinedStores, "cache-sink-join-" + name,
                 subscriptionSinks);
@@ -183,36 +203,35 @@ public final class WarmerTopology {
             String topic = joinRouteTopic(config, family, i);
             if (join.isLookup()) {
                 // Partitioned by the joined key: the joined table's changes and the main rows' subscriptions meet.
-                String rowsNode = "lookup-rows-" + name + "-" + i;
-                String subscribed = "lookup-subscribed-" + name + "-" + i;
-                String subscriptionSource = "lookup-subscribe-" + name + "-" + i + "-in";
-                String rowStore = "lookup-row-" + name + "-" + i;
-                String subscriptionStore = "lookup-subscription-" + name + "-" + i;
-                topology.addProcessor(rowsNode, () -> new LookupProcessor(family.name(), join, true, rowStore,
-                        subscriptionStore, routeSink, writers.counters(), history), sources.get(join.table()));
-                topology.addSource(subscriptionSource, new StringDeserializer(), new StringDeserializer(),
-                        lookupSubscriptionTopic(config, family, i));
-                topology.addProcessor(subscribed, () -> new LookupProcessor(family.name(), join, false, rowStore,
-                        subscriptionStore, routeSink, writers.counters(), history), subscriptionSource);
-                topology.addStateStore(loggedStore(rowStore), rowsNode, subscribed);
-                topology.addStateStore(loggedStore(subscriptionStore), rowsNode, subscribed);
-                topology.addSink(routeSink, topic, new StringSerializer(), new StringSerializer(), rowsNode, subscribed);
-                routers.add(rowsNode);
-                routers.add(subscribed);
+                addSubjectStage(topology, "lookup", name, i, sources.get(join.table()),
+                        lookupSubscriptionTopic(config, family, i), routeSink, topic,
+                        (rows, rowStore, subscriptionStore) -> new LookupProcessor(family.name(), join, rows, rowStore,
+                                subscriptionStore, routeSink, writers.counters(), history), routers);
             } else {
+                // A match's joined rows go re-keyed by the values they are matched by, to meet the main rows'
+                // subscriptions; the others to the main row whose key they hold.
                 String owners = "join-owner-" + name + "-" + i;
-                topology.addProcessor(route, () -> new JoinRouteProcessor(family.name(), join, owners, routeSink,
+                String routed = join.isMatch() ? "match-route-" + name + "-" + i + "-out" : routeSink;
+                String routedTopic = join.isMatch() ? matchTopic(config, family, i) : topic;
+                topology.addProcessor(route, () -> new JoinRouteProcessor(family.name(), join, owners, routed,
                         writers.counters(), history), sources.get(join.table()));
                 topology.addStateStore(loggedStore(owners), route);
-                topology.addSink(routeSink, topic, new StringSerializer(), new StringSerializer(), route);
+                topology.addSink(routed, routedTopic, new StringSerializer(), new StringSerializer(), route);
                 routers.add(route);
+                if (join.isMatch()) {
+                    String byValue = "match-route-" + name + "-" + i + "-in";
+                    topology.addSource(byValue, new StringDeserializer(), new StringDeserializer(), routedTopic);
+                    addSubjectStage(topology, "match", name, i, byValue, lookupSubscriptionTopic(config, family, i),
+                            routeSink, topic, (rows, rowStore, subscriptionStore) -> new MatchProcessor(join, rows,
+                                    rowStore, subscriptionStore, routeSink, writers.counters()), routers);
+                }
             }
             topology.addSource(routeSource, new StringDeserializer(), new StringDeserializer(), topic);
             String assembler = "join-assemble-" + name + "-" + i;
             topology.addProcessor(assembler, () -> new JoinAssembleProcessor(family, index, stores, writers.counters(), history),
                     routeSource);
             assemblers.add(assembler);
-            if (join.isLookup()) {
+            if (join.subscribes()) {
                 // The main row subscribes where it points; an answer that finds it pointing elsewhere unsubscribes.
                 topology.addSink(subscriptionSinks.get(i), lookupSubscriptionTopic(config, family, i),
                         new StringSerializer(), new StringSerializer(), mainAssembler, assembler);
@@ -225,6 +244,34 @@ public final class WarmerTopology {
         List<String> parents = new ArrayList<>(assemblers);
         parents.addAll(routers);
         return parents;
+    }
+
+    /** Makes one instance of a lookup's or match's middle stage. */
+    private interface SubjectStage {
+        Processor<String, String, String, String> create(boolean rows, String rowStore, String subscriptionStore);
+    }
+
+    /**
+     * The middle stage of a lookup or match, partitioned by its subject: one instance reads the rows ({@code rows},
+     * from {@code rowsParent}), the other the main rows' subscriptions; they share the stores and send their answers
+     * to the join's route topic.
+     */
+    private static void addSubjectStage(Topology topology, String kind, String family, int join, String rowsParent,
+                                        String subscriptionTopic, String routeSink, String routeTopic,
+                                        SubjectStage stage, List<String> routers) {
+        String rowsNode = kind + "-rows-" + family + "-" + join;
+        String subscribed = kind + "-subscribed-" + family + "-" + join;
+        String subscriptionSource = "lookup-subscribe-" + family + "-" + join + "-in";
+        String rowStore = kind + "-row-" + family + "-" + join;
+        String subscriptionStore = kind + "-subscription-" + family + "-" + join;
+        topology.addProcessor(rowsNode, () -> stage.create(true, rowStore, subscriptionStore), rowsParent);
+        topology.addSource(subscriptionSource, new StringDeserializer(), new StringDeserializer(), subscriptionTopic);
+        topology.addProcessor(subscribed, () -> stage.create(false, rowStore, subscriptionStore), subscriptionSource);
+        topology.addStateStore(loggedStore(rowStore), rowsNode, subscribed);
+        topology.addStateStore(loggedStore(subscriptionStore), rowsNode, subscribed);
+        topology.addSink(routeSink, routeTopic, new StringSerializer(), new StringSerializer(), rowsNode, subscribed);
+        routers.add(rowsNode);
+        routers.add(subscribed);
     }
 
     /** A persistent store backed by a changelog topic, so that it moves with its partition. */

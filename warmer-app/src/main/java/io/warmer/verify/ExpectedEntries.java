@@ -122,7 +122,7 @@ public final class ExpectedEntries {
             ObjectNode combined = row.deepCopy();
             for (int i = 0; i < family.joins().size(); i++) {
                 Join join = family.joins().get(i);
-                String joinKey = join.isLookup() ? join.lookupKeyOf(row) : RowChangeCodec.writeJson(primaryKey);
+                String joinKey = join.subscribes() ? join.subscriptionKeyOf(row) : RowChangeCodec.writeJson(primaryKey);
                 join.applyTo(combined, joinKey == null ? List.of() : joined.get(i).getOrDefault(joinKey, List.of()));
             }
             try {
@@ -260,7 +260,7 @@ public final class ExpectedEntries {
                 RowReader rows = reader(join.table(), rs);
                 while (rs.next()) {
                     ObjectNode row = rows.read(rs);
-                    String mainKey = join.isLookup() ? join.keyOfLookedUp(row) : join.mainKeyOf(row);
+                    String mainKey = join.isLookup() ? join.keyOfLookedUp(row) : join.routeKeyOf(row);
                     if (mainKey != null) {
                         byMain.computeIfAbsent(mainKey, k -> new ArrayList<>()).add(row);
                     }

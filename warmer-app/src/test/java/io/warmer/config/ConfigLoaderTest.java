@@ -286,6 +286,22 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> loader.parse(VALID + join.replace("columns: [title]", "many: true"), "warmer.yml"))
                 .hasMessageContaining("families[0].join[0].many: found many: true with lookup, expected one row");
         assertThatThrownBy(() -> loader.parse(VALID + join.replace("lookup: {category_id: id}, ", ""), "warmer.yml"))
-                .hasMessageContaining("families[0].join[0].on: ").hasMessageContaining("or lookup: {category_id: id}");
+                .hasMessageContaining("families[0].join[0].on: ").hasMessageContaining("lookup: {category_id: id}")
+                .hasMessageContaining("or match: {customer_email: email}");
+    }
+
+    @Test
+    void shouldSayWhatAMatchNeeds() {
+        String join = """
+                    join:
+                      - {table: preferences, match: {email: email}, as: preferences, many: true}
+                """;
+        var joins = loader.parse(VALID + join, "warmer.yml").keyFamily("user-profile-v2").joins();
+        assertThat(joins.get(0).isMatch()).isTrue();
+        assertThat(joins.get(0).subscribes()).isTrue();
+        assertThatThrownBy(() -> loader.parse(VALID + join.replace("match:", "on: {id: id}, match:"), "warmer.yml"))
+                .hasMessageContaining("families[0].join[0].match: found it with on, expected one of them");
+        assertThatThrownBy(() -> loader.parse(VALID + join.replace("match:", "lookup: {id: id}, match:"), "warmer.yml"))
+                .hasMessageContaining("families[0].join[0].match: found it with lookup, expected one of them");
     }
 }

@@ -45,4 +45,16 @@ class SchemaCheckTest {
                 .hasMessageContaining("families[0].join[0].lookup: found joined columns [code], expected the primary"
                         + " key of public.categories, in order: [id]");
     }
+
+    @Test
+    void shouldSayThatAJoinOnAColumnOtherThanTheMainKeyIsAMatch() {
+        String on = CONFIG.formatted("id").replace("lookup: {category_id: id}", "on: {code: name}");
+        WarmerConfig config = new ConfigLoader(name -> null).parse(on, "schema-check-test.yml");
+        assertThatThrownBy(() -> SchemaCheck.verify(config, SCHEMAS))
+                .hasMessageContaining("families[0].join[0].on: found main columns [name], expected the primary key of"
+                        + " public.products, in order: [id]; to join the rows that hold other columns' values, write"
+                        + " match: {code: name} instead of on");
+        WarmerConfig match = new ConfigLoader(name -> null).parse(on.replace("on:", "match:"), "schema-check-test.yml");
+        assertThatCode(() -> SchemaCheck.verify(match, SCHEMAS)).doesNotThrowAnyException();
+    }
 }

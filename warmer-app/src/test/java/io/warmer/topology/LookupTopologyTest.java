@@ -141,6 +141,26 @@ class LookupTopologyTest {
     }
 
     @Test
+    void shouldNotTakeAnAnswerToARequestMadeBeforeTheMainRowPointedElsewhereAndBack() {
+        change("categories", "{\"id\":7}", "r", "{\"id\":7,\"title\":\"Lamps\"}");
+        change("categories", "{\"id\":8}", "r", "{\"id\":8,\"title\":\"Desks\"}");
+        change("products", "{\"id\":1}", "r", "{\"id\":1,\"name\":\"desk\",\"category_id\":7}");
+        String firstRequest = io.warmer.change.Version.legacy(version).text();
+        change("products", "{\"id\":1}", "u", "{\"id\":1,\"name\":\"desk\",\"category_id\":8}");
+        change("products", "{\"id\":1}", "u", "{\"id\":1,\"name\":\"desk\",\"category_id\":7}");
+        String answers = WarmerTopology.joinRouteTopics(config, "product").stream()
+                .filter(t -> t.startsWith("shop.join.")).findFirst().orElseThrow();
+
+        // Category 7's answer to the first request, late: it says what 7 was before the product left it, and no
+        // change of 7 since reached the product, which was elsewhere.
+        var late = JoinRouteProcessor.deltaNode("{\"id\":7}", io.warmer.change.Version.legacy(999),
+                io.warmer.change.RowChangeCodec.readKey("{\"id\":7,\"title\":\"Old lamps\"}"), java.util.List.of());
+        late.put("answer", firstRequest);
+        pipe(answers, "{\"id\":1}", io.warmer.change.RowChangeCodec.writeJson(late));
+        assertThat(cache.entries).containsEntry("product:1", "{\"id\":1,\"name\":\"desk\",\"category\":{\"title\":\"Lamps\"}}");
+    }
+
+    @Test
     void shouldWriteNothingOfAReplayedLookupUntilItsHistoryIsReadAndThenEachValueOnce() {
         TopicPartition products = new TopicPartition("shop.public.products", 0);
         TopicPartition categories = new TopicPartition("shop.public.categories", 0);
