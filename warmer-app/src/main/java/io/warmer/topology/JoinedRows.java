@@ -57,8 +57,13 @@ final class JoinedRows {
         }
         ObjectNode entry = JsonNodeFactory.instance.objectNode();
         entry.put("version", change.version().text());
-        entry.set("row", filled(change.row(), change.unavailable(), previous == null ? null : (ObjectNode) previous.get("row"),
-                entry));
+        UnsentColumns.Filled filled = UnsentColumns.fill(change.row(), change.unavailable(),
+                previous == null ? null : (ObjectNode) previous.get("row"),
+                previous == null ? null : previous.get("unavailable"));
+        entry.set("row", filled.row());
+        if (filled.unknownArray() != null) {
+            entry.set("unavailable", filled.unknownArray()); // keep the family from rendering until a change sends them
+        }
         entry.set("keys", previous == null ? JsonNodeFactory.instance.arrayNode() : previous.withArray("keys"));
         mains.put(mainKey, RowChangeCodec.writeJson(entry));
         for (int i = 0; i < family.joins().size(); i++) {
@@ -134,30 +139,6 @@ final class JoinedRows {
                 change.commitTimeMs(), change.table(), change.row(), change.before(), change.unavailable(),
                 change.retyped());
         return family.deletesOf(RowChangeCodec.readKey(mainKey), versioned, previousKeys, nowMs);
-    }
-
-    /**
-     * The row with the columns PostgreSQL did not send (unchanged TOASTed values) taken from the row stored before;
-     * those the store does not know either are listed in {@code unknownIn}'s {@code unavailable}, and keep the
-     * family from rendering until a change sends them.
-     */
-    private static ObjectNode filled(ObjectNode row, List<String> unavailable, ObjectNode previous, ObjectNode unknownIn) {
-        if (unavailable.isEmpty()) {
-            return row;
-        }
-        ObjectNode complete = row.deepCopy();
-        var unknown = JsonNodeFactory.instance.arrayNode();
-        for (String column : unavailable) {
-            if (previous != null && previous.has(column)) {
-                complete.set(column, previous.get(column));
-            } else {
-                unknown.add(column);
-            }
-        }
-        if (!unknown.isEmpty()) {
-            unknownIn.set("unavailable", unknown);
-        }
-        return complete;
     }
 
     /** Per join, what the stored main row subscribes to (null for a join on the main key, or no main row). */
@@ -252,21 +233,21 @@ final class JoinedRows {
         }
         ObjectNode rows = (ObjectNode) state.get("rows");
         ObjectNode unknown = state.with("unavailable");
-        unknown.remove(rowKey);
         ObjectNode broken = state.with("broken");
         broken.remove(rowKey);
         if (change.hasNonNull("broken")) {
             broken.set(rowKey, change.get("broken")); // the row stays as it was; the value is not rendered
         } else if (change.hasNonNull("row")) {
-            List<String> unsent = new ArrayList<>();
-            change.path("unavailable").forEach(c -> unsent.add(c.asText()));
-            ObjectNode marker = JsonNodeFactory.instance.objectNode();
-            rows.set(rowKey, filled((ObjectNode) change.get("row"), unsent, (ObjectNode) rows.get(rowKey), marker));
-            if (marker.has("unavailable")) {
-                unknown.set(rowKey, marker.get("unavailable"));
+            UnsentColumns.Filled filled = UnsentColumns.fill((ObjectNode) change.get("row"),
+                    UnsentColumns.names(change.get("unavailable")), (ObjectNode) rows.get(rowKey), unknown.get(rowKey));
+            rows.set(rowKey, filled.row());
+            unknown.remove(rowKey);
+            if (filled.unknownArray() != null) {
+                unknown.set(rowKey, filled.unknownArray());
             }
         } else {
             rows.remove(rowKey);
+            unknown.remove(rowKey);
         }
         if (unknown.isEmpty()) {
             state.remove("unavailable");

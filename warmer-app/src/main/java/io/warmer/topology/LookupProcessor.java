@@ -95,18 +95,11 @@ final class LookupProcessor implements Processor<String, String, String, String>
         ObjectNode answer = stored == null
                 ? JoinRouteProcessor.deltaNode(record.key(), Version.ZERO, null, List.of())
                 : JoinRouteProcessor.deltaNode(record.key(), Version.fromJson(stored.get("version")),
-                        (ObjectNode) stored.get("row"), unavailableOf(stored));
+                        (ObjectNode) stored.get("row"), UnsentColumns.names(stored.get("unavailable")));
         if (request.asked() != null) {
             answer.put("answer", request.asked());
         }
         context.forward(record.withKey(request.mainKey()).withValue(RowChangeCodec.writeJson(answer)), answerSink);
-    }
-
-    /** The columns the stored row lacks because PostgreSQL did not send them and they were not known before. */
-    private static List<String> unavailableOf(ObjectNode stored) {
-        List<String> columns = new ArrayList<>();
-        stored.path("unavailable").forEach(c -> columns.add(c.asText()));
-        return columns;
     }
 
     private void joinedChanged(Record<String, String> record) {
@@ -137,25 +130,16 @@ final class LookupProcessor implements Processor<String, String, String, String>
             return;
         }
         // Unchanged TOASTed values PostgreSQL did not send: the row kept here has them.
-        ObjectNode row = change.row();
-        List<String> unknown = new ArrayList<>();
-        for (String column : change.unavailable()) {
-            JsonNode known = stored == null || unavailableOf(stored).contains(column) ? null
-                    : stored.path("row").get(column);
-            if (known != null) {
-                row = row == change.row() ? row.deepCopy() : row;
-                row.set(column, known);
-            } else {
-                unknown.add(column);
-            }
-        }
+        UnsentColumns.Filled filled = UnsentColumns.fill(change.row(), change.unavailable(),
+                stored == null ? null : (ObjectNode) stored.get("row"), stored == null ? null : stored.get("unavailable"));
+        ObjectNode row = filled.row();
+        List<String> unknown = filled.unknown();
         ObjectNode entry = JsonNodeFactory.instance.objectNode();
         entry.put("version", change.version().text());
         entry.set("row", row);
-        if (!unknown.isEmpty()) {
+        if (filled.unknownArray() != null) {
             // Until a change sends them: an answer to a main row that subscribes later says so too.
-            var columns = entry.putArray("unavailable");
-            unknown.forEach(columns::add);
+            entry.set("unavailable", filled.unknownArray());
         }
         joinedRows.put(record.key(), RowChangeCodec.writeJson(entry));
         answerAll(record, JoinRouteProcessor.delta(record.key(), change.version(), row, unknown));

@@ -112,31 +112,14 @@ final class MatchProcessor implements Processor<String, String, String, String> 
         if (!delta.has("unavailable")) {
             return;
         }
-        ObjectNode row = (ObjectNode) delta.get("row");
-        ArrayNode unknown = delta.arrayNode();
-        for (JsonNode column : delta.get("unavailable")) {
-            JsonNode known = stored == null || contains(stored.path("unavailable"), column.asText()) ? null
-                    : stored.path("row").get(column.asText());
-            if (known != null) {
-                row.set(column.asText(), known);
-            } else {
-                unknown.add(column);
-            }
+        UnsentColumns.Filled filled = UnsentColumns.fill((ObjectNode) delta.get("row"),
+                UnsentColumns.names(delta.get("unavailable")), stored == null ? null : (ObjectNode) stored.get("row"),
+                stored == null ? null : stored.get("unavailable"));
+        delta.set("row", filled.row());
+        delta.remove("unavailable");
+        if (filled.unknownArray() != null) {
+            delta.set("unavailable", filled.unknownArray());
         }
-        if (unknown.isEmpty()) {
-            delta.remove("unavailable");
-        } else {
-            delta.set("unavailable", unknown);
-        }
-    }
-
-    private static boolean contains(JsonNode columns, String column) {
-        for (JsonNode c : columns) {
-            if (c.asText().equals(column)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private void subscribed(Record<String, String> record) throws JsonProcessingException {

@@ -169,6 +169,22 @@ class MatchTopologyTest {
     }
 
     @Test
+    void shouldNotTakeAnUnsentColumnsPlaceholderForItsValueWhenNoRowKeptItEither() {
+        customer(10, "Ann", "a@x");
+        String unsent = ",\"unavailable\":[\"channel\"]";
+        change("preferences", "{\"id\":1}", "u", "{\"id\":1,\"email\":\"a@x\",\"channel\":null}", unsent);
+        assertThat(cache.entries).doesNotContainKey("customer:10:prefs");
+        change("preferences", "{\"id\":1}", "u", "{\"id\":1,\"email\":\"a@x\",\"channel\":null}", unsent);
+        assertThat(cache.entries).as("sent twice, known neither time").doesNotContainKey("customer:10:prefs");
+        customer(11, "Abe", "a@x");
+        assertThat(cache.entries).as("nor in a later subscriber's answer").doesNotContainKey("customer:11:prefs");
+
+        preference(1, "a@x", "sms");
+        assertThat(cache.entries).containsEntry("customer:10:prefs", "{\"id\":10,\"name\":\"Ann\",\"preferences\":"
+                + "[{\"id\":1,\"channel\":\"sms\"}]}");
+    }
+
+    @Test
     void shouldTakeOnlyTheAnswerToTheMainRowsCurrentRequest() {
         preference(1, "a@x", "email");
         customer(10, "Ann", "a@x");
