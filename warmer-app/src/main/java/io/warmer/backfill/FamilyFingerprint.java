@@ -24,7 +24,8 @@ public final class FamilyFingerprint {
         return "JoinConfig[table=" + join.table() + ", on=" + join.on() + ", as=" + join.as() + ", columns="
                 + join.columns() + ", many=" + join.many() + "]" + (join.flatten() ? " flattened" : "")
                 + (join.lookup().isEmpty() ? "" : " lookup " + join.lookup())
-                + (join.match().isEmpty() ? "" : " match " + join.match());
+                + (join.match().isEmpty() ? "" : " match " + join.match())
+                + (join.join().isEmpty() ? "" : " joins " + join.join().stream().map(FamilyFingerprint::canonical).toList());
     }
 
     public static String of(FamilyConfig family) {

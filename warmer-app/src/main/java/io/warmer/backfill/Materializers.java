@@ -7,7 +7,6 @@ import io.warmer.capture.snapshot.SnapshotRequests;
 import io.warmer.change.ChangeTopics;
 import io.warmer.change.TableId;
 import io.warmer.config.FamilyConfig;
-import io.warmer.config.JoinConfig;
 import io.warmer.config.WarmerConfig;
 import io.warmer.family.KeyTemplate;
 import io.warmer.topology.History;
@@ -253,7 +252,7 @@ public final class Materializers {
     }
 
     private static List<TableId> tablesOf(FamilyConfig family) {
-        return Stream.concat(Stream.of(family.table()), family.join().stream().map(JoinConfig::table)).distinct().toList();
+        return Stream.concat(Stream.of(family.table()), family.joinedTables().stream()).distinct().toList();
     }
 
     private static List<String> topicsOf(WarmerConfig config, FamilyConfig family) {

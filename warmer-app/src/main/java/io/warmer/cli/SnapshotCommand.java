@@ -6,7 +6,6 @@ import io.warmer.capture.snapshot.SnapshotRequests;
 import io.warmer.change.TableId;
 import io.warmer.config.Durations;
 import io.warmer.config.FamilyConfig;
-import io.warmer.config.JoinConfig;
 import io.warmer.config.WarmerConfig;
 import io.warmer.console.ProgressLine;
 import io.warmer.kafka.KafkaClients;
@@ -130,7 +129,7 @@ final class SnapshotCommand implements Callable<Integer> {
         for (String name : families) {
             FamilyConfig family = loaded.family(name, config.toString());
             chosen.add(family.table());
-            family.join().stream().map(JoinConfig::table).forEach(chosen::add);
+            chosen.addAll(family.joinedTables());
         }
         return chosen;
     }

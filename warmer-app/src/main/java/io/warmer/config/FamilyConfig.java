@@ -260,15 +260,27 @@ public record FamilyConfig(String name, TableId table, List<KeyTemplate> key, Ob
      *
      * @param resolved this family's {@link #toKeyFamily()}
      */
+    /** The tables joined into the value, at either level. */
+    public List<TableId> joinedTables() {
+        return join.stream().flatMap(j -> j.toJoin().tables()).distinct().toList();
+    }
+
     Map<TableId, Set<String>> requiredColumns(KeyFamily resolved) {
         Map<TableId, Set<String>> required = new LinkedHashMap<>();
         required.computeIfAbsent(table, t -> new java.util.LinkedHashSet<>()).addAll(resolved.usedColumns());
-        for (JoinConfig j : join) {
-            Set<String> joined = required.computeIfAbsent(j.table(), t -> new java.util.LinkedHashSet<>());
-            joined.addAll(j.toJoin().joinedKeyColumns());
-            joined.addAll(j.columns());
-        }
+        join.forEach(j -> requireJoined(required, j.toJoin()));
         return required;
+    }
+
+    /** What a join reads of its table: the columns it finds rows by and shows, and what its own joins find rows by. */
+    private static void requireJoined(Map<TableId, Set<String>> required, io.warmer.family.Join join) {
+        Set<String> joined = required.computeIfAbsent(join.table(), t -> new java.util.LinkedHashSet<>());
+        joined.addAll(join.joinedKeyColumns());
+        join.columns().stream().filter(c -> !join.nestedFields().contains(c)).forEach(joined::add);
+        for (io.warmer.family.Join nested : join.joins()) {
+            joined.addAll(nested.mainColumns());
+            requireJoined(required, nested);
+        }
     }
 
     private ValueShape valueShape() {

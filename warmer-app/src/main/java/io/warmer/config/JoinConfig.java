@@ -20,9 +20,11 @@ import java.util.Map;
  * @param columns the joined columns to include; every column when absent
  * @param many    {@code true} for every matching row as an array; one row as an object by default
  * @param flatten {@code true} to put one row's {@code columns} at the top level of the value instead of under {@code as}
+ * @param join    joins of the joined table's rows (a second level), as {@code families[].join} are of the main rows
  */
 public record JoinConfig(TableId table, Map<String, String> on, Map<String, String> lookup,
-                         Map<String, String> match, String as, List<String> columns, Boolean many, Boolean flatten) {
+                         Map<String, String> match, String as, List<String> columns, Boolean many, Boolean flatten,
+                         List<JoinConfig> join) {
 
     public JoinConfig {
         require(table, "table", "public.user_settings");
@@ -52,6 +54,28 @@ public record JoinConfig(TableId table, Map<String, String> on, Map<String, Stri
             throw new InvalidFieldException("flatten", "found it with many: true, expected one joined row (an array"
                     + " of rows cannot be flattened into the value)");
         }
+        join = join == null ? List.of() : List.copyOf(join);
+        if (!join.isEmpty() && !lookup.isEmpty()) {
+            throw new InvalidFieldException("join", "found joins under a lookup, expected them under a join on the"
+                    + " main key or a match (the looked-up row's own joins are not supported yet)");
+        }
+        for (int k = 0; k < join.size(); k++) {
+            JoinConfig nested = join.get(k);
+            if (!nested.join().isEmpty()) {
+                throw new InvalidFieldException("join[" + k + "].join", "found a third level of joins, expected at"
+                        + " most two (a main row's joined rows and their own joined rows)");
+            }
+            if (nested.table().equals(table)) {
+                throw new InvalidFieldException("join[" + k + "].table", "found " + table + ", the table it is joined"
+                        + " to, expected another table (a row cannot join itself)");
+            }
+            for (int l = 0; l < k; l++) {
+                if (join.get(l).as().equals(nested.as())) {
+                    throw new InvalidFieldException("join[" + k + "].as", "found '" + nested.as() + "' a second"
+                            + " time, expected each join of " + table + " to fill a field of its own");
+                }
+            }
+        }
         if (flatten && columns.isEmpty()) {
             throw new InvalidFieldException("columns", "found none for a flattened join, expected the joined columns"
                     + " to put into the value, e.g. columns: [quantity]");
@@ -59,6 +83,7 @@ public record JoinConfig(TableId table, Map<String, String> on, Map<String, Stri
     }
 
     public Join toJoin() {
-        return new Join(table, on, lookup, match, as, columns, many, flatten);
+        return new Join(table, on, lookup, match, as, columns, many, flatten,
+                join.stream().map(JoinConfig::toJoin).toList());
     }
 }

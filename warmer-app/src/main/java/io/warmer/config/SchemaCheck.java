@@ -49,7 +49,8 @@ public final class SchemaCheck {
         for (int i = 0; i < config.families().size(); i++) {
             FamilyConfig family = config.families().get(i);
             boolean reads = family.table().equals(e.table()) && config.keyFamily(family.name()).usedColumns().contains(e.column())
-                    || family.join().stream().anyMatch(j -> j.table().equals(e.table())
+                    || family.join().stream().flatMap(j -> java.util.stream.Stream.concat(java.util.stream.Stream.of(j),
+                    j.join().stream())).anyMatch(j -> j.table().equals(e.table())
                     && (j.toJoin().joinedKeyColumns().contains(e.column()) || j.columns().contains(e.column())));
             if (reads) {
                 readers.add("families[" + i + "] (" + family.name() + ")");
@@ -97,29 +98,39 @@ public final class SchemaCheck {
                                 + " name the family's columns (or fields) without it, or join another column");
                     }
                 }
-                if (join.toJoin().isLookup()) {
-                    TableSchema joined = schemas.get(join.table());
-                    List<String> joinedKey = new ArrayList<>(join.lookup().values());
-                    if (joined != null && !joinedKey.equals(joined.primaryKey())) {
-                        throw new SourceSchemaException("families[" + i + "].join[" + j + "].lookup: found joined"
-                                + " columns " + joinedKey + ", expected the primary key of " + join.table()
-                                + ", in order: " + joined.primaryKey() + " (a lookup finds the one row a main row's"
-                                + " columns point at)");
-                    }
-                    continue;
-                }
-                if (join.toJoin().isMatch()) {
-                    continue; // any columns: the ones named exist (preflight)
-                }
-                List<String> mainColumns = new ArrayList<>(family.join().get(j).on().values());
-                if (!mainColumns.equals(main.primaryKey())) {
-                    throw new SourceSchemaException("families[" + i + "].join[" + j + "].on: found main columns "
-                            + mainColumns + ", expected the primary key of " + family.table() + ", in order: "
-                            + main.primaryKey() + "; to join the rows that hold other columns' values, write match: "
-                            + join.on().entrySet().stream().map(e -> e.getKey() + ": " + e.getValue())
-                            .collect(java.util.stream.Collectors.joining(", ", "{", "}")) + " instead of on");
+                verifyKeys("families[" + i + "].join[" + j + "]", family.table(), main, join, schemas);
+                TableSchema joined = schemas.get(join.table());
+                for (int k = 0; k < join.join().size() && joined != null; k++) {
+                    verifyKeys("families[" + i + "].join[" + j + "].join[" + k + "]", join.table(), joined,
+                            join.join().get(k), schemas);
                 }
             }
+        }
+    }
+
+    /** A lookup finds the joined table's primary key; a join {@code on} names the primary key of the table it joins. */
+    private static void verifyKeys(String field, TableId mainTable, TableSchema main, JoinConfig join,
+                                   Map<TableId, TableSchema> schemas) {
+        if (join.toJoin().isLookup()) {
+            TableSchema joined = schemas.get(join.table());
+            List<String> joinedKey = new ArrayList<>(join.lookup().values());
+            if (joined != null && !joinedKey.equals(joined.primaryKey())) {
+                throw new SourceSchemaException(field + ".lookup: found joined columns " + joinedKey + ", expected the"
+                        + " primary key of " + join.table() + ", in order: " + joined.primaryKey() + " (a lookup finds"
+                        + " the one row a main row's columns point at)");
+            }
+            return;
+        }
+        if (join.toJoin().isMatch()) {
+            return; // any columns: the ones named exist (preflight)
+        }
+        List<String> mainColumns = new ArrayList<>(join.on().values());
+        if (!mainColumns.equals(main.primaryKey())) {
+            throw new SourceSchemaException(field + ".on: found main columns " + mainColumns + ", expected the primary"
+                    + " key of " + mainTable + ", in order: " + main.primaryKey() + "; to join the rows that hold other"
+                    + " columns' values, write match: " + join.on().entrySet().stream()
+                    .map(e -> e.getKey() + ": " + e.getValue()).collect(java.util.stream.Collectors.joining(", ", "{", "}"))
+                    + " instead of on");
         }
     }
 }

@@ -107,7 +107,7 @@ public final class WarmerConfig {
         List<TableId> tables = new java.util.ArrayList<>();
         for (FamilyConfig family : families) {
             tables.add(family.table());
-            family.join().forEach(j -> tables.add(j.table()));
+            tables.addAll(family.joinedTables());
         }
         return tables.stream().distinct().toList();
     }

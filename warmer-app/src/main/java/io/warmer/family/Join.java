@@ -27,9 +27,11 @@ import java.util.Objects;
  * @param many    an array of every matching row instead of one row
  * @param flatten one row's columns at the top level of the value instead of under {@code as} (then {@code columns}
  *                names them; each is null when no row joins)
+ * @param joins   rows of further tables folded into each joined row before it is selected (a second level: an
+ *                order's lines, each with its product), as the main row's joins are into the main row
  */
 public record Join(TableId table, Map<String, String> on, Map<String, String> lookup, Map<String, String> match,
-                   String as, List<String> columns, boolean many, boolean flatten) {
+                   String as, List<String> columns, boolean many, boolean flatten, List<Join> joins) {
 
     public Join {
         Objects.requireNonNull(table, "table");
@@ -48,6 +50,25 @@ public record Join(TableId table, Map<String, String> on, Map<String, String> lo
         if (flatten && (many || columns.isEmpty())) {
             throw new IllegalArgumentException("a flattened join is one row with its columns named");
         }
+        joins = List.copyOf(joins);
+        if (!joins.isEmpty() && !lookup.isEmpty()) {
+            throw new IllegalArgumentException("a lookup's row has no joins of its own yet");
+        }
+        if (joins.stream().anyMatch(j -> !j.joins().isEmpty())) {
+            throw new IllegalArgumentException("joins are at most two levels deep");
+        }
+    }
+
+    /** The joined table and those of its own joins. */
+    public java.util.stream.Stream<TableId> tables() {
+        return java.util.stream.Stream.concat(java.util.stream.Stream.of(table), joins.stream().map(Join::table));
+    }
+
+    /** The fields the nested joins add to each joined row: not columns of the joined table. */
+    public java.util.Set<String> nestedFields() {
+        java.util.Set<String> fields = new java.util.LinkedHashSet<>();
+        joins.forEach(j -> fields.addAll(j.fields()));
+        return fields;
     }
 
     /** Whether this join looks up the one row the main row's columns point at (many main rows to one joined row). */

@@ -4,7 +4,6 @@ import io.warmer.backfill.Materializers;
 import io.warmer.change.ChangeTopics;
 import io.warmer.change.TableId;
 import io.warmer.config.FamilyConfig;
-import io.warmer.config.JoinConfig;
 import io.warmer.config.WarmerConfig;
 import io.warmer.family.KeyFamily;
 import io.warmer.topology.WarmerTopology;
@@ -51,7 +50,7 @@ public final class FamilyProgress {
     public Map<String, Long> behindByFamily(Set<String> existing) throws InterruptedException {
         Map<String, Long> lag = new LinkedHashMap<>();
         for (FamilyConfig family : config.families()) {
-            List<String> topics = changeTopics(family.table(), family.join().stream().map(JoinConfig::table));
+            List<String> topics = changeTopics(family.table(), family.joinedTables().stream());
             if (!existing.containsAll(topics)) {
                 continue;
             }
@@ -65,7 +64,7 @@ public final class FamilyProgress {
 
     /** The end of the family's change topics and join route topics now. */
     public Map<TopicPartition, Long> endOffsetsOf(KeyFamily family) throws InterruptedException {
-        List<String> topics = new ArrayList<>(changeTopics(family.table(), family.joins().stream().map(j -> j.table())));
+        List<String> topics = new ArrayList<>(changeTopics(family.table(), family.joins().stream().flatMap(io.warmer.family.Join::tables)));
         topics.addAll(routeTopics(family.name()));
         return of(family.name()).endOffsets(topics.stream().distinct().toList());
     }

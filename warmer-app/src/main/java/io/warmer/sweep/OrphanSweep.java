@@ -128,7 +128,7 @@ public final class OrphanSweep implements AutoCloseable {
         Materializers plan = Materializers.read(config);
         Set<String> groups = new LinkedHashSet<>();
         config.families().stream().filter(f -> f.table().equals(snapshot.table())
-                        || f.join().stream().anyMatch(j -> j.table().equals(snapshot.table())))
+                        || f.joinedTables().contains(snapshot.table()))
                 .forEach(f -> groups.add(plan.applicationOf(f.name())));
         try (Admin admin = ChangeTopicProvisioner.connect(config.kafka().clients())) {
             Map<TopicPartition, Long> marks = new HashMap<>();

@@ -20,32 +20,26 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Stage two of a joined family, partitioned by the main row's key: takes either the main table's
- * changes ({@code join} = -1) or one join's routed rows, updates {@link JoinedRows} and writes the
- * family's entries. At the main table's snapshot marker, main rows the snapshot did not write again are
- * forgotten and their keys deleted.
+ * changes ({@code join} = -1) or one join's routed rows, updates {@link JoinedRows} and writes what the rows
+ * become ({@link Output}: the family's entries, or for a join's own joins the joined rows for the level above). At the
+ * main table's snapshot marker, main rows the snapshot did not write again are forgotten and their keys deleted.
+ *
+ * @param <W> what a row becomes
  */
-final class JoinAssembleProcessor implements Processor<String, String, String, String> {
+final class JoinAssembleProcessor<W> implements Processor<String, String, String, String> {
 
-    private final KeyFamily family;
+    private final Assembly<W> family;
     private final int join;
     private final JoinStoreNames stores;
     private final SinkCounters counters;
     private final History history;
+    private final Output<W> output;
     /** Whether the family has a lookup or match join, whose main rows subscribe to what they point at. */
     private final boolean subscribing;
     /** Per join, whether it is a lookup or match (whose answers may be for a subject the main row left). */
     private final List<Boolean> subscribingJoins;
     private ProcessorContext<String, String> context;
-    private JoinedRows rows;
-    private CacheSink sink;
-
-    /** How often a held family looks whether it was released, and writes a batch of its values once it was. */
-    static final Duration ASSEMBLY_INTERVAL = Duration.ofMillis(100);
-    /** Main rows rendered per look: the stream thread goes back to its records between batches. */
-    static final int ASSEMBLY_BATCH = 5_000;
-    /** Once released, where this task's writing of every value stands: the last main key written, until all are. */
-    private String assembledUpTo;
-    private boolean assembled;
+    private JoinedRows<W> rows;
 
     /**
      * The stores of one joined family, shared by its assemble processors, and per join the sink of a lookup's
@@ -54,16 +48,41 @@ final class JoinAssembleProcessor implements Processor<String, String, String, S
     record JoinStoreNames(String mains, List<String> joined, String sink, List<String> subscriptionSinks) {
     }
 
+    /** Where what the rows become goes. */
+    interface Output<W> {
+        void init(ProcessorContext<String, String> context, JoinedRows<W> rows, boolean mainStage);
+
+        void write(List<W> writes, long timestamp);
+
+        /** The main table's snapshot is complete, and what it meant for the rows is written. */
+        default void snapshotCompleted(Record<String, String> marker) {
+        }
+    }
+
     /** @param counters where the changes set aside are counted */
-    JoinAssembleProcessor(KeyFamily family, int join, JoinStoreNames stores, SinkCounters counters,
-                          History history) {
+    JoinAssembleProcessor(Assembly<W> family, int join, JoinStoreNames stores, SinkCounters counters,
+                          History history, Output<W> output) {
         this.family = family;
         this.join = join;
         this.stores = stores;
         this.counters = counters;
         this.history = history;
+        this.output = output;
         this.subscribingJoins = family.joins().stream().map(io.warmer.family.Join::subscribes).toList();
         this.subscribing = subscribingJoins.contains(true);
+    }
+
+    /** A family's: its entries go to the cache. */
+    static JoinAssembleProcessor<CacheWrite> ofFamily(KeyFamily family, int join, JoinStoreNames stores,
+                                                      SinkCounters counters, History history) {
+        return new JoinAssembleProcessor<>(Assembly.of(family), join, stores, counters, history,
+                new ToCache(family.name(), stores.sink(), history));
+    }
+
+    /** A join's own joins: the joined table's assembled rows go to the level above, through {@code sink}. */
+    static JoinAssembleProcessor<NestedRows.Change> nested(NestedRows rows, int join, JoinStoreNames stores,
+                                                           SinkCounters counters, String sink) {
+        return new JoinAssembleProcessor<>(rows, join, stores, counters, History.NONE, new ToLevelAbove(sink));
     }
 
     @Override
@@ -71,34 +90,101 @@ final class JoinAssembleProcessor implements Processor<String, String, String, S
         this.context = context;
         List<KeyValueStore<String, String>> joined = new ArrayList<>();
         stores.joined().forEach(name -> joined.add(context.getStateStore(name)));
-        this.rows = new JoinedRows(family, context.getStateStore(stores.mains()), joined);
-        this.sink = context.getStateStore(stores.sink());
-        WarmerTopology.sendWritesRegularly(context, sink);
-        if (join < 0 && history.holdsJoined()) {
-            context.schedule(ASSEMBLY_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> assembleOnceReleased());
-        }
+        this.rows = new JoinedRows<>(family, context.getStateStore(stores.mains()), joined);
+        output.init(context, rows, join < 0);
     }
 
-    private void assembleOnceReleased() {
-        if (assembled || !history.released()) {
-            return;
+    /** Into the cache, through the family's sink; a held family writes its values once its replay has caught up. */
+    private static final class ToCache implements Output<CacheWrite> {
+
+        /** How often a held family looks whether it was released, and writes a batch of its values once it was. */
+        static final Duration ASSEMBLY_INTERVAL = Duration.ofMillis(100);
+        /** Main rows rendered per look: the stream thread goes back to its records between batches. */
+        static final int ASSEMBLY_BATCH = 5_000;
+
+        private final String family;
+        private final String sinkName;
+        private final History history;
+        private ProcessorContext<String, String> context;
+        private JoinedRows<CacheWrite> rows;
+        private CacheSink sink;
+        /** Once released, where this task's writing of every value stands: the last main key written, until all are. */
+        private String assembledUpTo;
+        private boolean assembled;
+
+        ToCache(String family, String sinkName, History history) {
+            this.family = family;
+            this.sinkName = sinkName;
+            this.history = history;
         }
-        JoinedRows.Rendered batch = rows.renderAll(assembledUpTo, ASSEMBLY_BATCH, context.currentSystemTimeMs());
-        sink.write(family.name(), batch.writes());
-        assembledUpTo = batch.last();
-        if (assembledUpTo == null) {
-            sink.flush(); // acknowledged before the task says it is done
-            assembled = true;
-            history.assembled(family.name(), context.taskId().partition());
+
+        @Override
+        public void init(ProcessorContext<String, String> context, JoinedRows<CacheWrite> rows, boolean mainStage) {
+            this.context = context;
+            this.rows = rows;
+            this.sink = context.getStateStore(sinkName);
+            WarmerTopology.sendWritesRegularly(context, sink);
+            if (mainStage && history.holdsJoined()) {
+                context.schedule(ASSEMBLY_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> assembleOnceReleased());
+            }
+        }
+
+        private void assembleOnceReleased() {
+            if (assembled || !history.released()) {
+                return;
+            }
+            JoinedRows.Rendered<CacheWrite> batch = rows.renderAll(assembledUpTo, ASSEMBLY_BATCH,
+                    context.currentSystemTimeMs());
+            sink.write(family, batch.writes());
+            assembledUpTo = batch.last();
+            if (assembledUpTo == null) {
+                sink.flush(); // acknowledged before the task says it is done
+                assembled = true;
+                history.assembled(family, context.taskId().partition());
+            }
+        }
+
+        /**
+         * A held family deletes, but writes no value before its replay caught up; after that, every value it renders
+         * is from complete stores.
+         */
+        @Override
+        public void write(List<CacheWrite> writes, long timestamp) {
+            sink.write(family, history.holdsJoined() ? History.deletesOnly(writes) : writes);
         }
     }
 
     /**
-     * The writes to apply now: a held family deletes, but writes no value before its replay caught up; after that,
-     * every value it renders is from complete stores.
+     * To the level above, as changes of the joined table. Nothing is held here: the family above holds its writes
+     * during a replay, and needs every row to have them when it is released.
      */
-    private List<CacheWrite> applicable(List<CacheWrite> writes) {
-        return history.holdsJoined() ? History.deletesOnly(writes) : writes;
+    private static final class ToLevelAbove implements Output<NestedRows.Change> {
+
+        private final String sinkNode;
+        private ProcessorContext<String, String> context;
+
+        ToLevelAbove(String sinkNode) {
+            this.sinkNode = sinkNode;
+        }
+
+        @Override
+        public void init(ProcessorContext<String, String> context, JoinedRows<NestedRows.Change> rows,
+                         boolean mainStage) {
+            this.context = context;
+        }
+
+        @Override
+        public void write(List<NestedRows.Change> writes, long timestamp) {
+            for (NestedRows.Change change : writes) {
+                context.forward(new Record<>(change.key(), change.value(), timestamp, change.headers()), sinkNode);
+            }
+        }
+
+        /** The level above sweeps what it remembers of the joined table by the same marker. */
+        @Override
+        public void snapshotCompleted(Record<String, String> marker) {
+            context.forward(marker, sinkNode);
+        }
     }
 
     /**
@@ -133,13 +219,14 @@ final class JoinAssembleProcessor implements Processor<String, String, String, S
         if (record.value() == null) {
             return;
         }
-        List<CacheWrite> writes;
+        List<W> writes;
         try {
             long now = context.currentSystemTimeMs();
             if (SnapshotMarker.isControl(record.headers())) {
                 SnapshotMarker marker = SnapshotMarker.of(record.headers(), record.value());
                 if (join < 0 && marker != null) {
-                    sink.write(family.name(), applicable(rows.snapshotCompleted(marker.startVersion(), now)));
+                    output.write(rows.snapshotCompleted(marker.startVersion(), now), record.timestamp());
+                    output.snapshotCompleted(record);
                 }
                 return;
             }
@@ -160,25 +247,25 @@ final class JoinAssembleProcessor implements Processor<String, String, String, S
         } catch (ChangedColumnsException e) {
             // The main table's columns changed under the family: set the change aside and delete the row's keys.
             if (!history.holdsCurrent(context)) {
-                counters.broken(family.name(), e.streamingReason());
-                DeadLetters.setAside(context, record, family.name(), e.streamingReason(), counters);
+                counters.broken(family.family(), e.streamingReason());
+                DeadLetters.setAside(context, record, family.family(), e.streamingReason(), counters);
             }
-            sink.write(family.name(), applicable(rows.mainUnrenderable(record.key(),
-                    RowChangeCodec.read(record.value()), context.currentSystemTimeMs())));
+            output.write(rows.mainUnrenderable(record.key(), RowChangeCodec.read(record.value()),
+                    context.currentSystemTimeMs()), record.timestamp());
             return;
         } catch (UnrenderableRowException e) {
-            DeadLetters.setAside(context, record, family.name(), e.getMessage(), counters);
+            DeadLetters.setAside(context, record, family.family(), e.getMessage(), counters);
             if (join < 0) {
                 // Absent beats wrong: the value written before is not the row's any more, nor may a joined change
                 // render it.
-                sink.write(family.name(), applicable(rows.mainUnrenderable(record.key(),
-                        RowChangeCodec.read(record.value()), context.currentSystemTimeMs())));
+                output.write(rows.mainUnrenderable(record.key(), RowChangeCodec.read(record.value()),
+                        context.currentSystemTimeMs()), record.timestamp());
             }
             return;
         } catch (MalformedChangeException e) {
-            DeadLetters.setAside(context, record, family.name(), e.getMessage(), counters);
+            DeadLetters.setAside(context, record, family.family(), e.getMessage(), counters);
             return;
         }
-        sink.write(family.name(), applicable(writes));
+        output.write(writes, record.timestamp());
     }
 }

@@ -76,6 +76,23 @@ final class JoinRouteProcessor implements Processor<String, String, String, Stri
         if (old != null && old.version().isNewerThan(change.version())) {
             return; // the joined row is newer already: this change was delivered again, after a newer snapshot row
         }
+        String withheld = NestedRows.withheld(record.headers());
+        if (withheld != null) {
+            // A row of a join with joins of its own that cannot be shown yet: its main row's keys stay deleted until
+            // it comes whole (the row stays where it was, marked, as for a row the join cannot read).
+            String owner = join.routeKeyOf(change.row());
+            String target = owner != null ? owner : old == null ? null : old.mainKey();
+            if (old != null && !old.mainKey().equals(target)) {
+                context.forward(record.withKey(old.mainKey()).withValue(delta(record.key(), change.version(), null)),
+                        routeSink);
+            }
+            if (target != null) {
+                owners.put(record.key(), new Owner(target, change.version()).toJson());
+                context.forward(record.withKey(target).withValue(brokenDelta(record.key(), change.version(), withheld))
+                        .withHeaders(new org.apache.kafka.common.header.internals.RecordHeaders()), routeSink);
+            }
+            return;
+        }
         String broken = change.isDelete() ? null : brokenBy(family, join, change);
         if (broken != null) {
             // The joined table's columns changed under the join: the main row it belongs to cannot be rendered from

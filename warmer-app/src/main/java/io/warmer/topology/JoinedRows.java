@@ -9,9 +9,7 @@ import io.warmer.change.Operation;
 import io.warmer.change.RowChange;
 import io.warmer.change.RowChangeCodec;
 import io.warmer.change.Version;
-import io.warmer.family.CacheWrite;
 import io.warmer.family.Join;
-import io.warmer.family.KeyFamily;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -31,20 +29,20 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * restart, once a snapshot row newer than it was applied) is ignored, so that a joined change re-rendering the value
  * never renders an older main row.
  */
-final class JoinedRows {
+final class JoinedRows<W> {
 
-    private final KeyFamily family;
+    private final Assembly<W> family;
     private final KeyValueStore<String, String> mains;
     private final List<KeyValueStore<String, String>> joined;
 
-    JoinedRows(KeyFamily family, KeyValueStore<String, String> mains, List<KeyValueStore<String, String>> joined) {
+    JoinedRows(Assembly<W> family, KeyValueStore<String, String> mains, List<KeyValueStore<String, String>> joined) {
         this.family = family;
         this.mains = mains;
         this.joined = joined;
     }
 
     /** A change of the main row; returns the cache writes. */
-    List<CacheWrite> mainChanged(String mainKey, RowChange change, long nowMs) {
+    List<W> mainChanged(String mainKey, RowChange change, long nowMs) {
         String stored = mains.get(mainKey);
         ObjectNode previous = stored == null ? null : parse(stored);
         if (previous != null && versionOf(previous).isNewerThan(change.version())) {
@@ -122,7 +120,7 @@ final class JoinedRows {
      * deleted, and the stored row is marked, so that no joined change renders it either until a change the family can
      * render replaces it.
      */
-    List<CacheWrite> mainUnrenderable(String mainKey, RowChange change, long nowMs) {
+    List<W> mainUnrenderable(String mainKey, RowChange change, long nowMs) {
         String stored = mains.get(mainKey);
         ObjectNode previous = stored == null ? null : parse(stored);
         if (previous != null && versionOf(previous).isNewerThan(change.version())) {
@@ -138,7 +136,7 @@ final class JoinedRows {
         RowChange versioned = new RowChange(change.op(), change.version().then(joinedCount(mainKey)),
                 change.commitTimeMs(), change.table(), change.row(), change.before(), change.unavailable(),
                 change.retyped());
-        return family.deletesOf(RowChangeCodec.readKey(mainKey), versioned, previousKeys, nowMs);
+        return family.withhold(mainKey, RowChangeCodec.readKey(mainKey), versioned, previousKeys, nowMs);
     }
 
     /** Per join, what the stored main row subscribes to (null for a join on the main key, or no main row). */
@@ -181,7 +179,7 @@ final class JoinedRows {
      * A joined row arrived at or left the main row, or (lookups and matches) the answer to the main row's request;
      * returns the cache writes (none without a main row).
      */
-    List<CacheWrite> joinedChanged(int join, String mainKey, String delta, long nowMs) {
+    List<W> joinedChanged(int join, String mainKey, String delta, long nowMs) {
         ObjectNode change = parse(delta);
         Join j = family.joins().get(join);
         ObjectNode state = stateOf(join, mainKey);
@@ -263,7 +261,7 @@ final class JoinedRows {
      * {@code startVersion}, so a stored main row older than that was deleted while nothing captured it. Forgets each
      * and deletes its keys, so that no joined change brings it back.
      */
-    List<CacheWrite> snapshotCompleted(Version startVersion, long nowMs) {
+    List<W> snapshotCompleted(Version startVersion, long nowMs) {
         List<KeyValue<String, String>> orphans = new ArrayList<>();
         try (KeyValueIterator<String, String> all = mains.all()) {
             while (all.hasNext()) {
@@ -273,7 +271,7 @@ final class JoinedRows {
                 }
             }
         }
-        List<CacheWrite> writes = new ArrayList<>();
+        List<W> writes = new ArrayList<>();
         for (KeyValue<String, String> orphan : orphans) {
             mains.delete(orphan.key);
             writes.addAll(delete(orphan.key, startVersion, null, keysOf(parse(orphan.value)), nowMs));
@@ -282,14 +280,14 @@ final class JoinedRows {
     }
 
     /** Part of {@link #renderAll}: the writes, and the last main key rendered (null once every one is). */
-    record Rendered(List<CacheWrite> writes, String last) {
+    record Rendered<W>(List<W> writes, String last) {
     }
 
     /**
      * The values of up to {@code limit} main rows after {@code after} (null: from the first), in key order: what a
      * held family writes once its replay has caught up ({@link History}).
      */
-    Rendered renderAll(String after, int limit, long nowMs) {
+    Rendered<W> renderAll(String after, int limit, long nowMs) {
         List<String> keys = new ArrayList<>();
         try (KeyValueIterator<String, String> range = mains.range(after, null)) {
             while (range.hasNext() && keys.size() < limit) {
@@ -299,21 +297,21 @@ final class JoinedRows {
                 }
             }
         }
-        List<CacheWrite> writes = new ArrayList<>();
+        List<W> writes = new ArrayList<>();
         for (String key : keys) {
             writes.addAll(render(key, nowMs));
         }
-        return new Rendered(writes, keys.size() < limit ? null : keys.get(keys.size() - 1));
+        return new Rendered<>(writes, keys.size() < limit ? null : keys.get(keys.size() - 1));
     }
 
-    private List<CacheWrite> delete(String mainKey, Version version, ObjectNode before, Set<String> previousKeys,
+    private List<W> delete(String mainKey, Version version, ObjectNode before, Set<String> previousKeys,
                                     long nowMs) {
         RowChange deleted = new RowChange(Operation.DELETE, version.then(joinedCount(mainKey)), 0,
                 family.table().qualified(), null, before);
-        return family.map(RowChangeCodec.readKey(mainKey), deleted, previousKeys, nowMs).writes();
+        return family.render(mainKey, RowChangeCodec.readKey(mainKey), deleted, previousKeys, nowMs).writes();
     }
 
-    private List<CacheWrite> render(String mainKey, long nowMs) {
+    private List<W> render(String mainKey, long nowMs) {
         String main = mains.get(mainKey);
         if (main == null) {
             return List.of(); // joined rows wait for their main row
@@ -348,10 +346,11 @@ final class JoinedRows {
                 family.table().qualified(), row, null);
         if (unknown) {
             // A column the value shows was not sent and is not known: delete rather than write the value without it.
-            return family.deletesOf(RowChangeCodec.readKey(mainKey), combined, keysOf(entry), nowMs);
+            return family.withhold(mainKey, RowChangeCodec.readKey(mainKey), combined, keysOf(entry), nowMs);
         }
         // The keys last written for this main row, so that a key made of other columns follows changes.
-        KeyFamily.Mapping mapping = family.map(RowChangeCodec.readKey(mainKey), combined, keysOf(entry), nowMs);
+        Assembly.Rendering<W> mapping = family.render(mainKey, RowChangeCodec.readKey(mainKey), combined, keysOf(entry),
+                nowMs);
         var keys = entry.putArray("keys");
         mapping.currentKeys().forEach(keys::add);
         mains.put(mainKey, RowChangeCodec.writeJson(entry));

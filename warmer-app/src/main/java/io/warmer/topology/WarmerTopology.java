@@ -8,6 +8,7 @@ import io.warmer.family.KeyFamily;
 import io.warmer.sink.CacheSink;
 import io.warmer.sink.CacheSinkStoreBuilder;
 import io.warmer.sink.CacheWriterFactory;
+import io.warmer.sink.SinkCounters;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -85,40 +86,67 @@ public final class WarmerTopology {
 
     /**
      * The join topics in the order records pass them: first what the change topics feed (the routes of joins on the
-     * main key, and the lookups' subscriptions), then what those feed (the lookups' answers). A wait for the cache
-     * to have every change up to a point marks each tier's end once the one before it is passed.
+     * main key, and the lookups' subscriptions), then what those feed (the lookups' answers, the rows of a join's
+     * own joins for the level above), and so on. A wait for the cache to have every change up to a point marks each
+     * tier's end once the one before it is passed.
      */
     public static List<List<String>> joinRouteTiers(WarmerConfig config) {
-        List<String> first = new ArrayList<>();
-        List<String> second = new ArrayList<>();
-        for (KeyFamily family : config.keyFamilies()) {
-            addRouteTopics(config, family, first, second);
+        Map<String, Integer> tiers = new LinkedHashMap<>();
+        config.keyFamilies().forEach(family -> addRouteTopics(config, family.name(), family.joins(), tiers));
+        List<List<String>> ordered = new ArrayList<>();
+        int last = tiers.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+        for (int tier = 1; tier <= last; tier++) {
+            int wanted = tier;
+            List<String> topics = tiers.entrySet().stream().filter(e -> e.getValue() == wanted).map(Map.Entry::getKey)
+                    .toList();
+            if (!topics.isEmpty()) {
+                ordered.add(topics);
+            }
         }
-        return second.isEmpty() ? (first.isEmpty() ? List.of() : List.of(first)) : List.of(first, second);
+        return ordered;
     }
 
-    private static void addRouteTopics(WarmerConfig config, KeyFamily family, List<String> first, List<String> second) {
-        for (int i = 0; i < family.joins().size(); i++) {
-            Join join = family.joins().get(i);
-            if (join.isMatch()) {
-                first.add(matchTopic(config, family, i));
+    /**
+     * The join topics of an assembly (a family's, or a join's own joins, named {@code family.n}) with the tier each is
+     * in: one more than the tier of the topics that feed it, the change topics being tier 0.
+     *
+     * @return the highest tier of the assembly's inputs (0 without joins): the rows it assembles are one above
+     */
+    private static int addRouteTopics(WarmerConfig config, String name, List<Join> joins, Map<String, Integer> tiers) {
+        int highest = 0;
+        for (int i = 0; i < joins.size(); i++) {
+            Join join = joins.get(i);
+            int joined = 0;
+            if (!join.joins().isEmpty()) {
+                String nested = name + "." + i;
+                joined = addRouteTopics(config, nested, join.joins(), tiers) + 1;
+                tiers.put(nestedTopic(config, nested), joined);
             }
+            int route;
             if (join.subscribes()) {
-                first.add(lookupSubscriptionTopic(config, family, i));
-                second.add(joinRouteTopic(config, family, i));
+                int rows = joined;
+                if (join.isMatch()) {
+                    rows = joined + 1;
+                    tiers.put(matchTopic(config, name, i), rows);
+                }
+                tiers.put(lookupSubscriptionTopic(config, name, i), 1);
+                route = Math.max(rows, 1) + 1;
             } else {
-                first.add(joinRouteTopic(config, family, i));
+                route = joined + 1;
             }
+            tiers.put(joinRouteTopic(config, name, i), route);
+            highest = Math.max(highest, route);
         }
+        return highest;
     }
 
     /**
      * What the names of an application's join topics start with ({@code <prefix>.join.<application>.}, and those of
-     * lookups and matches), for deleting them with the application.
+     * lookups, matches and joins' own joins), for deleting them with the application.
      */
     public static List<String> joinTopicPrefixes(String topicPrefix, String application) {
         return List.of(topicPrefix + ".join." + application + ".", topicPrefix + ".lookup." + application + ".",
-                topicPrefix + ".match." + application + ".");
+                topicPrefix + ".match." + application + ".", topicPrefix + ".nested." + application + ".");
     }
 
     /**
@@ -134,27 +162,30 @@ public final class WarmerTopology {
 
     /** The join route topics of one family. */
     public static List<String> joinRouteTopics(WarmerConfig config, String familyName) {
-        List<String> topics = new ArrayList<>();
+        Map<String, Integer> tiers = new LinkedHashMap<>();
         config.keyFamilies().stream().filter(f -> f.name().equals(familyName))
-                .forEach(f -> addRouteTopics(config, f, topics, topics));
-        return topics;
+                .forEach(f -> addRouteTopics(config, f.name(), f.joins(), tiers));
+        return List.copyOf(tiers.keySet());
     }
 
     /** Of a lookup join: the main rows' subscriptions to the joined rows they point at, keyed by the joined key. */
-    private static String lookupSubscriptionTopic(WarmerConfig config, KeyFamily family, int join) {
-        return config.kafka().topicPrefix() + ".lookup." + config.kafka().applicationId() + "." + family.name() + "."
-                + join;
+    private static String lookupSubscriptionTopic(WarmerConfig config, String name, int join) {
+        return config.kafka().topicPrefix() + ".lookup." + config.kafka().applicationId() + "." + name + "." + join;
     }
 
     /** Of a match join: the joined rows, keyed by the values main rows match them by. */
-    private static String matchTopic(WarmerConfig config, KeyFamily family, int join) {
-        return config.kafka().topicPrefix() + ".match." + config.kafka().applicationId() + "." + family.name() + "."
-                + join;
+    private static String matchTopic(WarmerConfig config, String name, int join) {
+        return config.kafka().topicPrefix() + ".match." + config.kafka().applicationId() + "." + name + "." + join;
+    }
+
+    /** Of a join with joins of its own ({@code name} is {@code family.n}): its rows assembled with theirs. */
+    private static String nestedTopic(WarmerConfig config, String name) {
+        return config.kafka().topicPrefix() + ".nested." + config.kafka().applicationId() + "." + name;
     }
 
     /** Per application id: a replay beside the live service must not share the live service's routed rows. */
-    private static String joinRouteTopic(WarmerConfig config, KeyFamily family, int join) {
-        return config.kafka().topicPrefix() + ".join." + config.kafka().applicationId() + "." + family.name() + "." + join;
+    private static String joinRouteTopic(WarmerConfig config, String name, int join) {
+        return config.kafka().topicPrefix() + ".join." + config.kafka().applicationId() + "." + name + "." + join;
     }
 
     private static String addMaterializer(Topology topology, TableId table, List<KeyFamily> families, String source,
@@ -177,72 +208,102 @@ public final class WarmerTopology {
 
     private static List<String> addJoinedFamily(Topology topology, KeyFamily family, Map<TableId, String> sources,
                                                 WarmerConfig config, CacheWriterFactory writers, History history) {
-        String name = family.name();
+        String sink = "cache-sink-join-" + family.name();
+        return addAssembly(topology, family.name(), family.name(), family.table(), family.joins(), sources, config,
+                writers.counters(), history,
+                (stores, join) -> JoinAssembleProcessor.ofFamily(family, join, stores, writers.counters(), history),
+                sink, assemblers -> topology.addStateStore(new CacheSinkStoreBuilder(sink, writers), assemblers));
+    }
+
+    /** Makes one of an assembly's processors: the main table's ({@code join} -1) or one join's. */
+    private interface Assembler {
+        Processor<String, String, String, String> create(JoinAssembleProcessor.JoinStoreNames stores, int join);
+    }
+
+    /**
+     * The stages that gather the rows of {@code joins} per main row of {@code table} and assemble them: a family's,
+     * or (named {@code family.n}) a join's own joins, whose rows go on to the level above.
+     *
+     * @param output where the assembled rows go, given the assemblers
+     * @return the nodes that may set records aside
+     */
+    private static List<String> addAssembly(Topology topology, String family, String name, TableId table,
+                                            List<Join> joins, Map<TableId, String> sources, WarmerConfig config,
+                                            SinkCounters counters, History history, Assembler assembler,
+                                            String sink, java.util.function.Consumer<String[]> output) {
         List<String> joinedStores = new ArrayList<>();
-        for (int i = 0; i < family.joins().size(); i++) {
-            joinedStores.add("join-rows-" + name + "-" + i);
-        }
         List<String> subscriptionSinks = new ArrayList<>();
-        for (int i = 0; i < family.joins().size(); i++) {
-            subscriptionSinks.add(family.joins().get(i).subscribes() ? "lookup-subscribe-" + name + "-" + i + "-out" : null);
+        for (int i = 0; i < joins.size(); i++) {
+            joinedStores.add("join-rows-" + name + "-" + i);
+            subscriptionSinks.add(joins.get(i).subscribes() ? "lookup-subscribe-" + name + "-" + i + "-out" : null);
         }
-        var stores = new JoinAssembleProcessor.JoinStoreNames("join-main-" + name, joinedStores, "cache-sink-join-" + name,
+        var stores = new JoinAssembleProcessor.JoinStoreNames("join-main-" + name, joinedStores, sink,
                 subscriptionSinks);
         List<String> assemblers = new ArrayList<>();
-        List<String> routers = new ArrayList<>();
+        List<String> parents = new ArrayList<>();
         String mainAssembler = "join-assemble-" + name;
-        topology.addProcessor(mainAssembler, () -> new JoinAssembleProcessor(family, -1, stores, writers.counters(), history),
-                sources.get(family.table()));
+        topology.addProcessor(mainAssembler, () -> assembler.create(stores, -1), sources.get(table));
         assemblers.add(mainAssembler);
-        for (int i = 0; i < family.joins().size(); i++) {
-            Join join = family.joins().get(i);
+        for (int i = 0; i < joins.size(); i++) {
+            Join join = joins.get(i);
             int index = i;
             String route = "join-route-" + name + "-" + i;
             String routeSink = route + "-out";
             String routeSource = route + "-in";
-            String topic = joinRouteTopic(config, family, i);
+            String topic = joinRouteTopic(config, name, i);
+            String joinedRows = sources.get(join.table());
+            if (!join.joins().isEmpty()) {
+                // The joined rows with their own joined rows, assembled first, instead of the table's changes.
+                String nested = name + "." + i;
+                String nestedSink = "nested-" + nested + "-out";
+                NestedRows rows = new NestedRows(family, join);
+                parents.addAll(addAssembly(topology, family, nested, join.table(), join.joins(), sources, config,
+                        counters, history, (nestedStores, j) -> JoinAssembleProcessor.nested(rows, j, nestedStores,
+                                counters, nestedSink), null, inner -> topology.addSink(nestedSink,
+                                nestedTopic(config, nested), new StringSerializer(), new StringSerializer(), inner)));
+                joinedRows = "nested-" + nested + "-in";
+                topology.addSource(joinedRows, new StringDeserializer(), new StringDeserializer(),
+                        nestedTopic(config, nested));
+            }
             if (join.isLookup()) {
                 // Partitioned by the joined key: the joined table's changes and the main rows' subscriptions meet.
-                addSubjectStage(topology, "lookup", name, i, sources.get(join.table()),
-                        lookupSubscriptionTopic(config, family, i), routeSink, topic,
-                        (rows, rowStore, subscriptionStore) -> new LookupProcessor(family.name(), join, rows, rowStore,
-                                subscriptionStore, routeSink, writers.counters(), history), routers);
+                addSubjectStage(topology, "lookup", name, i, joinedRows, lookupSubscriptionTopic(config, name, i),
+                        routeSink, topic, (rows, rowStore, subscriptionStore) -> new LookupProcessor(family, join,
+                                rows, rowStore, subscriptionStore, routeSink, counters, history), parents);
             } else {
                 // A match's joined rows go re-keyed by the values they are matched by, to meet the main rows'
                 // subscriptions; the others to the main row whose key they hold.
                 String owners = "join-owner-" + name + "-" + i;
                 String routed = join.isMatch() ? "match-route-" + name + "-" + i + "-out" : routeSink;
-                String routedTopic = join.isMatch() ? matchTopic(config, family, i) : topic;
-                topology.addProcessor(route, () -> new JoinRouteProcessor(family.name(), join, owners, routed,
-                        writers.counters(), history), sources.get(join.table()));
+                String routedTopic = join.isMatch() ? matchTopic(config, name, i) : topic;
+                topology.addProcessor(route, () -> new JoinRouteProcessor(family, join, owners, routed, counters,
+                        history), joinedRows);
                 topology.addStateStore(loggedStore(owners), route);
                 topology.addSink(routed, routedTopic, new StringSerializer(), new StringSerializer(), route);
-                routers.add(route);
+                parents.add(route);
                 if (join.isMatch()) {
                     String byValue = "match-route-" + name + "-" + i + "-in";
                     topology.addSource(byValue, new StringDeserializer(), new StringDeserializer(), routedTopic);
-                    addSubjectStage(topology, "match", name, i, byValue, lookupSubscriptionTopic(config, family, i),
+                    addSubjectStage(topology, "match", name, i, byValue, lookupSubscriptionTopic(config, name, i),
                             routeSink, topic, (rows, rowStore, subscriptionStore) -> new MatchProcessor(join, rows,
-                                    rowStore, subscriptionStore, routeSink, writers.counters()), routers);
+                                    rowStore, subscriptionStore, routeSink, counters), parents);
                 }
             }
             topology.addSource(routeSource, new StringDeserializer(), new StringDeserializer(), topic);
-            String assembler = "join-assemble-" + name + "-" + i;
-            topology.addProcessor(assembler, () -> new JoinAssembleProcessor(family, index, stores, writers.counters(), history),
-                    routeSource);
-            assemblers.add(assembler);
+            String joinAssembler = "join-assemble-" + name + "-" + i;
+            topology.addProcessor(joinAssembler, () -> assembler.create(stores, index), routeSource);
+            assemblers.add(joinAssembler);
             if (join.subscribes()) {
                 // The main row subscribes where it points; an answer that finds it pointing elsewhere unsubscribes.
-                topology.addSink(subscriptionSinks.get(i), lookupSubscriptionTopic(config, family, i),
-                        new StringSerializer(), new StringSerializer(), mainAssembler, assembler);
+                topology.addSink(subscriptionSinks.get(i), lookupSubscriptionTopic(config, name, i),
+                        new StringSerializer(), new StringSerializer(), mainAssembler, joinAssembler);
             }
         }
         String[] all = assemblers.toArray(String[]::new);
         topology.addStateStore(loggedStore(stores.mains()), all);
         joinedStores.forEach(store -> topology.addStateStore(loggedStore(store), all));
-        topology.addStateStore(new CacheSinkStoreBuilder(stores.sink(), writers), all);
-        List<String> parents = new ArrayList<>(assemblers);
-        parents.addAll(routers);
+        output.accept(all);
+        parents.addAll(assemblers);
         return parents;
     }
 

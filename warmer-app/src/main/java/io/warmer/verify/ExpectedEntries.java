@@ -112,19 +112,14 @@ public final class ExpectedEntries {
     /** @param narrowJoins read only these rows' joined rows (else every joined row) */
     private List<Row> rowsOf(KeyFamily family, List<ObjectNode> mainRows, boolean narrowJoins, long nowMs)
             throws SQLException {
-        List<Map<String, List<JsonNode>>> joined = new ArrayList<>();
-        for (Join join : family.joins()) {
-            joined.add(joinedRowsByMainKey(join, narrowJoins ? mainRows : null));
-        }
+        List<ObjectNode> combinedRows = new ArrayList<>(mainRows.size());
+        mainRows.forEach(row -> combinedRows.add(row.deepCopy()));
+        withJoinedRows(family.table(), combinedRows, mainRows, family.joins(), narrowJoins);
         List<Row> result = new ArrayList<>(mainRows.size());
-        for (ObjectNode row : mainRows) {
+        for (int r = 0; r < mainRows.size(); r++) {
+            ObjectNode row = mainRows.get(r);
             ObjectNode primaryKey = primaryKeyOf(family, row);
-            ObjectNode combined = row.deepCopy();
-            for (int i = 0; i < family.joins().size(); i++) {
-                Join join = family.joins().get(i);
-                String joinKey = join.subscribes() ? join.subscriptionKeyOf(row) : RowChangeCodec.writeJson(primaryKey);
-                join.applyTo(combined, joinKey == null ? List.of() : joined.get(i).getOrDefault(joinKey, List.of()));
-            }
+            ObjectNode combined = combinedRows.get(r);
             try {
                 List<CacheWrite> writes = family.map(primaryKey, new RowChange(Operation.INSERT, Version.ZERO, 0,
                         family.table().qualified(), combined, null), Set.of(), nowMs).writes();
@@ -230,6 +225,33 @@ public final class ExpectedEntries {
     }
 
     /**
+     * Folds each join's rows into {@code combined} (the rows of {@code table}, in the order of {@code rows}, which
+     * the joins find their rows by), as the pipeline assembles them: {@link Join#applyTo} with the joined rows in
+     * primary-key order, each with its own joined rows first.
+     *
+     * @param narrow read only these rows' joined rows (else every joined row)
+     */
+    private void withJoinedRows(TableId table, List<ObjectNode> combined, List<ObjectNode> rows, List<Join> joins,
+                                boolean narrow) throws SQLException {
+        TableSchema schema = schemaOf(table);
+        for (Join join : joins) {
+            Map<String, List<JsonNode>> joined = joinedRowsByMainKey(join, narrow ? rows : null);
+            for (int r = 0; r < rows.size(); r++) {
+                ObjectNode row = rows.get(r);
+                String joinKey;
+                if (join.subscribes()) {
+                    joinKey = join.subscriptionKeyOf(row);
+                } else {
+                    ObjectNode primaryKey = JsonNodeFactory.instance.objectNode();
+                    schema.primaryKey().forEach(c -> primaryKey.set(c, row.get(c)));
+                    joinKey = RowChangeCodec.writeJson(primaryKey);
+                }
+                join.applyTo(combined.get(r), joinKey == null ? List.of() : joined.getOrDefault(joinKey, List.of()));
+            }
+        }
+    }
+
+    /**
      * The rows of the joined table, grouped by the main key they belong to (of a lookup: by their own key) and ordered
      * by primary key: those of {@code mainRows} when given and the join is on one column of a plain type, else every
      * row.
@@ -250,7 +272,7 @@ public final class ExpectedEntries {
                         .filter(v -> v != null && !v.isNull()).map(JsonNode::asText).toArray());
             }
         }
-        Map<String, List<JsonNode>> byMain = new LinkedHashMap<>();
+        List<ObjectNode> read = new ArrayList<>();
         try (PreparedStatement st = db.prepareStatement("SELECT " + selectList(join.table()) + " FROM "
                 + quoted(join.table()) + where + " ORDER BY " + order)) {
             if (keys != null) {
@@ -259,12 +281,24 @@ public final class ExpectedEntries {
             try (ResultSet rs = st.executeQuery()) {
                 RowReader rows = reader(join.table(), rs);
                 while (rs.next()) {
-                    ObjectNode row = rows.read(rs);
-                    String mainKey = join.isLookup() ? join.keyOfLookedUp(row) : join.routeKeyOf(row);
-                    if (mainKey != null) {
-                        byMain.computeIfAbsent(mainKey, k -> new ArrayList<>()).add(row);
-                    }
+                    read.add(rows.read(rs));
                 }
+            }
+        }
+        List<ObjectNode> shown = read;
+        if (!join.joins().isEmpty()) {
+            shown = new ArrayList<>(read.size());
+            for (ObjectNode row : read) {
+                shown.add(row.deepCopy());
+            }
+            withJoinedRows(join.table(), shown, read, join.joins(), true);
+        }
+        Map<String, List<JsonNode>> byMain = new LinkedHashMap<>();
+        for (int r = 0; r < read.size(); r++) {
+            ObjectNode row = read.get(r);
+            String mainKey = join.isLookup() ? join.keyOfLookedUp(row) : join.routeKeyOf(row);
+            if (mainKey != null) {
+                byMain.computeIfAbsent(mainKey, k -> new ArrayList<>()).add(shown.get(r));
             }
         }
         return byMain;

@@ -291,6 +291,30 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldSayWhatJoinsTwoLevelsDeepNeed() {
+        String join = """
+                    join:
+                      - table: order_lines
+                        on: {order_id: id}
+                        as: lines
+                        many: true
+                        join:
+                          - {table: products, lookup: {product_id: id}, as: product}
+                """;
+        var joins = loader.parse(VALID + join, "warmer.yml").keyFamily("user-profile-v2").joins();
+        assertThat(joins.get(0).joins()).singleElement().satisfies(j -> assertThat(j.isLookup()).isTrue());
+        assertThat(joins.get(0).nestedFields()).containsExactly("product");
+        assertThatThrownBy(() -> loader.parse(VALID + join.replace("{table: products, lookup: {product_id: id}, as:"
+                + " product}", "{table: shipments, on: {line_id: id}, as: shipments, many: true, join: [{table: carriers,"
+                + " lookup: {carrier_id: id}, as: carrier}]}"), "warmer.yml")).hasMessageContaining("families[0].join[0].join[0].join: found a third level of joins");
+        assertThatThrownBy(() -> loader.parse(VALID + join.replace("table: products", "table: order_lines"),
+                "warmer.yml")).hasMessageContaining("families[0].join[0].join[0].table: found public.order_lines");
+        assertThatThrownBy(() -> loader.parse(VALID + join.replace("on: {order_id: id}", "lookup: {line_id: id}")
+                .replace("many: true", "many: false"), "warmer.yml"))
+                .hasMessageContaining("families[0].join[0].join: found joins under a lookup");
+    }
+
+    @Test
     void shouldSayWhatAMatchNeeds() {
         String join = """
                     join:

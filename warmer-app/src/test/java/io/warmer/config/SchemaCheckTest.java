@@ -47,6 +47,27 @@ class SchemaCheckTest {
     }
 
     @Test
+    void shouldCheckTheKeysOfAJoinsOwnJoinsAgainstTheTableTheyJoin() {
+        String nested = CONFIG.formatted("id").replace("      - {table: categories, lookup: {category_id: id}, as:"
+                + " category, columns: [title]}", """
+                      - table: categories
+                        on: {product_id: id}
+                        as: categories
+                        many: true
+                        join:
+                          - {table: tags, on: {category_code: %s}, as: tags, many: true}
+                """.stripTrailing());
+        Map<TableId, TableSchema> schemas = new java.util.HashMap<>(SCHEMAS);
+        schemas.put(TableId.parse("tags"), new TableSchema(List.of("id"), Map.of("id", "int4", "category_code", "text")));
+        assertThatCode(() -> SchemaCheck.verify(new ConfigLoader(name -> null).parse(nested.formatted("id"),
+                "schema-check-test.yml"), schemas)).doesNotThrowAnyException();
+        assertThatThrownBy(() -> SchemaCheck.verify(new ConfigLoader(name -> null).parse(nested.formatted("code"),
+                "schema-check-test.yml"), schemas))
+                .hasMessageContaining("families[0].join[0].join[0].on: found main columns [code], expected the primary"
+                        + " key of public.categories, in order: [id]");
+    }
+
+    @Test
     void shouldSayThatAJoinOnAColumnOtherThanTheMainKeyIsAMatch() {
         String on = CONFIG.formatted("id").replace("lookup: {category_id: id}", "on: {code: name}");
         WarmerConfig config = new ConfigLoader(name -> null).parse(on, "schema-check-test.yml");

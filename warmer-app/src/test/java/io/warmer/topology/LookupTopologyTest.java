@@ -2,17 +2,10 @@ package io.warmer.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.warmer.config.ConfigLoader;
 import io.warmer.config.WarmerConfig;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,43 +31,32 @@ class LookupTopologyTest {
                 join:
                   - {table: categories, lookup: {category_id: id}, as: category, columns: [title], flatten: true}
             """;
-    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
-
-    private final InMemoryCache cache = new InMemoryCache();
+    private JoinDriver join;
+    private InMemoryCache cache;
     private WarmerConfig config;
-    private TopologyTestDriver driver;
-    private long version = 100;
 
     @BeforeEach
     void startDriver() {
-        start(History.NONE);
-    }
-
-    private void start(History history) {
-        if (driver != null) {
-            driver.close();
-        }
-        config = new ConfigLoader(name -> null).parse(CONFIG, "lookup-test.yml");
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "lookup-test");
-        driver = new TopologyTestDriver(WarmerTopology.build(config, cache, ColumnMemory.NONE, history), props, T0);
+        join = new JoinDriver(CONFIG, "lookup-test");
+        cache = join.cache;
+        config = join.config;
     }
 
     @AfterEach
     void closeDriver() {
-        driver.close();
+        join.close();
+    }
+
+    private void start(History history) {
+        join.start(history);
     }
 
     private void change(String table, String key, String op, String row) {
-        version++;
-        pipe("shop.public." + table, key, "{\"op\":\"" + op + "\",\"version\":" + version
-                + ",\"commitTimeMs\":1,\"table\":\"t\"" + (row == null ? "" : ",\"row\":" + row) + "}");
+        join.change(table, key, op, row);
     }
 
     private void pipe(String topicName, String key, String value) {
-        TestInputTopic<String, String> topic = driver.createInputTopic(topicName, new StringSerializer(),
-                new StringSerializer(), T0, Duration.ofMillis(1));
-        topic.pipeInput(key, value);
+        join.pipe(topicName, key, value);
     }
 
     @Test
@@ -145,7 +127,7 @@ class LookupTopologyTest {
         change("categories", "{\"id\":7}", "r", "{\"id\":7,\"title\":\"Lamps\"}");
         change("categories", "{\"id\":8}", "r", "{\"id\":8,\"title\":\"Desks\"}");
         change("products", "{\"id\":1}", "r", "{\"id\":1,\"name\":\"desk\",\"category_id\":7}");
-        String firstRequest = io.warmer.change.Version.legacy(version).text();
+        String firstRequest = io.warmer.change.Version.legacy(join.version).text();
         change("products", "{\"id\":1}", "u", "{\"id\":1,\"name\":\"desk\",\"category_id\":8}");
         change("products", "{\"id\":1}", "u", "{\"id\":1,\"name\":\"desk\",\"category_id\":7}");
         String answers = WarmerTopology.joinRouteTopics(config, "product").stream()
@@ -170,12 +152,12 @@ class LookupTopologyTest {
         change("categories", "{\"id\":7}", "r", "{\"id\":7,\"title\":\"Lamps\"}");
         change("categories", "{\"id\":7}", "u", "{\"id\":7,\"title\":\"Lighting\"}");
         change("products", "{\"id\":1}", "u", "{\"id\":1,\"name\":\"lamp\",\"category_id\":7}");
-        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        join.advance(Duration.ofSeconds(1));
         assertThat(cache.applied.stream().filter(w -> w instanceof io.warmer.family.CacheWrite.Put).toList())
                 .as("held: no value while the answers come in").isEmpty();
 
         history.release();
-        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        join.advance(Duration.ofSeconds(1));
 
         assertThat(cache.applied.stream().filter(w -> w.key().equals("product:1")
                 && w instanceof io.warmer.family.CacheWrite.Put).map(w -> ((io.warmer.family.CacheWrite.Put) w).value()))

@@ -2,18 +2,11 @@ package io.warmer.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.warmer.config.ConfigLoader;
 import io.warmer.config.WarmerConfig;
 import io.warmer.family.CacheWrite;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,47 +35,36 @@ class MatchTopologyTest {
                 join:
                   - {table: preferences, match: {email: email}, as: pref, columns: [channel], flatten: true}
             """;
-    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
-
-    private final InMemoryCache cache = new InMemoryCache();
+    private JoinDriver join;
+    private InMemoryCache cache;
     private WarmerConfig config;
-    private TopologyTestDriver driver;
-    private long version = 100;
 
     @BeforeEach
     void startDriver() {
-        start(History.NONE);
-    }
-
-    private void start(History history) {
-        if (driver != null) {
-            driver.close();
-        }
-        config = new ConfigLoader(name -> null).parse(CONFIG, "match-test.yml");
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "match-test");
-        driver = new TopologyTestDriver(WarmerTopology.build(config, cache, ColumnMemory.NONE, history), props, T0);
+        join = new JoinDriver(CONFIG, "match-test");
+        cache = join.cache;
+        config = join.config;
     }
 
     @AfterEach
     void closeDriver() {
-        driver.close();
+        join.close();
+    }
+
+    private void start(History history) {
+        join.start(history);
     }
 
     private void change(String table, String key, String op, String row) {
-        change(table, key, op, row, "");
+        join.change(table, key, op, row);
     }
 
     private void change(String table, String key, String op, String row, String extra) {
-        version++;
-        pipe("shop.public." + table, key, "{\"op\":\"" + op + "\",\"version\":" + version
-                + ",\"commitTimeMs\":1,\"table\":\"t\"" + (row == null ? "" : ",\"row\":" + row) + extra + "}");
+        join.change(table, key, op, row, extra);
     }
 
     private void pipe(String topicName, String key, String value) {
-        TestInputTopic<String, String> topic = driver.createInputTopic(topicName, new StringSerializer(),
-                new StringSerializer(), T0, Duration.ofMillis(1));
-        topic.pipeInput(key, value);
+        join.pipe(topicName, key, value);
     }
 
     private void preference(int id, String email, String channel) {
@@ -211,12 +193,12 @@ class MatchTopologyTest {
         preference(1, "a@x", "email");
         preference(1, "a@x", "sms");
         customer(10, "Anna", "a@x");
-        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        join.advance(Duration.ofSeconds(1));
         assertThat(cache.applied.stream().filter(w -> w instanceof CacheWrite.Put).toList())
                 .as("held: no value while the answers come in").isEmpty();
 
         history.release();
-        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        join.advance(Duration.ofSeconds(1));
 
         assertThat(cache.applied.stream().filter(w -> w.key().equals("customer:10:prefs")
                 && w instanceof CacheWrite.Put).map(w -> ((CacheWrite.Put) w).value()))
