@@ -81,8 +81,8 @@ final class JoinAssembleProcessor<W> implements Processor<String, String, String
 
     /** A join's own joins: the joined table's assembled rows go to the level above, through {@code sink}. */
     static JoinAssembleProcessor<NestedRows.Change> nested(NestedRows rows, int join, JoinStoreNames stores,
-                                                           SinkCounters counters, String sink) {
-        return new JoinAssembleProcessor<>(rows, join, stores, counters, History.NONE, new ToLevelAbove(sink));
+                                                           SinkCounters counters, History history, String sink) {
+        return new JoinAssembleProcessor<>(rows, join, stores, counters, history, new ToLevelAbove(sink));
     }
 
     @Override

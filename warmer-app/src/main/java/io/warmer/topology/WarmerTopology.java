@@ -259,7 +259,7 @@ public final class WarmerTopology {
                 NestedRows rows = new NestedRows(family, join);
                 parents.addAll(addAssembly(topology, family, nested, join.table(), join.joins(), sources, config,
                         counters, history, (nestedStores, j) -> JoinAssembleProcessor.nested(rows, j, nestedStores,
-                                counters, nestedSink), null, inner -> topology.addSink(nestedSink,
+                                counters, history, nestedSink), null, inner -> topology.addSink(nestedSink,
                                 nestedTopic(config, nested), new StringSerializer(), new StringSerializer(), inner)));
                 joinedRows = "nested-" + nested + "-in";
                 topology.addSource(joinedRows, new StringDeserializer(), new StringDeserializer(),
