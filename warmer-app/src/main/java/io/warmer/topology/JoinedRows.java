@@ -41,7 +41,7 @@ final class JoinedRows<W> {
         this.joined = joined;
     }
 
-    /** A change of the main row; returns the cache writes. */
+    /** A change of the main row; returns what the rows become (the family's cache writes, or the level above's rows). */
     List<W> mainChanged(String mainKey, RowChange change, long nowMs) {
         String stored = mains.get(mainKey);
         ObjectNode previous = stored == null ? null : parse(stored);

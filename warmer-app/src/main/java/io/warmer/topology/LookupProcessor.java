@@ -96,6 +96,12 @@ final class LookupProcessor implements Processor<String, String, String, String>
                 ? JoinRouteProcessor.deltaNode(record.key(), Version.ZERO, null, List.of())
                 : JoinRouteProcessor.deltaNode(record.key(), Version.fromJson(stored.get("version")),
                         (ObjectNode) stored.get("row"), UnsentColumns.names(stored.get("unavailable")));
+        if (stored != null && stored.hasNonNull("broken")) {
+            // The row as kept is not the row any more: a main row that points at it now has no key until it is.
+            answer.remove("row");
+            answer.remove("unavailable");
+            answer.set("broken", stored.get("broken"));
+        }
         if (request.asked() != null) {
             answer.put("answer", request.asked());
         }
@@ -120,6 +126,12 @@ final class LookupProcessor implements Processor<String, String, String, String>
             if (!history.holdsCurrent(context)) {
                 counters.broken(family, broken);
                 DeadLetters.setAside(context, record, family, broken, counters);
+            }
+            if (stored != null) {
+                // Kept marked, so that a main row that subscribes later is told too.
+                stored.put("version", change.version().text());
+                stored.put("broken", broken);
+                joinedRows.put(record.key(), RowChangeCodec.writeJson(stored));
             }
             answerAll(record, JoinRouteProcessor.brokenDelta(record.key(), change.version(), broken));
             return;

@@ -143,6 +143,24 @@ class LookupTopologyTest {
     }
 
     @Test
+    void shouldGiveAMainRowThatPointsAtARowTheJoinCannotReadNoKeyEvenWhenItComesLater() {
+        change("categories", "{\"id\":7}", "r", "{\"id\":7,\"title\":\"Lamps\"}");
+        change("products", "{\"id\":1}", "r", "{\"id\":1,\"name\":\"desk lamp\",\"category_id\":7}");
+        assertThat(cache.entries).containsKey("product:1");
+
+        // title renamed to name: the join cannot read the category any more.
+        change("categories", "{\"id\":7}", "u", "{\"id\":7,\"name\":\"Lights\"}");
+        change("products", "{\"id\":2}", "c", "{\"id\":2,\"name\":\"floor lamp\",\"category_id\":7}");
+        assertThat(cache.entries).as("neither the product that pointed at it nor one that points at it now")
+                .doesNotContainKeys("product:1", "product:2");
+
+        change("categories", "{\"id\":7}", "u", "{\"id\":7,\"title\":\"Lights\"}");
+        assertThat(cache.entries)
+                .containsEntry("product:1", "{\"id\":1,\"name\":\"desk lamp\",\"category\":{\"title\":\"Lights\"}}")
+                .containsEntry("product:2", "{\"id\":2,\"name\":\"floor lamp\",\"category\":{\"title\":\"Lights\"}}");
+    }
+
+    @Test
     void shouldWriteNothingOfAReplayedLookupUntilItsHistoryIsReadAndThenEachValueOnce() {
         TopicPartition products = new TopicPartition("shop.public.products", 0);
         TopicPartition categories = new TopicPartition("shop.public.categories", 0);
