@@ -50,6 +50,7 @@ class IndexesIT {
                 IndexesIT::moveRows, (redis, db, yaml) -> {
                     WarmerConfig config = TestConfigs.parse(yaml);
                     assertThat(FullVerify.assertNoDrift(config, db).drifted()).isFalse();
+                    FullVerify.assertEstimateFindsEveryEntry(config);
                     assertThat(redis.exists(prefix + ":v2:tier:free:customers")).as("a set per tier").isOne();
                 });
     }

@@ -59,6 +59,7 @@ class JoinShapesIT {
                 JoinShapesIT::moveRows, (redis, db, yaml) -> {
                     WarmerConfig config = TestConfigs.parse(yaml);
                     assertThat(FullVerify.assertNoDrift(config, db).drifted()).isFalse();
+                    FullVerify.assertEstimateFindsEveryEntry(config);
                 });
     }
 

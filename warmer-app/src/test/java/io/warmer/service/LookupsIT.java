@@ -51,6 +51,7 @@ class LookupsIT {
                 expectation(prefix), LookupsIT::moveRows, (redis, db, yaml) -> {
                     WarmerConfig config = TestConfigs.parse(yaml);
                     assertThat(FullVerify.assertNoDrift(config, db).drifted()).isFalse();
+                    FullVerify.assertEstimateFindsEveryEntry(config);
                 });
     }
 

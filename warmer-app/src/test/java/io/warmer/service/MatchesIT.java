@@ -63,6 +63,7 @@ class MatchesIT {
                 prefix + ":v2:customer:*", expectation(prefix), MatchesIT::moveRows, (redis, db, yaml) -> {
                     WarmerConfig config = TestConfigs.parse(yaml);
                     assertThat(FullVerify.assertNoDrift(config, db).drifted()).isFalse();
+                    FullVerify.assertEstimateFindsEveryEntry(config);
                 });
     }
 

@@ -68,6 +68,7 @@ class NestedJoinsIT {
                 prefix + ":v2:*", expectation(prefix), NestedJoinsIT::moveRows, (redis, db, yaml) -> {
                     WarmerConfig config = TestConfigs.parse(yaml);
                     assertThat(FullVerify.assertNoDrift(config, db).drifted()).isFalse();
+                    FullVerify.assertEstimateFindsEveryEntry(config);
                 });
     }
 

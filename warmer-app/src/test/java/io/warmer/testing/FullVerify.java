@@ -22,6 +22,18 @@ public final class FullVerify {
         return report;
     }
 
+    /**
+     * Once the cache is warm, the memory estimate renders the very entries the pipeline wrote (whatever the families'
+     * shapes): every sampled entry is there, and nothing more is needed.
+     */
+    public static void assertEstimateFindsEveryEntry(WarmerConfig config) throws Exception {
+        try (Redis process = Redis.of(config.redis())) {
+            io.warmer.guard.MemoryReport estimate = io.warmer.guard.MemoryEstimate.of(config, process);
+            estimate.families().forEach(f -> assertThat(f.presentShare()).as("%s: %s", f.family(), f).isEqualTo(1.0));
+            assertThat(estimate.needed()).as("%s", estimate.lines()).isZero();
+        }
+    }
+
     /** The report, for a test that explains a drift before it fails on it. */
     public static VerifyReport report(WarmerConfig config, TestDatabase db) throws Exception {
         try (Connection connection = db.connect(); Redis process = Redis.of(config.redis());
