@@ -23,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * examples/expressions.yml on real servers: computed keys, fields, conditions and TTLs stay exact while the shop
- * writes (emails that change or go NULL, customers that move in and out of the condition), across a SIGKILL during
- * the snapshot. What each key must hold is computed by PostgreSQL itself (lower, to_char, CASE), none of Warmer's code.
+ * writes (emails that change or go NULL, customers that move in and out of the condition), across SIGKILLs during
+ * the snapshot and while streaming. What each key must hold is computed by PostgreSQL itself (lower, to_char, CASE), none of Warmer's code.
  */
 @ExtendWith(WarmerInfrastructure.class)
 class ExpressionsIT {

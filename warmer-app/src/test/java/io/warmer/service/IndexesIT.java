@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * examples/indexes.yml on real servers: sets of ids per group and sorted sets per parent stay exact while the shop
  * writes (customers that change tier or go, orders that change status, move to a new primary key or are deleted with
- * their customer), across a SIGKILL during the snapshot. Every member is compared with what PostgreSQL says, and
+ * their customer), across SIGKILLs during the snapshot and while streaming. Every member is compared with what PostgreSQL says, and
  * {@code verify --full} finds no drift either.
  */
 @ExtendWith(WarmerInfrastructure.class)

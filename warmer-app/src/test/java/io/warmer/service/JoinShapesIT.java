@@ -25,8 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * examples/join-shapes.yml on real servers: a flattened one-to-one join and a value that is a one-to-many join's rows
  * alone stay exact while both sides of each join change (points rows that come, change and go; orders the shop
- * inserts, updates, moves to new primary keys and deletes with their customer), across a SIGKILL during the
- * snapshot. What each key must hold is PostgreSQL's own LEFT JOIN and json_agg; verify --full agrees.
+ * inserts, updates, moves to new primary keys and deletes with their customer), across SIGKILLs during the
+ * snapshot and while streaming. What each key must hold is PostgreSQL's own LEFT JOIN and json_agg; verify --full agrees.
  */
 @ExtendWith(WarmerInfrastructure.class)
 class JoinShapesIT {

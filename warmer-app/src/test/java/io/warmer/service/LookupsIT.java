@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * examples/lookups.yml on real servers: every order with the customer its foreign key points at, under its own field
  * and flattened, stays exact while both sides change (the shop renames customers and changes their tier, inserts,
  * re-keys and deletes orders, deletes customers with their orders; the test moves orders to other customers), across
- * a SIGKILL during the snapshot. What each key must hold is PostgreSQL's own join; verify --full agrees.
+ * SIGKILLs during the snapshot and while streaming. What each key must hold is PostgreSQL's own join; verify --full agrees.
  */
 @ExtendWith(WarmerInfrastructure.class)
 class LookupsIT {

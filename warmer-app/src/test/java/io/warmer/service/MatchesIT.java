@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * examples/matches.yml on real servers: every customer with the preferences kept under its email stays exact while
  * both sides change (the shop renames customers, inserts customers without an email, clears emails and deletes
  * customers; the test gives customers other customers' emails, moves preferences to other emails, changes, inserts
- * and deletes them), across a SIGKILL during the snapshot. What each key must hold is PostgreSQL's own join;
+ * and deletes them), across SIGKILLs during the snapshot and while streaming. What each key must hold is PostgreSQL's own join;
  * verify --full agrees.
  */
 @ExtendWith(WarmerInfrastructure.class)

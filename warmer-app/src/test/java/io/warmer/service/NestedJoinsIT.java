@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * examples/nested-joins.yml on real servers: orders with their lines and each line's product, and customers with
  * their orders and each order's lines, stay exact while every level changes (the shop inserts, changes, re-keys and
  * deletes orders and customers; the test changes, inserts, moves and deletes lines, points them at other products or
- * at none, renames and re-prices products and deletes some), across a SIGKILL during the snapshot. What each key must
+ * at none, renames and re-prices products and deletes some), across SIGKILLs during the snapshot and while streaming. What each key must
  * hold is PostgreSQL's own join; verify --full agrees.
  */
 @ExtendWith(WarmerInfrastructure.class)

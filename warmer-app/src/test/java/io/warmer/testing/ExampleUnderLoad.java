@@ -21,8 +21,9 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * An example of examples/ on the shop schema, run as a user would: a Warmer process on its own Redis, the shop's
- * writes and the test's own beside it, a SIGKILL once the snapshot has begun writing, a second process, and then an
- * audit of Redis against what PostgreSQL says (none of Warmer's code).
+ * writes and the test's own beside it, a SIGKILL once the snapshot has begun writing, a second process killed too
+ * once it is warm and streaming, a third, and then an audit of Redis against what PostgreSQL says (none of Warmer's
+ * code).
  */
 public final class ExampleUnderLoad {
 
@@ -39,6 +40,21 @@ public final class ExampleUnderLoad {
     }
 
     private ExampleUnderLoad() {
+    }
+
+    /** Whether every family of the process is past its snapshot: streaming, or ready. */
+    private static boolean streaming(WarmerProcess process) {
+        var families = process.json("ready").path("families");
+        if (families.isEmpty()) {
+            return false;
+        }
+        for (var family : families) {
+            String stage = family.path("stage").asText();
+            if (!stage.equals("streaming") && !stage.equals("ready")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The example's families, with its keys' {@code shop:} prefix replaced by the test's own. */
@@ -96,13 +112,23 @@ public final class ExampleUnderLoad {
                     .until(() -> !commands.scan(ScanArgs.Builder.matches(started).limit(10_000)).getKeys().isEmpty());
             first.kill();
 
+            // Warm and streaming under the writes, then killed again: the stores of every stage may be ahead of
+            // their committed offsets, and records they sent before the kill are processed again.
+            // (Not ready: under writes this fast, a sample of the joined families always has a key or two whose
+            // joined rows are on their way.)
             try (WarmerProcess second = WarmerProcess.start(config, dir, "second")) {
+                await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() -> streaming(second));
+                Thread.sleep(3_000);
+                second.kill();
+            }
+
+            try (WarmerProcess third = WarmerProcess.start(config, dir, "third")) {
                 Thread.sleep(3_000);
                 shop.stop();
                 moving.set(false);
                 mover.join();
                 assertThat(moveFailure.get()).as("the test's own writes").isNull();
-                second.awaitReady(WAIT);
+                third.awaitReady(WAIT);
                 await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
                     try (Connection database = db.connect()) {
                         CacheAudit.Result audit = CacheAudit.run(database, commands, expectation);
