@@ -236,12 +236,13 @@ final class JoinAssembleProcessor<W> implements Processor<String, String, String
                 if (subscribing) {
                     subscribe(record, pointedAt);
                 }
-            } else if (subscribingJoins.get(join)
-                    && !rows.pointsAt(join, record.key(), rows.subjectOf(join, record.value()))) {
-                // An answer for a subject the main row no longer points at (it moved, or is gone): it stops asking.
-                unsubscribe(record, join, rows.subjectOf(join, record.value()));
-                return;
             } else {
+                String subject = subscribingJoins.get(join) ? rows.subjectOf(join, record.value()) : null;
+                if (subject != null && !rows.pointsAt(join, record.key(), subject)) {
+                    // An answer for a subject the main row no longer points at (it moved, or is gone): it stops asking.
+                    unsubscribe(record, join, subject);
+                    return;
+                }
                 writes = rows.joinedChanged(join, record.key(), record.value(), now);
             }
         } catch (ChangedColumnsException e) {

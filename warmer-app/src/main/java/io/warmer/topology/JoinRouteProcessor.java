@@ -14,6 +14,7 @@ import io.warmer.family.Join;
 import io.warmer.sink.SinkCounters;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -89,7 +90,7 @@ final class JoinRouteProcessor implements Processor<String, String, String, Stri
             if (target != null) {
                 owners.put(record.key(), new Owner(target, change.version()).toJson());
                 context.forward(record.withKey(target).withValue(brokenDelta(record.key(), change.version(), withheld))
-                        .withHeaders(new org.apache.kafka.common.header.internals.RecordHeaders()), routeSink);
+                        .withHeaders(new RecordHeaders()), routeSink);
             }
             return;
         }

@@ -68,7 +68,7 @@ final class MatchProcessor implements Processor<String, String, String, String> 
             } else {
                 subscribed(record);
             }
-        } catch (JsonProcessingException | RuntimeException e) {
+        } catch (JsonProcessingException | IllegalArgumentException e) {
             // Only Warmer writes these topics: a record it cannot read was not written by this version of it.
             DeadLetters.setAside(context, record, "join " + join.as(), "not a " + (rows ? "routed row" : "subscription")
                     + " of a match join: " + e.getMessage(), counters);
