@@ -9,7 +9,7 @@ import java.util.HexFormat;
 
 /**
  * What decides a family's keys and values, as a short hash: the table, the key templates, the filter, the value's
- * shape (with a set's member and score) and the joins. Expiry and fencing are left out: changing them changes no value already written.
+ * shape (with a set's member, score and cap) and the joins. Expiry and fencing are left out: changing them changes no value already written.
  */
 public final class FamilyFingerprint {
 
@@ -35,6 +35,7 @@ public final class FamilyFingerprint {
                 // Only sets and sorted sets have them: every other family keeps the fingerprint it had.
                 + (family.member() == null ? "" : "\nmember " + family.member())
                 + (family.score() == null ? "" : "\nscore " + family.score())
+                + (family.cap() == null ? "" : "\ncap " + family.cap())
                 + (family.valueOf() == null ? "" : "\nvalue-of " + family.valueOf());
         try {
             byte[] hash = MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));

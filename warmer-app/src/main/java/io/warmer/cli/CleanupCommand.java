@@ -132,7 +132,9 @@ final class CleanupCommand implements Callable<Integer> {
                         matched += keys.size();
                         if (!dryRun) {
                             List<String> withVersions = new ArrayList<>(keys);
-                            keys.forEach(k -> withVersions.add(FencedWrites.versionKeyOf(k)));
+                            // A capped sorted set's rest key too: harmless to name for any other key, which has none.
+                            keys.forEach(k -> withVersions.addAll(List.of(FencedWrites.versionKeyOf(k),
+                                    FencedWrites.restKeyOf(k))));
                             redis.sync().unlink(withVersions.toArray(String[]::new));
                             keyRate.throttle(matched, started);
                         }

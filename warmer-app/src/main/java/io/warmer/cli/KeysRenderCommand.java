@@ -97,11 +97,11 @@ final class KeysRenderCommand implements Callable<Integer> {
         if (write instanceof CacheWrite.AddMember add) {
             return (add.score() == null ? "sadd " + add.key() + " " + add.member()
                     : "zadd " + add.key() + " " + add.scoreText() + " " + add.member())
-                    + (add.fencing().enabled() ? " fenced" : "");
+                    + (add.cap() > 0 ? " cap=" + add.cap() : "") + (add.fencing().enabled() ? " fenced" : "");
         }
         if (write instanceof CacheWrite.RemoveMember remove) {
             return (remove.sorted() ? "zrem " : "srem ") + remove.key() + " " + remove.member()
-                    + (remove.fencing().enabled() ? " fenced" : "");
+                    + (remove.cap() > 0 ? " cap=" + remove.cap() : "") + (remove.fencing().enabled() ? " fenced" : "");
         }
         return "del " + write.key() + (write.fencing().enabled() ? " fenced" : "");
     }
@@ -115,9 +115,15 @@ final class KeysRenderCommand implements Callable<Integer> {
             if (add.score() != null) {
                 node.put("score", add.score());
             }
+            if (add.cap() > 0) {
+                node.put("cap", add.cap());
+            }
         }
         if (write instanceof CacheWrite.RemoveMember remove) {
             node.put("member", remove.member());
+            if (remove.cap() > 0) {
+                node.put("cap", remove.cap());
+            }
         }
         if (write instanceof CacheWrite.PutHash hash) {
             ObjectNode fields = node.putObject("fields");

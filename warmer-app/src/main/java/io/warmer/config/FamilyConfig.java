@@ -38,12 +38,13 @@ import java.util.Set;
  * @param join         rows of other tables folded into a JSON value
  * @param member       for a set or sorted-set value: the column or expression each row is a member as
  * @param score        for a sorted-set value: the column or expression scoring the member (a number or a time)
+ * @param cap          for a sorted-set value: the key holds the highest-scored this many members, absent for all
  * @param valueOf      a join's {@code as}: the value is that join's rows (an array, or one row) instead of an object
  */
 public record FamilyConfig(String name, TableId table, List<KeyTemplate> key, Object where,
                            ValueFormat value, List<String> columns, Map<String, String> fields, String ttl,
                            String ttlColumn, String ttlJitter, Boolean fencing, Duration tombstoneTtl,
-                           List<JoinConfig> join, String member, String score, String valueOf) {
+                           List<JoinConfig> join, String member, String score, Integer cap, String valueOf) {
 
     public static final boolean DEFAULT_FENCING = true;
 
@@ -126,6 +127,11 @@ public record FamilyConfig(String name, TableId table, List<KeyTemplate> key, Ob
             if (value == ValueFormat.SORTED_SET && (score == null || score.isBlank())) {
                 throw InvalidFieldException.missing("score", "placed_at");
             }
+            if (cap != null && (value != ValueFormat.SORTED_SET || cap < 1)) {
+                throw new InvalidFieldException("cap", value != ValueFormat.SORTED_SET
+                        ? "found a cap for a set, expected value: sorted-set (a cap keeps the highest scores)"
+                        : "found " + cap + ", expected how many members the key keeps at most, at least 1, e.g. 10");
+            }
             if (value == ValueFormat.SET && score != null) {
                 throw new InvalidFieldException("score", "found a score for a set, expected value: sorted-set (or no"
                         + " score)");
@@ -139,9 +145,10 @@ public record FamilyConfig(String name, TableId table, List<KeyTemplate> key, Ob
                 throw new InvalidFieldException(ttl != null ? "ttl" : "ttl-column", "found a TTL for a "
                         + value.wireName() + " value, whose key holds the members of many rows; expected none");
             }
-        } else if (member != null || score != null) {
-            throw new InvalidFieldException(member != null ? "member" : "score", "found it for a " + value.wireName()
-                    + " value, expected value: set or value: sorted-set");
+        } else if (member != null || score != null || cap != null) {
+            throw new InvalidFieldException(member != null ? "member" : score != null ? "score" : "cap", "found it for a "
+                    + value.wireName() + " value, expected value: " + (member != null ? "set or value: " : "")
+                    + "sorted-set");
         }
         if (valueOf != null) {
             String of = valueOf;
@@ -166,7 +173,7 @@ public record FamilyConfig(String name, TableId table, List<KeyTemplate> key, Ob
     /** The same family written under other keys, e.g. the next key version. */
     public FamilyConfig withKeys(List<KeyTemplate> keys) {
         return new FamilyConfig(name, table, keys, where, value, columns, fields, ttl, ttlColumn, ttlJitter, fencing,
-                tombstoneTtl, join, member, score, valueOf);
+                tombstoneTtl, join, member, score, cap, valueOf);
     }
 
     /**
@@ -285,7 +292,8 @@ public record FamilyConfig(String name, TableId table, List<KeyTemplate> key, Ob
 
     private ValueShape valueShape() {
         if (value == ValueFormat.SET || value == ValueFormat.SORTED_SET) {
-            return new ValueShape.Members(compiled(member, "member"), score == null ? null : compiled(score, "score"));
+            return new ValueShape.Members(compiled(member, "member"), score == null ? null : compiled(score, "score"),
+                    cap == null ? 0 : cap);
         }
         if (value == ValueFormat.STRING) {
             return new ValueShape.Text(columns.get(0));

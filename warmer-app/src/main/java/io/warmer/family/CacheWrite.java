@@ -54,13 +54,24 @@ public sealed interface CacheWrite {
      * Add {@code member} to the set under {@code key} (a sorted set when {@code score} is not null, with that score),
      * or move it to that score. Fencing compares the member's own version, not the key's: the members of one key
      * come from many rows.
+     *
+     * @param cap of a sorted set, how many members the key shows at most (the highest-scored; the others wait beside
+     *            it, see FencedWrites#restKeyOf), 0 for all
      */
-    record AddMember(String key, String member, Double score, Version version, Fencing fencing) implements CacheWrite {
+    record AddMember(String key, String member, Double score, int cap, Version version, Fencing fencing)
+            implements CacheWrite {
         public AddMember {
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(member, "member");
             Objects.requireNonNull(version, "version");
             Objects.requireNonNull(fencing, "fencing");
+            if (cap < 0 || cap > 0 && score == null) {
+                throw new IllegalArgumentException("a cap of " + cap + (score == null ? " for a set" : ""));
+            }
+        }
+
+        public AddMember(String key, String member, Double score, Version version, Fencing fencing) {
+            this(key, member, score, 0, version, fencing);
         }
 
         /** The score as Redis is sent it and gives it back: a whole number without a fraction. */
@@ -70,14 +81,26 @@ public sealed interface CacheWrite {
         }
     }
 
-    /** Remove {@code member} from the set (or the sorted set, {@code sorted}) under {@code key}. */
-    record RemoveMember(String key, String member, boolean sorted, Version version, Fencing fencing)
+    /**
+     * Remove {@code member} from the set (or the sorted set, {@code sorted}) under {@code key}.
+     *
+     * @param cap of a capped sorted set, its cap: the member may be one of those waiting beside the key, and one of
+     *            them takes the place of a member the key showed; 0 for none
+     */
+    record RemoveMember(String key, String member, boolean sorted, int cap, Version version, Fencing fencing)
             implements CacheWrite {
         public RemoveMember {
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(member, "member");
             Objects.requireNonNull(version, "version");
             Objects.requireNonNull(fencing, "fencing");
+            if (cap < 0 || cap > 0 && !sorted) {
+                throw new IllegalArgumentException("a cap of " + cap + (sorted ? "" : " for a set"));
+            }
+        }
+
+        public RemoveMember(String key, String member, boolean sorted, Version version, Fencing fencing) {
+            this(key, member, sorted, 0, version, fencing);
         }
     }
 }

@@ -174,8 +174,8 @@ public record KeyFamily(String name, TableId table, List<KeyTemplate> keys, RowF
         gone.removeAll(current);
         List<CacheWrite> writes = new ArrayList<>(removals(members, gone, version));
         for (String entry : current) {
-            writes.add(new CacheWrite.AddMember(entry.substring(0, entry.indexOf(ENTRY)), member, score, version,
-                    fencing));
+            writes.add(new CacheWrite.AddMember(entry.substring(0, entry.indexOf(ENTRY)), member, score, members.cap(),
+                    version, fencing));
         }
         return new Mapping(writes, current);
     }
@@ -205,7 +205,7 @@ public record KeyFamily(String name, TableId table, List<KeyTemplate> keys, RowF
                 continue; // remembered before the family was a set: nothing of it is a member
             }
             writes.add(new CacheWrite.RemoveMember(entry.substring(0, at), entry.substring(at + 1), members.sorted(),
-                    version, fencing));
+                    members.cap(), version, fencing));
         }
         return writes;
     }

@@ -189,10 +189,18 @@ public sealed interface ValueShape {
      * a column or an expression; a timestamp score is its epoch milliseconds.
      *
      * @param score null for a plain set
+     * @param cap   for a sorted set, how many members its key holds at most (the highest-scored), 0 for all
      */
-    record Members(RowExpression member, RowExpression score) implements ValueShape {
+    record Members(RowExpression member, RowExpression score, int cap) implements ValueShape {
         public Members {
             java.util.Objects.requireNonNull(member, "member");
+            if (cap < 0 || cap > 0 && score == null) {
+                throw new IllegalArgumentException("a cap of " + cap + (score == null ? " for a set" : ""));
+            }
+        }
+
+        public Members(RowExpression member, RowExpression score) {
+            this(member, score, 0);
         }
 
         public boolean sorted() {

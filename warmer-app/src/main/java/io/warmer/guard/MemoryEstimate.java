@@ -12,6 +12,7 @@ import io.warmer.family.KeyFamily;
 import io.warmer.redis.Redis;
 import io.warmer.redis.RedisConnection;
 import io.warmer.sink.FencedWrites;
+import io.warmer.sink.SortedSetCap;
 import io.warmer.verify.ExpectedEntries;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -141,7 +142,8 @@ public final class MemoryEstimate {
      * A set or sorted-set family: one member per row, in keys shared by many rows, so a key's MEMORY USAGE says
      * nothing of one row. Each member is counted at its bytes, its score, its field in the version hash and the
      * per-element overhead of a hash-table encoded set ({@link #MEMBER_OVERHEAD_BYTES}), an upper bound for small
-     * sets, which Redis packs tighter; the members already there are asked for one by one.
+     * sets, which Redis packs tighter; the members already there are asked for one by one. A capped sorted set keeps
+     * every member too, beyond its cap in its rest key, so that one can take the place of a member that leaves.
      */
     private MemoryReport.FamilyNeed members(KeyFamily family, long rows, int sampled, List<CacheWrite> entries) {
         long present = 0;
@@ -149,7 +151,7 @@ public final class MemoryEstimate {
         for (CacheWrite entry : entries) {
             CacheWrite.AddMember add = (CacheWrite.AddMember) entry;
             boolean there = add.score() == null ? redis.sismember(add.key(), add.member())
-                    : redis.zscore(add.key(), add.member()) != null;
+                    : SortedSetCap.scoreOf(redis, add.key(), add.member(), add.cap()) != null;
             present += there ? 1 : 0;
             bytes += utf8(add.member()) + MEMBER_OVERHEAD_BYTES + (add.score() == null ? 0 : 8)
                     + (add.fencing().enabled() ? utf8(add.member()) + utf8(add.version().text()) + MEMBER_OVERHEAD_BYTES : 0);

@@ -160,6 +160,7 @@ public final class OrphanSweep implements AutoCloseable {
         boolean cluster = process.cluster();
         String threshold = snapshot.startVersion().text();
         String tombstoneTtl = String.valueOf(family.fencing().tombstoneTtl().toMillis());
+        int cap = family.value() instanceof ValueShape.Members members ? members.cap() : 0;
         long removed = 0;
         long scanned = 0;
         long started = System.nanoTime();
@@ -174,11 +175,14 @@ public final class OrphanSweep implements AutoCloseable {
                         List<String> keys = bySlot.computeIfAbsent(slot, s -> new ArrayList<>());
                         keys.add(key);
                         keys.add(FencedWrites.versionKeyOf(key));
+                        if (cap > 0) {
+                            keys.add(FencedWrites.restKeyOf(key));
+                        }
                     }
                 }
                 for (List<String> keys : bySlot.values()) {
                     Long count = redis.eval(SCRIPT.source(), ScriptOutputType.INTEGER, keys.toArray(String[]::new), threshold,
-                            tombstoneTtl);
+                            tombstoneTtl, String.valueOf(cap));
                     removed += count == null ? 0 : count;
                 }
                 scanned += page.getKeys().size();

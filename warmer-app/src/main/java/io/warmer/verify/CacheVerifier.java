@@ -12,6 +12,7 @@ import io.warmer.family.CacheWrite;
 import io.warmer.family.KeyFamily;
 import io.warmer.family.KeyTemplate;
 import io.warmer.family.ValueShape;
+import io.warmer.sink.SortedSetCap;
 import io.warmer.change.Operation;
 import io.warmer.change.RowChange;
 import io.warmer.change.Version;
@@ -94,12 +95,12 @@ public final class CacheVerifier {
                 boolean present = redis.sismember(add.key(), add.member());
                 return new Comparison(present ? add.member() : null, add.member(), present);
             }
-            Double score = redis.zscore(add.key(), add.member());
+            Double score = SortedSetCap.scoreOf(redis, add.key(), add.member(), add.cap());
             return new Comparison(score == null ? null : String.valueOf(score), String.valueOf(add.score()),
                     add.score().equals(score));
         }
         if (write instanceof CacheWrite.RemoveMember remove) {
-            boolean absent = remove.sorted() ? redis.zscore(remove.key(), remove.member()) == null
+            boolean absent = remove.sorted() ? SortedSetCap.scoreOf(redis, remove.key(), remove.member(), remove.cap()) == null
                     : !redis.sismember(remove.key(), remove.member());
             return new Comparison(absent ? null : remove.member(), null, absent);
         }
@@ -123,6 +124,8 @@ public final class CacheVerifier {
         /** Of a set or sorted-set family: each key and member a row accounts for (absent ones included). */
         final Set<String> expectedMembers = new HashSet<>();
         final boolean members;
+        /** Of a capped sorted-set family, its cap; 0 for any other. */
+        final int cap;
         final List<String> missing = new ArrayList<>();
         final List<String> stale = new ArrayList<>();
         final List<String> extra = new ArrayList<>();
@@ -140,6 +143,7 @@ public final class CacheVerifier {
         FamilyCheck(KeyFamily family) {
             this.family = family;
             this.members = family.value() instanceof ValueShape.Members;
+            this.cap = family.value() instanceof ValueShape.Members m ? m.cap() : 0;
         }
 
         void compare(Integer sample, long nowMs) throws SQLException {
@@ -161,6 +165,23 @@ public final class CacheVerifier {
                 }
                 for (CacheWrite write : row.writes()) {
                     check(write, primaryKey);
+                }
+            }
+            if (cap > 0) {
+                checkCaps();
+            }
+        }
+
+        /**
+         * Each member was found on one side of its key or the other; a key must also show the highest of them. With
+         * every member accounted for (and, with --full, none more), the key then shows what the database's top rows are.
+         */
+        private void checkCaps() {
+            for (String key : expectedKeys) {
+                String misplaced = SortedSetCap.misplaced(redis, key, cap);
+                if (misplaced != null) {
+                    note(stale, misplaced);
+                    staleCount++;
                 }
             }
         }
@@ -277,7 +298,8 @@ public final class CacheVerifier {
                         if (template.match(key).isEmpty() || !redis.type(key).equals(sorted ? "zset" : "set")) {
                             continue; // a version key (a hash) that fits the pattern, or another family's key
                         }
-                        List<String> found = sorted ? redis.zrange(key, 0, -1) : List.copyOf(redis.smembers(key));
+                        List<String> found = sorted ? SortedSetCap.membersOf(redis, key, cap)
+                                : List.copyOf(redis.smembers(key));
                         for (String member : found) {
                             if (!expectedMembers.contains(memberEntry(key, member))) {
                                 note(extra, key + " member " + member);

@@ -36,6 +36,19 @@ class FamilyFingerprintTest {
                 columns: [id, name]
                 join:
                   - {table: points, on: {customer_id: id}, as: points, columns: [points], flatten: true}
+              - name: recent
+                table: orders
+                key: "v2:customer:${customer_id}:recent"
+                value: sorted-set
+                member: id
+                score: placed_at
+              - name: recent-capped
+                table: orders
+                key: "v2:customer:${customer_id}:recent"
+                value: sorted-set
+                member: id
+                score: placed_at
+                cap: 10
             """;
 
     private final WarmerConfig config = new ConfigLoader(name -> null).parse(CONFIG, "fingerprint-test.yml");
@@ -52,5 +65,13 @@ class FamilyFingerprintTest {
                 config.families().get(1)));
     }
 
+    @Test
+    void shouldFillASortedSetAgainWhenItsCapChangesAndKeepAnUncappedOnesFingerprint() {
+        // The uncapped family keeps the fingerprint it had before caps existed (5115f22).
+        assertThat(FamilyFingerprint.of(config.families().get(3))).isEqualTo(UNCAPPED_AT_5115F22);
+        assertThat(FamilyFingerprint.of(config.families().get(4))).isNotEqualTo(UNCAPPED_AT_5115F22);
+    }
+
+    private static final String UNCAPPED_AT_5115F22 = "549072e52b7d9e5d";
     private static final String FINGERPRINT_AT_BC9A3C9 = "1d60219f5a9ab8ad";
 }

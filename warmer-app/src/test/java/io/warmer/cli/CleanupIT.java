@@ -38,6 +38,7 @@ class CleanupIT {
                 keys.put(p + ":user:" + id + ":profile", "old");
             }
             keys.put(FencedWrites.versionKeyOf(p + ":user:1:profile"), "00000000000000000001");
+            keys.put(FencedWrites.restKeyOf(p + ":user:2:profile"), "a capped sorted set's members beyond its cap");
             for (int id = 1; id <= 100; id++) {
                 keys.put(p + ":v2:user:" + id + ":profile", "new");
             }
@@ -61,6 +62,7 @@ class CleanupIT {
             assertThat(run.out()).contains("removed 2,000 keys");
             assertThat(redis.keys(p + ":user:*")).isEmpty();
             assertThat(redis.exists(FencedWrites.versionKeyOf(p + ":user:1:profile"))).as("its version key").isZero();
+            assertThat(redis.exists(FencedWrites.restKeyOf(p + ":user:2:profile"))).as("its rest key").isZero();
             assertThat(redis.keys(p + ":v2:user:*")).as("the new generation").hasSize(100);
             assertThat(seconds).as("2,000 keys at 1,000/s take at least").isGreaterThan(1.4);
         } finally {

@@ -40,6 +40,7 @@ class KeysAndConfigCommandsTest {
                 value: sorted-set
                 member: id
                 score: placed_at
+                cap: 10
             """;
 
     private final StringWriter out = new StringWriter();
@@ -89,15 +90,15 @@ class KeysAndConfigCommandsTest {
     }
 
     @Test
-    void shouldRenderASortedSetsMemberWithItsScore() {
+    void shouldRenderASortedSetsMemberWithItsScoreAndCap() {
         run("keys", "render", "--config", config.toString(), "--family", "recent",
                 "--row", "{\"id\":9,\"user_id\":42,\"placed_at\":\"2026-01-01T00:00:01Z\"}");
         run("keys", "render", "--config", config.toString(), "--family", "recent", "--json",
                 "--row", "{\"id\":9,\"user_id\":42,\"placed_at\":\"2026-01-01T00:00:01Z\"}");
 
-        assertThat(out.toString().lines()).containsExactly("zadd user:42:recent 1767225601000 9 fenced",
+        assertThat(out.toString().lines()).containsExactly("zadd user:42:recent 1767225601000 9 cap=10 fenced",
                 "[{\"op\":\"zadd\",\"key\":\"user:42:recent\",\"member\":\"9\",\"score\":1.767225601E12,"
-                        + "\"fenced\":true}]");
+                        + "\"cap\":10,\"fenced\":true}]");
     }
 
     @Test

@@ -245,6 +245,18 @@ class ConfigLoaderTest {
                 .hasMessageStartingWith("warmer.yml: families[1].member: is required, e.g. id");
         assertThatThrownBy(() -> loader.parse(VALID + SET_FAMILY.replace("value: set", "value: sorted-set"), "warmer.yml"))
                 .hasMessageStartingWith("warmer.yml: families[1].score: is required, e.g. placed_at");
+        assertThatThrownBy(() -> loader.parse(VALID + SET_FAMILY + "    cap: 10\n", "warmer.yml"))
+                .hasMessageContaining("families[1].cap: found a cap for a set, expected value: sorted-set");
+        String sorted = SET_FAMILY.replace("value: set", "value: sorted-set") + "    score: placed_at\n";
+        assertThatThrownBy(() -> loader.parse(VALID + sorted + "    cap: 0\n", "warmer.yml"))
+                .hasMessageContaining("families[1].cap: found 0, expected how many members the key keeps at most, at"
+                        + " least 1, e.g. 10");
+        assertThatThrownBy(() -> loader.parse(VALID + SET_FAMILY.replace("    value: set\n    member: id\n", "")
+                + "    cap: 10\n", "warmer.yml"))
+                .hasMessageContaining("families[1].cap: found it for a json value, expected value: sorted-set");
+        var capped = (io.warmer.family.ValueShape.Members) loader.parse(VALID + sorted + "    cap: 10\n", "warmer.yml")
+                .keyFamily("by-tier").value();
+        assertThat(capped.cap()).isEqualTo(10);
         assertThatThrownBy(() -> loader.parse(VALID + SET_FAMILY + "    ttl: 1h\n", "warmer.yml"))
                 .hasMessageContaining("families[1].ttl: found a TTL for a set value, whose key holds the members of"
                         + " many rows; expected none");

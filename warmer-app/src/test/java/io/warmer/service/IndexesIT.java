@@ -19,8 +19,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * examples/indexes.yml on real servers: sets of ids per group and sorted sets per parent stay exact while the shop
- * writes (customers that change tier or go, orders that change status, move to a new primary key or are deleted with
+ * examples/indexes.yml on real servers: sets of ids per group and sorted sets per parent (one capped: each customer's
+ * two newest orders, the third waiting beside them) stay exact while the shop writes (customers that change tier or go, orders that change status, move to a new primary key or are deleted with
  * their customer), across SIGKILLs during the snapshot and while streaming. Every member is compared with what PostgreSQL says, and
  * {@code verify --full} finds no drift either.
  */
@@ -37,6 +37,9 @@ class IndexesIT {
                 new CacheAudit.Members(prefix + ":v2:customer:", "SELECT '" + prefix + ":v2:customer:' || customer_id"
                         + " || ':orders-by-time', id::text, floor(extract(epoch FROM placed_at) * 1000)::float8"
                         + " FROM orders", true),
+                new CacheAudit.Members(prefix + ":v2:latest-orders:", "SELECT '" + prefix + ":v2:latest-orders:'"
+                        + " || customer_id, id::text, floor(extract(epoch FROM placed_at) * 1000)::float8 FROM orders",
+                        true, 2),
                 new CacheAudit.Members(prefix + ":v2:status:", "SELECT '" + prefix + ":v2:status:' || status"
                         + " || ':orders', 'order-' || id FROM orders", false)));
     }
@@ -55,16 +58,25 @@ class IndexesIT {
                 });
     }
 
-    /** Customers in and out of tiers (and of every set, with no tier), orders from status to status. */
+    /**
+     * Customers in and out of tiers (and of every set, with no tier), orders from status to status, to now or back in
+     * time, and to other customers.
+     */
     private static void moveRows(Connection c) throws Exception {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         try (Statement st = c.createStatement()) {
-            switch (random.nextInt(3)) {
+            switch (random.nextInt(5)) {
                 case 0 -> st.executeUpdate("UPDATE customers SET tier = " + List.of("'free'", "'pro'", "'team'", "NULL")
                         .get(random.nextInt(4)) + " WHERE id = " + (1 + random.nextLong(CUSTOMERS)));
                 case 1 -> st.executeUpdate("UPDATE orders SET status = '" + List.of("open", "paid", "shipped")
                         .get(random.nextInt(3)) + "' WHERE id = (SELECT max(id) - " + random.nextInt(50) + " FROM orders)");
-                default -> st.executeUpdate("UPDATE orders SET placed_at = now() WHERE id = "
+                case 2 -> st.executeUpdate("UPDATE orders SET placed_at = now() WHERE id = "
+                        + (1 + random.nextLong(3L * CUSTOMERS)));
+                // Back in time: one of a customer's newest orders falls below the one waiting beyond the cap.
+                case 3 -> st.executeUpdate("UPDATE orders SET placed_at = placed_at - interval '1 hour' * "
+                        + (1 + random.nextInt(48)) + " WHERE id = " + (1 + random.nextLong(3L * CUSTOMERS)));
+                default -> st.executeUpdate("UPDATE orders SET customer_id = coalesce((SELECT min(id) FROM customers"
+                        + " WHERE id >= " + (1 + random.nextLong(CUSTOMERS)) + "), customer_id) WHERE id = "
                         + (1 + random.nextLong(3L * CUSTOMERS)));
             }
         }

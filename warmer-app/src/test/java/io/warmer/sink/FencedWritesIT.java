@@ -152,6 +152,112 @@ class FencedWritesIT {
     }
 
     @Test
+    void shouldShowACappedSortedSetsHighestMembersAndBringTheNextOneBackWhenOneLeaves() {
+        String zset = key + ":recent";
+        String rest = FencedWrites.restKeyOf(zset);
+        apply(add(zset, "1", 10, 3, 1), add(zset, "2", 20, 3, 1), add(zset, "3", 30, 3, 1), add(zset, "4", 40, 3, 1));
+        assertThat(redis.zrevrange(zset, 0, -1)).containsExactly("4", "3", "2");
+        assertThat(redis.zrange(rest, 0, -1)).containsExactly("1");
+
+        // The newest leaves: the one waiting takes its place. One falls below the one waiting: they swap.
+        apply(new CacheWrite.RemoveMember(zset, "4", true, 3, Version.legacy(2), TOMBSTONE_10_MIN));
+        assertThat(redis.zrevrange(zset, 0, -1)).containsExactly("3", "2", "1");
+        assertThat(redis.exists(rest)).isZero();
+        apply(add(zset, "5", 5, 3, 1), add(zset, "3", 1, 3, 2));
+        assertThat(redis.zrevrange(zset, 0, -1)).containsExactly("2", "1", "5");
+        assertThat(redis.zrange(rest, 0, -1)).containsExactly("3");
+
+        // An older change of a member, delivered again, moves nothing on either side.
+        apply(add(zset, "3", 99, 3, 1), new CacheWrite.RemoveMember(zset, "5", true, 3, Version.legacy(0), TOMBSTONE_10_MIN));
+        assertThat(redis.zrevrange(zset, 0, -1)).containsExactly("2", "1", "5");
+        assertThat(counters.fenced()).isEqualTo(2);
+
+        // A cap made smaller (the family changed) takes effect at the key's next write.
+        apply(add(zset, "6", 0, 2, 1));
+        assertThat(redis.zrevrange(zset, 0, -1)).containsExactly("2", "1");
+        assertThat(redis.zrevrange(rest, 0, -1)).containsExactly("5", "3", "6");
+
+        for (String member : java.util.List.of("1", "2", "3", "5", "6")) {
+            apply(new CacheWrite.RemoveMember(zset, member, true, 2, Version.legacy(9), TOMBSTONE_10_MIN));
+        }
+        assertThat(redis.exists(zset, rest)).as("empty, so Redis removed both").isZero();
+        assertThat(redis.pttl(FencedWrites.versionKeyOf(zset))).isBetween(590_000L, 600_000L);
+    }
+
+    /**
+     * Random adds, rescores (ties included), removals and older changes delivered again, in batches that mix capped
+     * members with other writes of the same slot: after each batch the key shows exactly the highest {@code cap} live
+     * members in Redis's order, and its rest key exactly the others, each with its newest score.
+     */
+    @Test
+    void shouldKeepACappedSortedSetExactThroughAnyOrderOfItsMembersChanges() {
+        String zset = "{" + key + "}:recent";
+        String plain = "{" + key + "}:other";
+        int cap = 4;
+        java.util.Random random = new java.util.Random(42);
+        java.util.Map<String, Long> versions = new java.util.HashMap<>();
+        java.util.Map<String, Double> live = new java.util.HashMap<>();
+        for (int batch = 0; batch < 150; batch++) {
+            java.util.List<CacheWrite> writes = new java.util.ArrayList<>();
+            for (int i = 1 + random.nextInt(8); i > 0; i--) {
+                String member = String.valueOf(random.nextInt(12));
+                long version = versions.getOrDefault(member, 0L);
+                if (random.nextInt(6) == 0 && version > 0) {
+                    writes.add(add(zset, member, random.nextInt(5), cap, version - 1)); // older, fenced
+                } else if (random.nextInt(3) == 0) {
+                    versions.put(member, version + 1);
+                    live.remove(member);
+                    writes.add(new CacheWrite.RemoveMember(zset, member, true, cap, Version.legacy(version + 1),
+                            TOMBSTONE_10_MIN));
+                } else {
+                    double score = random.nextInt(5); // few scores: ties are ordered by the member
+                    versions.put(member, version + 1);
+                    live.put(member, score);
+                    writes.add(add(zset, member, score, cap, version + 1));
+                }
+                if (random.nextBoolean()) {
+                    writes.add(put(plain, "b" + batch, batch + 1));
+                }
+            }
+            apply(writes.toArray(CacheWrite[]::new));
+
+            java.util.List<String> order = live.entrySet().stream()
+                    .sorted(java.util.Map.Entry.<String, Double>comparingByValue().reversed()
+                            .thenComparing(java.util.Map.Entry.comparingByKey(java.util.Comparator.reverseOrder())))
+                    .map(java.util.Map.Entry::getKey).toList();
+            java.util.List<String> shown = order.subList(0, Math.min(cap, order.size()));
+            assertThat(redis.zrevrange(zset, 0, -1)).as("batch %d", batch).isEqualTo(shown);
+            assertThat(redis.zrevrange(FencedWrites.restKeyOf(zset), 0, -1)).as("batch %d", batch)
+                    .isEqualTo(order.subList(shown.size(), order.size()));
+            for (String member : order) {
+                assertThat(SortedSetCap.scoreOf(redis, zset, member, cap)).isEqualTo(live.get(member));
+            }
+            assertThat(SortedSetCap.misplaced(redis, zset, cap)).isNull();
+        }
+    }
+
+    @Test
+    void shouldTellACappedSortedSetThatShowsTheWrongMembers() {
+        String zset = key + ":recent";
+        String rest = FencedWrites.restKeyOf(zset);
+        apply(add(zset, "a", 1, 2, 1), add(zset, "b", 2, 2, 1), add(zset, "c", 2, 2, 1));
+        assertThat(redis.zrevrange(zset, 0, -1)).as("a tie goes to the greater member").containsExactly("c", "b");
+        assertThat(SortedSetCap.misplaced(redis, zset, 2)).isNull();
+
+        redis.zadd(rest, 2, "d"); // waits, yet ties with b and is greater
+        assertThat(SortedSetCap.misplaced(redis, zset, 2)).contains("shows b (score 2.0) while d (score 2.0) waits");
+        redis.zrem(rest, "d");
+        redis.zrem(zset, "b");
+        assertThat(SortedSetCap.misplaced(redis, zset, 2)).contains("shows 1 members while 1 wait");
+        redis.zadd(zset, 3.0, "e", 4.0, "f");
+        assertThat(SortedSetCap.misplaced(redis, zset, 2)).contains("shows 3 members, more than its cap of 2");
+    }
+
+    private static CacheWrite add(String key, String member, double score, int cap, long version) {
+        return new CacheWrite.AddMember(key, member, score, cap, Version.legacy(version), TOMBSTONE_10_MIN);
+    }
+
+    @Test
     void shouldExpireTheVersionKeyWithTheValue() {
         apply(new CacheWrite.Put(key, "v", Duration.ofHours(1), Version.legacy(3), TOMBSTONE_10_MIN));
 

@@ -65,9 +65,14 @@ public final class CacheAudit {
     /**
      * Sets (or sorted sets) under keys {@code <prefix>…}: {@code sql} yields rows of {@code (key, member)}, or
      * {@code (key, member, score)} for a sorted set; every key under the prefix must be one of them, with exactly
-     * those members (and scores).
+     * those members (and scores). A capped sorted set ({@code cap} above 0) must show exactly its {@code cap}
+     * highest-scored members (ties: the greater member's bytes, Redis's order) and keep the others in
+     * {@code {<key>}:rest}, where the next one waits to take the place of one that leaves.
      */
-    public record Members(String prefix, String sql, boolean sorted) {
+    public record Members(String prefix, String sql, boolean sorted, int cap) {
+        public Members(String prefix, String sql, boolean sorted) {
+            this(prefix, sql, sorted, 0);
+        }
     }
 
     public record Expectation(List<Query> queries, List<KeySpace> keySpaces, List<Members> members) {
@@ -208,29 +213,35 @@ public final class CacheAudit {
         }
         long extra = 0;
         for (var entry : expected.entrySet()) {
-            Map<String, Double> cached = new HashMap<>();
-            if (members.sorted()) {
-                redis.zrangeWithScores(entry.getKey(), 0, -1).forEach(v -> cached.put(v.getValue(), v.getScore()));
-            } else {
-                redis.smembers(entry.getKey()).forEach(m -> cached.put(m, null));
+            if (members.cap() == 0) {
+                extra += compareKey(redis, members, entry.getKey(), entry.getValue());
+                continue;
             }
-            for (var member : entry.getValue().entrySet()) {
-                keys++;
-                if (!cached.containsKey(member.getKey())) {
-                    missing++;
-                    note("missing member " + member.getKey() + " of " + entry.getKey());
-                } else if (members.sorted() && !member.getValue().equals(cached.get(member.getKey()))) {
-                    stale++;
-                    note(entry.getKey() + " scores " + member.getKey() + " " + cached.get(member.getKey())
-                            + ", the database says " + member.getValue());
+            Map<String, Double> scores = entry.getValue();
+            java.util.Comparator<String> byScore = java.util.Comparator.comparing(scores::get);
+            List<String> order = scores.keySet().stream()
+                    .sorted(byScore.thenComparing(CacheAudit::compareBytes).reversed()).toList();
+            Map<String, Double> shown = new HashMap<>();
+            Map<String, Double> waiting = new HashMap<>();
+            for (int i = 0; i < order.size(); i++) {
+                (i < members.cap() ? shown : waiting).put(order.get(i), scores.get(order.get(i)));
+            }
+            extra += compareKey(redis, members, entry.getKey(), shown);
+            extra += compareKey(redis, members, restKeyOf(entry.getKey()), waiting);
+        }
+        if (members.cap() > 0) {
+            ScanCursor cursor = ScanCursor.INITIAL;
+            do {
+                KeyScanCursor<String> page = redis.scan(cursor, ScanArgs.Builder.matches("{" + members.prefix() + "*}:rest")
+                        .limit(BATCH));
+                for (String key : page.getKeys()) {
+                    if (!expected.containsKey(key.substring(1, key.length() - "}:rest".length()))) {
+                        extra++;
+                        note("extra " + key);
+                    }
                 }
-            }
-            for (String member : cached.keySet()) {
-                if (!entry.getValue().containsKey(member)) {
-                    extra++;
-                    note("extra member " + member + " of " + entry.getKey());
-                }
-            }
+                cursor = page;
+            } while (!cursor.isFinished());
         }
         ScanCursor cursor = ScanCursor.INITIAL;
         do {
@@ -244,6 +255,45 @@ public final class CacheAudit {
             cursor = page;
         } while (!cursor.isFinished());
         return extra;
+    }
+
+    /** The members of one key against those expected there; returns the extra ones. */
+    private long compareKey(RedisCommands<String, String> redis, Members members, String key, Map<String, Double> expected) {
+        Map<String, Double> cached = new HashMap<>();
+        if (members.sorted()) {
+            redis.zrangeWithScores(key, 0, -1).forEach(v -> cached.put(v.getValue(), v.getScore()));
+        } else {
+            redis.smembers(key).forEach(m -> cached.put(m, null));
+        }
+        long extra = 0;
+        for (var member : expected.entrySet()) {
+            keys++;
+            if (!cached.containsKey(member.getKey())) {
+                missing++;
+                note("missing member " + member.getKey() + " of " + key);
+            } else if (members.sorted() && !member.getValue().equals(cached.get(member.getKey()))) {
+                stale++;
+                note(key + " scores " + member.getKey() + " " + cached.get(member.getKey())
+                        + ", the database says " + member.getValue());
+            }
+        }
+        for (String member : cached.keySet()) {
+            if (!expected.containsKey(member)) {
+                extra++;
+                note("extra member " + member + " of " + key);
+            }
+        }
+        return extra;
+    }
+
+    /** Where a capped sorted set's key keeps the members beyond its cap (keys without a hash tag). */
+    private static String restKeyOf(String key) {
+        return "{" + key + "}:rest";
+    }
+
+    private static int compareBytes(String a, String b) {
+        return java.util.Arrays.compareUnsigned(a.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                b.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private void note(String example) {
