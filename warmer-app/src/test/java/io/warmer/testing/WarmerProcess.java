@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import io.warmer.embedded.OrphanGuard;
+import io.warmer.embedded.StopSignal;
 
 /**
  * {@code warmer run} as a process of its own (the packaged jar), for tests that kill it: its printed output, its
@@ -27,11 +29,14 @@ public final class WarmerProcess implements AutoCloseable {
     private final Process process;
     private final Path output;
     private final URI address;
+    /** Kills it if the test's JVM dies first: left behind without the test's broker, it would retry for ever. */
+    private final OrphanGuard guard;
 
-    private WarmerProcess(Process process, Path output, URI address) {
+    private WarmerProcess(Process process, Path output, URI address, OrphanGuard guard) {
         this.process = process;
         this.output = output;
         this.address = address;
+        this.guard = guard;
     }
 
     /**
@@ -55,19 +60,22 @@ public final class WarmerProcess implements AutoCloseable {
         builder.environment().put("WARMER_LOG_DIR", dir.resolve(name + "-logs").toString());
         builder.environment().putAll(environment);
         Process process = builder.start();
+        OrphanGuard guard = OrphanGuard.watch("warmer " + name, process.toHandle(), StopSignal.TERM);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline) {
             String printed = Files.exists(output) ? Files.readString(output) : "";
             Matcher found = ADDRESS.matcher(printed);
             if (found.find()) {
-                return new WarmerProcess(process, output, URI.create(found.group(1)));
+                return new WarmerProcess(process, output, URI.create(found.group(1)), guard);
             }
             if (!process.isAlive()) {
+                guard.close();
                 throw new IllegalStateException("warmer run exited with " + process.exitValue() + ":\n" + printed);
             }
             sleep(100);
         }
         process.destroyForcibly();
+        guard.close();
         throw new IllegalStateException("warmer run printed no address within 120 s:\n" + Files.readString(output));
     }
 
@@ -75,6 +83,7 @@ public final class WarmerProcess implements AutoCloseable {
     public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
+        guard.close();
     }
 
     /** SIGTERM, and waits for the graceful stop. */
@@ -86,6 +95,7 @@ public final class WarmerProcess implements AutoCloseable {
                 process.destroyForcibly();
             }
         }
+        guard.close();
     }
 
     public boolean alive() {
