@@ -43,12 +43,19 @@ final class SuiteRun {
 
             List<Path> charts = new ArrayList<>();
             double w6Seconds = Double.NaN;
+            References.Rates references = null;
+            if (table) {
+                results.phase("references");
+                results.note("W1's references: COPY to pipelined SET, then a Debezium embedded loop to pipelined SET");
+                references = References.measure(servers, settings, results);
+                results.endPhase();
+            }
             if (table) {
                 results.phase("W1");
                 results.note("W1: snapshot of %,d rows", settings.rows());
                 SnapshotWorkload.Outcome w1 = SnapshotWorkload.run(servers, settings, results);
                 try (WarmerJvm warmer = w1.warmer()) {
-                    w1Rows(w1, ceilings, copy);
+                    w1Rows(w1, ceilings, copy, references);
                     charts.add(Charts.w1(settings.charts(), w1, settings.rows()));
                     if (settings.runs(Workload.W2)) {
                         List<LatencyWorkload.Outcome> w2 = new ArrayList<>();
@@ -113,10 +120,20 @@ final class SuiteRun {
         }
     }
 
-    private void w1Rows(SnapshotWorkload.Outcome w1, Map<String, Double> ceilings, double copy) {
+    private void w1Rows(SnapshotWorkload.Outcome w1, Map<String, Double> ceilings, double copy,
+                        References.Rates references) {
         double rate = settings.rows() / w1.seconds();
         double fenced = ceilings.get("evalsha_fenced");
         results.result("ratio_w1_evalsha_fenced", Math.round(rate / fenced * 1000) / 1000.0);
+        results.result("ratio_w1_ref_copy_set", Math.round(rate / references.copy() * 1000) / 1000.0);
+        results.result("ratio_w1_ref_debezium_loop", Math.round(rate / references.debeziumLoop() * 1000) / 1000.0);
+        results.row(String.format(Locale.ROOT, "W1 against the references, %,d rows", settings.rows()),
+                Results.grouped(rate) + " rows/s",
+                String.format(Locale.ROOT, "COPY → pipelined SET %s rows/s; Debezium embedded → pipelined SET %s rows/s",
+                        Results.grouped(references.copy()), Results.grouped(references.debeziumLoop())),
+                String.format(Locale.ROOT, "%s of COPY→SET; %s of the Debezium loop", Results.ratio(rate / references.copy()),
+                        Results.ratio(rate / references.debeziumLoop())),
+                "≥ 1.5× the Debezium loop", Results.Met.of(rate >= 1.5 * references.debeziumLoop()));
         results.row(String.format(Locale.ROOT, "W1 snapshot, %,d rows", settings.rows()),
                 Results.grouped(rate) + " rows/s",
                 String.format(Locale.ROOT, "EVALSHA fenced-write %s/s; SET EX %s/s; COPY %s rows/s",

@@ -73,6 +73,19 @@ final class WarmerJvm implements AutoCloseable {
             throw new IllegalStateException("Warmer is not packaged: " + jar + " or its lib/ is missing. Build it with"
                     + " './mvnw -B -q package -DskipTests -pl warmer-bench -am' (bench/run.sh does).");
         }
+        return start(name, jar + ":" + appTarget.resolve("lib") + "/*", "io.warmer.cli.WarmerCli", dir, env, args);
+    }
+
+    /**
+     * Starts one of the benchmark's own programs (a reference loader) the same way, with the benchmark's classpath:
+     * the same heap, collector and extra options as Warmer's JVMs, so that the comparison is of the programs.
+     */
+    static WarmerJvm startBenchProgram(String name, Class<?> main, Path dir, Map<String, String> env, List<String> args) {
+        return start(name, System.getProperty("java.class.path"), main.getName(), dir, env, args);
+    }
+
+    private static WarmerJvm start(String name, String classpath, String mainClass, Path dir, Map<String, String> env,
+                                   List<String> args) {
         Path out = dir.resolve(name + ".out");
         Path err = dir.resolve(name + ".err");
         Path gc = dir.resolve(name + ".gc.log");
@@ -87,7 +100,7 @@ final class WarmerJvm implements AutoCloseable {
         if (!extra.isEmpty()) {
             command.addAll(List.of(extra.split("\\s+")));
         }
-        command.addAll(List.of("-cp", jar + ":" + appTarget.resolve("lib") + "/*", "io.warmer.cli.WarmerCli"));
+        command.addAll(List.of("-cp", classpath, mainClass));
         command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectOutput(out.toFile())
