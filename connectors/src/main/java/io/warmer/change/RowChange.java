@@ -22,13 +22,22 @@ import java.util.Objects;
  *                     IDENTITY; empty when there are none
  * @param retyped      columns whose type changed while the capture ran: a family that names one stops writing until
  *                     restarted; empty when there are none
+ * @param storedInline true for a snapshot row whose values were all stored inline and uncompressed in the table, as
+ *                     read: none is TOASTed out of line, so no update can omit one as unchanged before a change that
+ *                     is itself delivered (and carries it whole) moves it out of line. Null when not known (streamed
+ *                     changes, rows of other sources).
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record RowChange(Operation op, Version version, long commitTimeMs, String table, ObjectNode row, ObjectNode before,
-                        java.util.List<String> unavailable, java.util.List<String> retyped) {
+                        java.util.List<String> unavailable, java.util.List<String> retyped, Boolean storedInline) {
 
     public RowChange(Operation op, Version version, long commitTimeMs, String table, ObjectNode row, ObjectNode before) {
-        this(op, version, commitTimeMs, table, row, before, null, null);
+        this(op, version, commitTimeMs, table, row, before, null, null, null);
+    }
+
+    public RowChange(Operation op, Version version, long commitTimeMs, String table, ObjectNode row, ObjectNode before,
+                     java.util.List<String> unavailable, java.util.List<String> retyped) {
+        this(op, version, commitTimeMs, table, row, before, unavailable, retyped, null);
     }
 
     public RowChange {
@@ -48,6 +57,6 @@ public record RowChange(Operation op, Version version, long commitTimeMs, String
 
     /** The same change with another row, e.g. with its unavailable columns filled in. */
     public RowChange withRow(ObjectNode otherRow, java.util.List<String> stillUnavailable) {
-        return new RowChange(op, version, commitTimeMs, table, otherRow, before, stillUnavailable, retyped);
+        return new RowChange(op, version, commitTimeMs, table, otherRow, before, stillUnavailable, retyped, storedInline);
     }
 }

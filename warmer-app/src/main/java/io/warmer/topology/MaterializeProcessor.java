@@ -159,6 +159,12 @@ final class MaterializeProcessor implements Processor<String, String, String, St
         if (remembered.isEmpty() && change.unavailable().isEmpty()) {
             return change;
         }
+        if (Boolean.TRUE.equals(change.storedInline())) {
+            // A snapshot row with no value TOASTed: an update can omit a value only once a delivered change has moved
+            // it out of line, and that change, carrying it whole, is remembered. An older memory of the row is never
+            // read before then (that change replaces it), so it is neither read nor written here. (docs/design.md)
+            return change;
+        }
         if (change.isDelete()) {
             if (columnMemory != null) {
                 columnMemory.delete(key);

@@ -105,6 +105,51 @@ class ToastIT {
         }
     }
 
+    /**
+     * The snapshot remembers a row only when one of its values may be stored out of line, and tells so from how
+     * PostgreSQL stores it, not from its size: here a 64-character value was moved out of line while its row was
+     * wide, and stays there after the row shrank, before Warmer ever saw it. An update that leaves it alone does not
+     * send it; the key must still hold it. A row whose values are all inline is not remembered (storedInline), and
+     * its updates send every value.
+     */
+    @org.junit.jupiter.api.Test
+    void shouldRememberASmallValueStoredOutOfLineAndNotARowStoredInline(TestInfra infra) throws Exception {
+        db.execute("CREATE TABLE wide (id int PRIMARY KEY, a text, c1 text, c2 text, c3 text, c4 text)",
+                "ALTER TABLE wide SET (toast_tuple_target = 128)",
+                "ALTER TABLE wide ALTER a SET STORAGE EXTERNAL, ALTER c1 SET STORAGE EXTERNAL,"
+                        + " ALTER c2 SET STORAGE EXTERNAL, ALTER c3 SET STORAGE EXTERNAL, ALTER c4 SET STORAGE EXTERNAL",
+                "INSERT INTO wide VALUES (1, md5('a') || md5('b'), repeat('1', 600), repeat('2', 600), repeat('3', 600),"
+                        + " repeat('4', 600)), (2, md5('c') || md5('d'), '1', '2', '3', '4')",
+                "UPDATE wide SET c1 = '1', c2 = '2', c3 = '3', c4 = '4' WHERE id = 1");
+        try (Connection connection = db.connect(); var st = connection.createStatement();
+             ResultSet rs = st.executeQuery("SELECT id, pg_column_size(a) = octet_length(a) FROM wide ORDER BY id")) {
+            rs.next();
+            assertThat(rs.getBoolean(2)).as("row 1's small value is stored out of line (no header)").isTrue();
+            rs.next();
+            assertThat(rs.getBoolean(2)).as("row 2's is inline").isFalse();
+        }
+        String wide = infra.uniqueName("wide");
+        WarmerConfig wideConfig = TestConfigs.parse(TestConfigs.yaml(infra, db, """
+                  - {name: wide, table: wide, key: "%1$s:wide:${id}"}
+                """.formatted(wide)));
+        try (WarmerService warmer = WarmerService.start(wideConfig)) {
+            await().atMost(WAIT).until(() -> redis.get(wide + ":wide:2") != null && redis.get(wide + ":wide:1") != null);
+            assertThat(lastChangeOf(wideConfig, "wide", "{\"id\":1}")).doesNotContain("storedInline");
+            assertThat(lastChangeOf(wideConfig, "wide", "{\"id\":2}")).contains("\"storedInline\":true");
+
+            db.execute("UPDATE wide SET c1 = 'x' WHERE id IN (1, 2)");
+            await().atMost(WAIT).until(() -> redis.get(wide + ":wide:1") != null && redis.get(wide + ":wide:1").contains("\"x\"")
+                    && redis.get(wide + ":wide:2").contains("\"x\""));
+            assertThat(lastChangeOf(wideConfig, "wide", "{\"id\":1}")).as("PostgreSQL did not send a")
+                    .contains("\"unavailable\":[\"a\"]");
+            assertThat(RowChangeCodec.json().readTree(redis.get(wide + ":wide:1")).path("a").asText())
+                    .isEqualTo("0cc175b9c0f1b6a831c399e26977266192eb5ffee6ae2fec3ad71c777531578f");
+            assertThat(RowChangeCodec.json().readTree(redis.get(wide + ":wide:2")).path("a").asText())
+                    .isEqualTo("4a8a08f09d37b73795649038408b5f33" + "8277e0910d750195b448797616e091ad");
+            assertThat(warmer.counters().unavailableByFamily()).isEmpty();
+        }
+    }
+
     @org.junit.jupiter.api.Test
     void shouldNameTheTablesWhoseToastableColumnsAFamilyReadsInConfigCheck(@org.junit.jupiter.api.io.TempDir
                                                                           java.nio.file.Path dir) throws Exception {
@@ -128,7 +173,11 @@ class ToastIT {
     }
 
     private String lastChangeOf(String key) {
-        String topic = io.warmer.change.ChangeTopics.topicFor(config.kafka().topicPrefix(), io.warmer.change.TableId.parse("docs"));
+        return lastChangeOf(config, "docs", key);
+    }
+
+    private static String lastChangeOf(WarmerConfig config, String table, String key) {
+        String topic = io.warmer.change.ChangeTopics.topicFor(config.kafka().topicPrefix(), io.warmer.change.TableId.parse(table));
         java.util.Map<String, Object> props = java.util.Map.of(
                 org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers(),
                 org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG, "toast-" + java.util.UUID.randomUUID(),

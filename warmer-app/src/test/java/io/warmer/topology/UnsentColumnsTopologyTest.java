@@ -105,6 +105,45 @@ class UnsentColumnsTopologyTest {
                 .of(TableId.parse("docs"))).as("only the columns a family names").containsExactlyInAnyOrder("id", "title");
     }
 
+    /**
+     * A snapshot row whose values were all stored inline is not remembered: the capture says so
+     * ({@code storedInline}), and only a delivered change, which is remembered, can move a value out of line. This is
+     * what W1 saves a state-store write and a changelog record per row with.
+     */
+    @Test
+    void shouldNotRememberASnapshotRowWhoseValuesWereAllStoredInlineButRememberTheChangesAfterIt() {
+        change("r", "{\"id\":1,\"body\":\"short text\",\"title\":\"a\"}", ",\"storedInline\":true");
+        assertThat(columnMemory()).as("nothing remembered of the inline row").isEmpty();
+
+        // The contract, seen from the other side: were an update to omit a value after all, the key goes.
+        change("u", "{\"id\":1,\"body\":null,\"title\":\"b\"}", ",\"unavailable\":[\"body\"]");
+        assertThat(cache.entries).doesNotContainKey("doc:1");
+
+        // What really happens: the change that makes the body long carries it whole, and is remembered.
+        change("u", "{\"id\":1,\"body\":\"long text now\",\"title\":\"c\"}", "");
+        change("u", "{\"id\":1,\"body\":null,\"title\":\"d\"}", ",\"unavailable\":[\"body\"]");
+        assertThat(cache.entries.get("doc:1")).isEqualTo("{\"id\":1,\"body\":\"long text now\",\"title\":\"d\"}");
+    }
+
+    @Test
+    void shouldRememberASnapshotRowThatHadAValueStoredOutOfLine() {
+        change("r", "{\"id\":1,\"body\":\"long text\",\"title\":\"a\"}", "");
+        assertThat(columnMemory()).hasSize(1);
+    }
+
+    private java.util.List<String> columnMemory() {
+        java.util.List<String> kept = new java.util.ArrayList<>();
+        for (String store : driver.getAllStateStores().keySet()) {
+            if (store.contains("column")) {
+                org.apache.kafka.streams.state.KeyValueStore<String, String> memory = driver.getKeyValueStore(store);
+                try (var all = memory.all()) {
+                    all.forEachRemaining(entry -> kept.add(entry.value));
+                }
+            }
+        }
+        return kept;
+    }
+
     @Test
     void shouldDeleteTheKeysOfAFamilyThatReadsAnUnsentValueItDoesNotKnow() {
         change("u", "{\"id\":1,\"title\":\"b\",\"body\":null}", ",\"unavailable\":[\"body\"]");

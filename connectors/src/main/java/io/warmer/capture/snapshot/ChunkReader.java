@@ -33,6 +33,8 @@ final class ChunkReader {
     private final TableId table;
     private final List<String> primaryKey;
     private final Map<String, ColumnType> columns;
+    /** The name of the result column {@link #STORED_INLINE}. */
+    private final String inlineColumn;
     private final int chunkRows;
     private final TimestampFormat timestamps;
     private final String firstChunk;
@@ -48,10 +50,21 @@ final class ChunkReader {
     /**
      * One row, rendered as the change topic carries it.
      *
-     * @param key the primary key as the record key, byte for byte as the capture renders a streamed change's key
+     * @param key          the primary key as the record key, byte for byte as the capture renders a streamed change's key
+     * @param storedInline every value of the row was stored inline and uncompressed in the table (none TOASTed), so
+     *                     that no later update can omit one unchanged ({@link io.warmer.change.RowChange#storedInline})
      */
-    record ChunkRow(String key, String rowJson) {
+    record ChunkRow(String key, String rowJson, boolean storedInline) {
     }
+
+    /**
+     * The result column saying whether the row's values are all stored inline; not a column of the table (a quoted
+     * name no table of the shop-like schemas has, and renamed if one does).
+     */
+    static final String STORED_INLINE = "warmer:stored-inline";
+
+    /** Types whose {@code octet_length} is the length of the value's own bytes, without a header. */
+    private static final java.util.Set<String> RAW_LENGTH_TYPES = java.util.Set.of("text", "varchar", "bpchar", "bytea");
 
     /** A row that cannot be rendered (a NaN, say): set aside with the reason. */
     record UnrenderableRow(String key, String text, String reason) {
@@ -70,15 +83,20 @@ final class ChunkReader {
      * @param columns    every column of the table with its type, in table order
      */
     ChunkReader(Connection connection, TableId table, List<String> primaryKey, Map<String, ColumnType> columns,
-                int chunkRows, TimestampFormat timestamps) throws SQLException {
+                java.util.Set<String> toastable, int chunkRows, TimestampFormat timestamps) throws SQLException {
         this.connection = connection;
         this.table = table;
         this.primaryKey = List.copyOf(primaryKey);
-        this.columns = columns;
+        this.inlineColumn = columns.containsKey(STORED_INLINE) ? STORED_INLINE + ":" + java.util.UUID.randomUUID()
+                : STORED_INLINE;
+        Map<String, ColumnType> read = new java.util.LinkedHashMap<>(columns);
+        read.put(inlineColumn, new ColumnType("boolean", io.warmer.capture.rows.ColumnKind.ABSENT, false));
+        this.columns = read;
         this.chunkRows = chunkRows;
         this.timestamps = timestamps;
         connection.setAutoCommit(false);
-        String from = "SELECT " + ColumnTypes.selectList(columns) + " FROM " + quoted(table);
+        String from = "SELECT " + ColumnTypes.selectList(columns) + ", " + storedInline(columns, toastable) + " AS "
+                + quoted(inlineColumn) + " FROM " + quoted(table);
         String order = " ORDER BY " + String.join(", ", primaryKey.stream().map(ChunkReader::quoted).toList())
                 + " LIMIT " + chunkRows;
         this.firstChunk = from + order;
@@ -88,6 +106,30 @@ final class ChunkReader {
         }
         this.nextChunk = from + " WHERE (" + String.join(", ", primaryKey.stream().map(ChunkReader::quoted).toList())
                 + ") > (" + String.join(", ", casts) + ")" + order;
+    }
+
+    /**
+     * A condition true when none of the row's TOASTable values is stored out of line (or compressed). PostgreSQL's
+     * {@code pg_column_size} is the bytes a value takes where it is stored: an inline, uncompressed value's own bytes
+     * plus its 1- or 4-byte header, a compressed one fewer, and an out-of-line one its stored bytes without a header.
+     * So for types whose {@code octet_length} is their own bytes, size above length means inline and uncompressed.
+     * For other types an out-of-line value always takes more than 20 bytes (PostgreSQL moves only values larger than
+     * its pointer out of line), so any larger value counts as possibly out of line. A NULL is inline.
+     */
+    static String storedInline(Map<String, ColumnType> columns, java.util.Set<String> toastable) {
+        List<String> outOfLine = new ArrayList<>();
+        for (Map.Entry<String, ColumnType> column : columns.entrySet()) {
+            if (!toastable.contains(column.getKey())) {
+                continue;
+            }
+            String c = quoted(column.getKey());
+            ColumnType type = column.getValue();
+            String test = !type.array() && RAW_LENGTH_TYPES.contains(type.name()) ? "pg_column_size(" + c + ") <= octet_length(" + c + ")"
+                    : !type.array() && type.name().equals("json") ? "pg_column_size(" + c + ") <= octet_length(" + c + "::text)"
+                    : "pg_column_size(" + c + ") > 20";
+            outOfLine.add("coalesce(" + test + ", false)");
+        }
+        return outOfLine.isEmpty() ? "true" : "NOT (" + String.join(" OR ", outOfLine) + ")";
     }
 
     /**
@@ -130,7 +172,7 @@ final class ChunkReader {
                         last = keyTexts(rs);
                         try {
                             ObjectNode row = reader.read(rs);
-                            rows.add(new ChunkRow(keyOf(row), RowChangeCodec.writeJson(row)));
+                            rows.add(new ChunkRow(keyOf(row), RowChangeCodec.writeJson(row), rs.getBoolean(inlineColumn)));
                         } catch (MalformedChangeException e) {
                             unrenderable.add(new UnrenderableRow(keyOf(rs, reader), texts(rs), e.getMessage()));
                         }

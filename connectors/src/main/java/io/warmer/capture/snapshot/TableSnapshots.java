@@ -536,7 +536,9 @@ public final class TableSnapshots implements AutoCloseable {
         private void readChunks() {
             try (Connection connection = PostgresPreflight.open(pg)) {
                 Map<String, ColumnType> types = new ColumnTypes(connection).of(table);
-                ChunkReader reader = new ChunkReader(connection, table, primaryKey, types, settings.chunkRows(), timestamps);
+                ChunkReader reader = new ChunkReader(connection, table, primaryKey, types,
+                        io.warmer.capture.rows.TableStorage.of(connection, table).toastable(), settings.chunkRows(),
+                        timestamps);
                 synchronized (this) {
                     Map<String, String> signature = typesOf(types);
                     retypedFrom.forEach((column, before) -> {
@@ -633,6 +635,8 @@ public final class TableSnapshots implements AutoCloseable {
             List<ProducerRecord<String, String>> records = new ArrayList<>(chunk.rows().size() + 2);
             String prefix = "{\"op\":\"r\",\"version\":\"" + version.text() + "\",\"commitTimeMs\":" + chunk.readAtMs()
                     + ",\"table\":\"" + table.qualified() + "\",\"row\":";
+            // Said only of a row as read: a row as of its marker comes partly from the stream's changes.
+            String inlinePrefix = prefix.replace("{\"op\":\"r\",", "{\"op\":\"r\",\"storedInline\":true,");
             String suffix = retypedFrom.isEmpty() ? "}" : ",\"retyped\":"
                     + RowChangeCodec.writeJson(RowChangeCodec.json().valueToTree(retypedFrom.keySet())) + "}";
             long written = 0;
@@ -640,7 +644,8 @@ public final class TableSnapshots implements AutoCloseable {
                 // A row the stream delivered since the window opened is in the stream as it is now: the stream's
                 // change, not this older read, is its latest record.
                 if (!window.touched.contains(row.key())) {
-                    records.add(new ProducerRecord<>(topic, row.key(), prefix + row.rowJson() + suffix));
+                    records.add(new ProducerRecord<>(topic, row.key(),
+                            (row.storedInline() ? inlinePrefix : prefix) + row.rowJson() + suffix));
                     written++;
                 } else {
                     ObjectNode asOfMarker = ChunkWindows.asOfMarker(window, row.key(), parseRow(row.rowJson()));
