@@ -35,6 +35,8 @@ final class ChunkReader {
     private final Map<String, ColumnType> columns;
     /** The name of the result column {@link #STORED_INLINE}. */
     private final String inlineColumn;
+    /** {@link #columns} and {@link #inlineColumn}, which the row's reader skips: the result's columns. */
+    private final Map<String, ColumnType> readColumns;
     private final int chunkRows;
     private final TimestampFormat timestamps;
     private final String firstChunk;
@@ -89,9 +91,10 @@ final class ChunkReader {
         this.primaryKey = List.copyOf(primaryKey);
         this.inlineColumn = columns.containsKey(STORED_INLINE) ? STORED_INLINE + ":" + java.util.UUID.randomUUID()
                 : STORED_INLINE;
+        this.columns = columns;
         Map<String, ColumnType> read = new java.util.LinkedHashMap<>(columns);
         read.put(inlineColumn, new ColumnType("boolean", io.warmer.capture.rows.ColumnKind.ABSENT, false));
-        this.columns = read;
+        this.readColumns = read;
         this.chunkRows = chunkRows;
         this.timestamps = timestamps;
         connection.setAutoCommit(false);
@@ -166,7 +169,7 @@ final class ChunkReader {
                     }
                 }
                 try (ResultSet rs = st.executeQuery()) {
-                    RowReader reader = RowReader.of(rs.getMetaData(), columns, timestamps);
+                    RowReader reader = RowReader.of(rs.getMetaData(), readColumns, timestamps);
                     while (rs.next()) {
                         read++;
                         last = keyTexts(rs);
