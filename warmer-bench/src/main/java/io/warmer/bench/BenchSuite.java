@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bench/run.sh", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Warmer's benchmark suite: W1 snapshot, W2 update latency, W3/W4 replay, W5 migrate-keys, W6"
-                + " rebuild after FLUSHALL, X2 two materializers against one, with Warmer's heap and RSS, next to Redis and PostgreSQL ceilings"
+                + " rebuild after FLUSHALL, W7 restart with a join, W8 warm-up with a join against without, X2 two materializers against one, with Warmer's heap and RSS, next to Redis and PostgreSQL ceilings"
                 + " measured in the same run. Prints raw 'result' lines as it goes and a Markdown table at the end.",
                 "Smoke check: bench/run.sh --rows 2000 --w2-seconds 5 --ceiling-requests 100000"})
 public final class BenchSuite implements Callable<Integer> {
@@ -48,6 +48,10 @@ public final class BenchSuite implements Callable<Integer> {
 
     @Option(names = "--w7-orders", description = "Orders joined to customers in W7 (default: ${DEFAULT-VALUE}).")
     long w7Orders = 300_000;
+
+    @Option(names = "--w8-customers", description = "Customers in W8's joined warm-up, each with three orders"
+            + " (default: ${DEFAULT-VALUE}).")
+    long w8Customers = 100_000;
 
     @Option(names = "--w2-seconds", description = "How long each W2 rate runs (default: ${DEFAULT-VALUE}).")
     int w2Seconds = 300;
@@ -104,7 +108,7 @@ public final class BenchSuite implements Callable<Integer> {
                 : only.stream().map(Workload::parse).collect(Collectors.toCollection(() -> EnumSet.noneOf(Workload.class)));
         String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
         Path work = Files.createDirectories(workParent.resolve("run-" + stamp)).toAbsolutePath();
-        SuiteSettings settings = new SuiteSettings(rows, w7Orders, Workload.withPrerequisites(chosen), w2Seconds, w2Rates,
+        SuiteSettings settings = new SuiteSettings(rows, w7Orders, w8Customers, Workload.withPrerequisites(chosen), w2Seconds, w2Rates,
                 verifySample, naiveKeys, ceilingRequests, work, warmerApp.toAbsolutePath(),
                 (charts == null ? work : charts).toAbsolutePath(), redisCeiling.toAbsolutePath(),
                 shapedLua.toAbsolutePath(), pgbench);

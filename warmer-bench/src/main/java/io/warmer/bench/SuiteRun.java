@@ -115,6 +115,17 @@ final class SuiteRun {
                         String.format(Locale.ROOT, "%.2f× restored", ratio), "< 1× restored",
                         Results.Met.of(ratio < 1));
             }
+            if (settings.runs(Workload.W8)) {
+                results.phase("W8");
+                results.note("W8: warm-up of %,d customers with their orders joined, against the same rows without the join",
+                        settings.w8Customers());
+                JoinWarmupWorkload.Outcome w8 = JoinWarmupWorkload.run(servers, settings, results);
+                results.row("W8 warm-up with a 1:N join, " + JoinWarmupWorkload.describe(w8),
+                        String.format(Locale.ROOT, "%.1f s joined", w8.joinedSeconds()),
+                        String.format(Locale.ROOT, "%.1f s without the join", w8.plainSeconds()),
+                        String.format(Locale.ROOT, "%.2f× without", w8.ratio()), "≤ 2× without",
+                        Results.Met.of(w8.ratio() <= 2));
+            }
             results.endPhase();
             charts.forEach(c -> results.note("chart %s", c));
         }

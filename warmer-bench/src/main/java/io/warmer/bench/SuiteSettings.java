@@ -9,6 +9,7 @@ import java.util.Set;
  *
  * @param rows         rows in the users table (W1–W4, W6, X2) and keys to migrate (W5)
  * @param w7Orders     orders joined to customers in W7
+ * @param w8Customers  customers in W8, each with three orders
  * @param workloads    what to run, prerequisites included
  * @param w2Seconds    how long each W2 rate runs
  * @param w2Rates      W2's update rates, per second
@@ -22,7 +23,7 @@ import java.util.Set;
  * @param shapedLua    bench/fenced-write-ceiling.lua, redis-ceiling.sh's one-key stand-in for the fenced write
  * @param pgbench      PostgreSQL's pgbench
  */
-record SuiteSettings(long rows, long w7Orders, Set<Workload> workloads, int w2Seconds, List<Integer> w2Rates, int verifySample,
+record SuiteSettings(long rows, long w7Orders, long w8Customers, Set<Workload> workloads, int w2Seconds, List<Integer> w2Rates, int verifySample,
                      int naiveKeys, long ceilingRequests, Path work, Path warmerApp, Path charts, Path redisCeiling,
                      Path shapedLua, Path pgbench) {
 

@@ -21,7 +21,9 @@ enum Workload {
     /** FLUSHALL under W1's running service: time until it has rebuilt every key by itself. Needs W1, W3 to compare. */
     W6("W6"),
     /** Restart of a service with a join: stores kept in kafka.state-dir against restored. Independent of the others. */
-    W7("W7");
+    W7("W7"),
+    /** A warm-up whose families include a 1:N join against the same rows without it. Independent of the others. */
+    W8("W8");
 
     final String wireName;
 
@@ -35,7 +37,7 @@ enum Workload {
                 return w;
             }
         }
-        throw new IllegalArgumentException("unknown workload '" + text + "', expected one of W1, W2, W3, W4, W5, W6, W7, X2");
+        throw new IllegalArgumentException("unknown workload '" + text + "', expected one of W1, W2, W3, W4, W5, W6, W7, W8, X2");
     }
 
     /** {@code chosen} plus what they need: W1 under W2, W3, W4, W6 and X2; W3 under W4 and W6. */
