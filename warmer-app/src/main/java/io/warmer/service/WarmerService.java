@@ -97,14 +97,22 @@ public final class WarmerService implements ServiceView, AutoCloseable {
     private final List<String> applications = new ArrayList<>();
     private final Map<String, History> histories = new java.util.concurrent.ConcurrentHashMap<>();
     private EvictionGuard evictionGuard = EvictionGuard.off();
+    /**
+     * The service whose eviction guard also pauses this one (a rewarm beside it), or null when this one watches Redis
+     * itself. One guard per process: two would each take a baseline and report the same evictions twice.
+     */
+    private final WarmerService guardedBy;
+    /** The services beside this one that its eviction guard pauses and resumes with its own streams. */
+    private final List<WarmerService> guarding = new java.util.concurrent.CopyOnWriteArrayList<>();
     private Rewarm rewarm;
     private LossWatch lossWatch;
 
     /** Whether the families' applications come from the family registry (a service), or are all one (a replay). */
     private final boolean registered;
 
-    private WarmerService(WarmerConfig config, Role role, boolean registered, Redis redis) {
+    private WarmerService(WarmerConfig config, Role role, boolean registered, Redis redis, WarmerService guardedBy) {
         this.config = config;
+        this.guardedBy = guardedBy;
         this.role = role;
         this.registered = registered;
         this.ownsRedis = redis == null;
@@ -125,7 +133,7 @@ public final class WarmerService implements ServiceView, AutoCloseable {
      * @throws RuntimeException with a one-line, fix-it message when a server is unreachable or misconfigured
      */
     public static WarmerService start(WarmerConfig config, Role role) {
-        return start(new WarmerService(config, role, true, null));
+        return start(new WarmerService(config, role, true, null, null));
     }
 
     /**
@@ -133,7 +141,7 @@ public final class WarmerService implements ServiceView, AutoCloseable {
      * @throws RuntimeException with a one-line, fix-it message when a server is unreachable or misconfigured
      */
     public static WarmerService start(WarmerConfig config, Role role, Redis redis) {
-        return start(new WarmerService(config, role, true, redis));
+        return start(new WarmerService(config, role, true, redis, null));
     }
 
     /**
@@ -143,7 +151,7 @@ public final class WarmerService implements ServiceView, AutoCloseable {
      * @param redis the process's Redis, which {@code config.redis()} names; the caller closes it after the service
      */
     public static WarmerService replay(WarmerConfig config, Redis redis) {
-        return start(new WarmerService(config, Role.MATERIALIZE, false, redis));
+        return start(new WarmerService(config, Role.MATERIALIZE, false, redis, null));
     }
 
     private static WarmerService start(WarmerService service) {
@@ -219,11 +227,10 @@ public final class WarmerService implements ServiceView, AutoCloseable {
             for (WarmerConfig application : materializers.applications()) {
                 streams.add(startMaterializer(application));
             }
-            evictionGuard = EvictionGuard.start(redis, new EvictionGuard.Materializer(
-                    () -> streams.forEach(KafkaStreams::pause), () -> streams.forEach(KafkaStreams::resume)));
+            guardEvictions();
             backfill = BackfillWatch.start(config, materializers, histories);
             if (registered) {
-                rewarm = new Rewarm(config, redis, application -> replaying(application, redis));
+                rewarm = new Rewarm(config, redis, application -> replaying(application, redis, this));
                 rewarm.resumeUnfinished();
                 lossWatch = LossWatch.start(redis, config.kafka().applicationId(), wroteBefore,
                         rewarm::request);
@@ -276,9 +283,34 @@ public final class WarmerService implements ServiceView, AutoCloseable {
         }
     }
 
-    /** A replay for {@link Rewarm}: it pauses for the rate only while the eviction guard does not hold it paused. */
-    private static Rewarm.Replay replaying(WarmerConfig config, Redis redis) {
-        WarmerService service = replay(config, redis);
+    /**
+     * This service's streams, and those of the services beside it, pause while Redis evicts: its own guard, or the
+     * guard of the service it runs beside.
+     */
+    private void guardEvictions() {
+        if (guardedBy == null) {
+            evictionGuard = EvictionGuard.start(redis, new EvictionGuard.Materializer(
+                    () -> forEachGuardedStream(KafkaStreams::pause), () -> forEachGuardedStream(KafkaStreams::resume)));
+            return;
+        }
+        evictionGuard = guardedBy.evictionGuard;
+        guardedBy.guarding.add(this);
+        if (evictionGuard.paused()) { // paused before it was added: a pause after that pauses it anyway
+            streams.forEach(KafkaStreams::pause);
+        }
+    }
+
+    private void forEachGuardedStream(java.util.function.Consumer<KafkaStreams> action) {
+        streams.forEach(action);
+        guarding.forEach(beside -> beside.streams.forEach(action));
+    }
+
+    /**
+     * A replay for {@link Rewarm}, beside {@code service} and paused by its eviction guard: it pauses for the rate only
+     * while that guard does not hold it paused.
+     */
+    private static Rewarm.Replay replaying(WarmerConfig config, Redis redis, WarmerService beside) {
+        WarmerService service = start(new WarmerService(config, Role.MATERIALIZE, false, redis, beside));
         ReplayProgress progress = service.replayProgress();
         return new Rewarm.Replay() {
             @Override
@@ -562,7 +594,12 @@ public final class WarmerService implements ServiceView, AutoCloseable {
         if (backfill != null) {
             backfill.close();
         }
-        evictionGuard.close(); // before the materializer, so that nothing resumes a closing stream
+        // Before the materializer, so that nothing resumes a closing stream; a guard of the service beside is its own.
+        if (guardedBy == null) {
+            evictionGuard.close();
+        } else {
+            guardedBy.guarding.remove(this);
+        }
         boolean clean = true;
         for (KafkaStreams s : streams) {
             clean &= s.close(STREAMS_CLOSE_TIMEOUT);
