@@ -20,8 +20,6 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import io.warmer.testkit.CacheAudit;
 import io.warmer.testkit.Shop;
 import io.warmer.testkit.ShopWrites;
@@ -41,7 +39,6 @@ import picocli.CommandLine.Option;
                 + " compare the database with Redis. Prints one summary line.")
 public final class ChaosRun implements Callable<Integer> {
 
-    private static final Pattern ADDRESS = Pattern.compile("warmer: status page at (http://\\S+)");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration READY_LIMIT = Duration.ofMinutes(20);
 
@@ -205,9 +202,9 @@ public final class ChaosRun implements Callable<Integer> {
     private URI addressOf(WarmerJvm warmer) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
         while (System.nanoTime() < deadline) {
-            Matcher found = ADDRESS.matcher(warmer.stdout());
-            if (found.find()) {
-                return URI.create(found.group(1));
+            java.util.Optional<URI> found = warmer.statusPage();
+            if (found.isPresent()) {
+                return found.get();
             }
             if (!warmer.isAlive()) {
                 throw new IllegalStateException(warmer + " exited; see " + warmer.stderrFile());

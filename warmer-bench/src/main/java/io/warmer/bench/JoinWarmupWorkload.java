@@ -12,8 +12,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * W8: a warm-up whose families include a 1:N join, against the same rows warmed without it. Customers, each with three
@@ -97,11 +95,10 @@ final class JoinWarmupWorkload {
                             + warmer.stderrFile());
                 }
                 if (ready == null) {
-                    Matcher page = Pattern.compile("warmer: status page at (http://\\S+)").matcher(warmer.stdout());
-                    if (!page.find()) {
+                    ready = warmer.statusPage().map(page -> page.resolve("/ready")).orElse(null);
+                    if (ready == null) {
                         continue;
                     }
-                    ready = URI.create(page.group(1)).resolve("/ready");
                 }
                 int status;
                 try {

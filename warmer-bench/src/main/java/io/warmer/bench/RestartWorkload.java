@@ -12,8 +12,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -111,11 +109,10 @@ final class RestartWorkload {
                     streaming = (System.nanoTime() - start) / 1e9;
                 }
                 if (ready == null) {
-                    Matcher page = Pattern.compile("warmer: status page at (http://\\S+)").matcher(warmer.stdout());
-                    if (!page.find()) {
+                    ready = warmer.statusPage().map(page -> page.resolve("/ready")).orElse(null);
+                    if (ready == null) {
                         continue;
                     }
-                    ready = URI.create(page.group(1)).resolve("/ready");
                 }
                 try {
                     if (!Double.isNaN(streaming) && http.send(HttpRequest.newBuilder(ready)

@@ -14,8 +14,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -141,11 +139,8 @@ final class SnapshotWorkload {
         results.result("w6_keys_back_seconds", Math.round(seconds * 10) / 10.0);
         results.result("w6_rows_per_second", Math.round(rows / seconds));
         // Ready again: the service's own gate (exact values on its sample, lag 0), checked every 5 s.
-        Matcher page = Pattern.compile("warmer: status page at (http://\\S+)").matcher(warmer.stdout());
-        if (!page.find()) {
-            throw new IllegalStateException("W6: warmer run printed no status page address; see " + warmer.stderrFile());
-        }
-        URI ready = URI.create(page.group(1)).resolve("/ready");
+        URI ready = warmer.statusPage().orElseThrow(() -> new IllegalStateException(
+                "W6: warmer run printed no status page address; see " + warmer.stderrFile())).resolve("/ready");
         HttpClient http = HttpClient.newHttpClient();
         while (http.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(10)).build(),
                 HttpResponse.BodyHandlers.discarding()).statusCode() != 200) {

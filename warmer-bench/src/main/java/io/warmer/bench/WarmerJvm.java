@@ -28,6 +28,7 @@ final class WarmerJvm implements AutoCloseable {
     /** The heap Warmer gets in every workload, the memory goal. */
     static final String MAX_HEAP = "512m";
 
+    private static final Pattern STATUS_PAGE = Pattern.compile("warmer: status page at (http://\\S+)");
     private static final Pattern GC_LINE = Pattern.compile("(\\d+)M->(\\d+)M\\((\\d+)M\\)");
     private static final Duration RSS_SAMPLE = Duration.ofMillis(100);
 
@@ -143,6 +144,12 @@ final class WarmerJvm implements AutoCloseable {
 
     String stdout() {
         return read(stdout);
+    }
+
+    /** The status page's address, once {@code warmer run} has printed it. */
+    java.util.Optional<java.net.URI> statusPage() {
+        Matcher page = STATUS_PAGE.matcher(stdout());
+        return page.find() ? java.util.Optional.of(java.net.URI.create(page.group(1))) : java.util.Optional.empty();
     }
 
     Path stderrFile() {
