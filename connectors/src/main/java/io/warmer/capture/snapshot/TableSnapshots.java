@@ -633,10 +633,11 @@ public final class TableSnapshots implements AutoCloseable {
                 return null;
             }
             List<ProducerRecord<String, String>> records = new ArrayList<>(chunk.rows().size() + 2);
-            String prefix = "{\"op\":\"r\",\"version\":\"" + version.text() + "\",\"commitTimeMs\":" + chunk.readAtMs()
+            String fields = "\"version\":\"" + version.text() + "\",\"commitTimeMs\":" + chunk.readAtMs()
                     + ",\"table\":\"" + table.qualified() + "\",\"row\":";
+            String prefix = "{\"op\":\"r\"," + fields;
             // Said only of a row as read: a row as of its marker comes partly from the stream's changes.
-            String inlinePrefix = prefix.replace("{\"op\":\"r\",", "{\"op\":\"r\",\"storedInline\":true,");
+            String inlinePrefix = "{\"op\":\"r\",\"storedInline\":true," + fields;
             String suffix = retypedFrom.isEmpty() ? "}" : ",\"retyped\":"
                     + RowChangeCodec.writeJson(RowChangeCodec.json().valueToTree(retypedFrom.keySet())) + "}";
             long written = 0;
