@@ -1,5 +1,6 @@
 package io.warmer.guard;
 
+import io.warmer.redis.InfoFields;
 import io.warmer.redis.RedisConnection;
 import io.warmer.sink.CacheWriteException;
 import java.util.List;
@@ -74,14 +75,8 @@ public record NodeMemory(String address, long usedMemory, long maxMemory, String
     }
 
     private static String field(String address, String info, String name) {
-        String prefix = name + ":";
-        for (String line : info.split("\\R")) {
-            if (line.startsWith(prefix)) {
-                return line.substring(prefix.length()).strip().toLowerCase(Locale.ROOT);
-            }
-        }
-        throw new IllegalStateException("Redis at " + address + " answered INFO without " + name + "; the eviction"
+        return InfoFields.field(info, name).map(value -> value.toLowerCase(Locale.ROOT)).orElseThrow(() -> new IllegalStateException("Redis at " + address + " answered INFO without " + name + "; the eviction"
                 + " guard needs INFO memory and INFO stats (a proxy may hide them): allow INFO, or set"
-                + " redis.eviction-guard: off");
+                + " redis.eviction-guard: off"));
     }
 }

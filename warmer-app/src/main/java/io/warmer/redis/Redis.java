@@ -146,12 +146,7 @@ public final class Redis implements AutoCloseable {
     }
 
     private static String field(String info, String name) {
-        for (String line : info.split("\\R")) {
-            if (line.startsWith(name + ":")) {
-                return line.substring(name.length() + 1).strip();
-            }
-        }
-        return "unknown";
+        return InfoFields.field(info, name).orElse("unknown");
     }
 
     /** Whether this is a Redis Cluster ({@code redis.mode: cluster}). */

@@ -4,6 +4,7 @@ import io.warmer.concurrent.DaemonThreads;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.models.slots.ClusterSlotRange;
 import io.lettuce.core.cluster.models.slots.ClusterSlotsParser;
+import io.warmer.redis.InfoFields;
 import io.warmer.redis.Redis;
 import io.warmer.redis.RedisConnection;
 import java.time.Duration;
@@ -11,6 +12,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -27,9 +30,16 @@ import org.slf4j.LoggerFactory;
  * applies a master's writes in order, so a node that lost the counter's last increments lost everything written
  * after them too, and a node that kept them kept everything before. Expiry and eviction of the families' own keys
  * say nothing (they are ordinary), which is why their count is not a signal; a restart that kept the data (a new
- * {@code run_id} with the counter intact) is no loss either. The counter has no TTL, and its once-a-second use keeps
- * it the hottest key under an LRU or LFU policy; only {@code allkeys-random} eviction could take it (a false alarm,
- * which costs one rebuild and nothing else).
+ * {@code run_id} with the counter intact) is no loss either.
+ *
+ * <p>Eviction can take the counter itself: under {@code allkeys-random}, and under an LRU policy too, whose idle
+ * clock counts whole seconds, so a counter used once a second is no hotter than a key a snapshot wrote a second ago
+ * (EvictionGuardIT saw it go in CI). A counter back at 1 is then no loss: what Redis evicted is missing, never
+ * wrong, and a rebuild would write the whole keyspace into a Redis that has no room (the eviction guard holds writing
+ * paused for that very reason). So each look also reads each master's {@code run_id}, {@code evicted_keys} and how
+ * often FLUSHALL and FLUSHDB ran ({@link ServerFacts}); the counter back at 1 counts as evicted only when, between
+ * the look before it and now, every master is the same server, keys were evicted and nothing was flushed. Anything
+ * else, or an INFO Redis does not answer, is a loss as before.
  */
 public final class LossWatch implements AutoCloseable {
 
@@ -44,6 +54,8 @@ public final class LossWatch implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private RedisConnection<String, String> redis;
     private List<String> keys;
+    /** What INFO said before the last look's increments; null before the first look or when INFO was not readable. */
+    private ServerFacts factsBefore;
     private String lastError;
 
     /**
@@ -76,6 +88,8 @@ public final class LossWatch implements AutoCloseable {
                 redis = process.connect();
                 keys = counterKeys();
             }
+            ServerFacts before = ServerFacts.read(redis);
+            ServerFacts now = null;
             for (String key : keys) {
                 long value = redis.sync().incr(key);
                 Long last = seen.put(key, value);
@@ -83,11 +97,23 @@ public final class LossWatch implements AutoCloseable {
                     report(process.where() + " holds no trace of what this deployment wrote before"
                             + " Warmer started (" + key + " is new): its data was lost while Warmer was not running");
                 } else if (last != null && value <= last) {
-                    report(process.where() + " lost data: " + key + " went back from " + last + " to "
-                            + value + " (a FLUSHALL, a restart without persistence or from an older save, or a"
-                            + " failover to a replica that missed the last writes)");
+                    if (now == null) {
+                        now = ServerFacts.read(redis); // after the increment, so the span covers the counter's loss
+                    }
+                    if (value == 1 && now != null && now.onlyEvictedSince(factsBefore)) {
+                        LOG.atWarn().addKeyValue("event", "redis_pulse_evicted").log("{} evicted {} (evicted_keys rose"
+                                        + " by {}, the same server, no FLUSHALL or FLUSHDB): keys were evicted, not"
+                                        + " lost, so Warmer does not rebuild into a full Redis. Evicted keys are"
+                                        + " missing until their rows change; `warmer verify` counts them.",
+                                process.where(), key, now.evictedKeys() - factsBefore.evictedKeys());
+                    } else {
+                        report(process.where() + " lost data: " + key + " went back from " + last + " to "
+                                + value + " (a FLUSHALL, a restart without persistence or from an older save, or a"
+                                + " failover to a replica that missed the last writes)");
+                    }
                 }
             }
+            factsBefore = before;
             lastError = null;
         } catch (RuntimeException e) {
             String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
@@ -95,6 +121,63 @@ public final class LossWatch implements AutoCloseable {
                 LOG.debug("Could not look for data loss in {}: {}", process.where(), message);
             }
             lastError = message;
+        }
+    }
+
+    /**
+     * What the masters' INFO says about their history, summed over the masters of a cluster.
+     *
+     * @param runIds      each master's {@code run_id}: a restart or a failover changes it
+     * @param evictedKeys {@code evicted_keys}; it goes back at a restart and at {@code CONFIG RESETSTAT}
+     * @param flushes     calls of FLUSHALL and FLUSHDB ({@code INFO commandstats}), reset as {@code evicted_keys} is
+     */
+    record ServerFacts(Set<String> runIds, long evictedKeys, long flushes) {
+
+        /** Null when a master does not answer INFO in full (a proxy or an ACL may hide it): nothing is proven then. */
+        static ServerFacts read(RedisConnection<String, String> redis) {
+            Set<String> runIds = new TreeSet<>();
+            long evicted = 0;
+            long flushes = 0;
+            try {
+                for (RedisConnection.Node<String, String> node : redis.masters()) {
+                    ServerFacts one = parse(node.sync().info("server"), node.sync().info("stats"),
+                            node.sync().info("commandstats"));
+                    if (one == null) {
+                        return null;
+                    }
+                    runIds.addAll(one.runIds());
+                    evicted += one.evictedKeys();
+                    flushes += one.flushes();
+                }
+            } catch (RuntimeException e) {
+                LOG.debug("Could not read INFO from {}: {}", redis.address(), e.getMessage());
+                return null;
+            }
+            return new ServerFacts(runIds, evicted, flushes);
+        }
+
+        static ServerFacts parse(String server, String stats, String commandstats) {
+            var runId = InfoFields.field(server, "run_id");
+            var evicted = InfoFields.field(stats, "evicted_keys");
+            if (runId.isEmpty() || evicted.isEmpty() || !commandstats.contains("# Commandstats")) {
+                return null;
+            }
+            // A command never called since the last reset has no line.
+            long flushes = calls(commandstats, "flushall") + calls(commandstats, "flushdb");
+            return new ServerFacts(Set.of(runId.get()), Long.parseLong(evicted.get()), flushes);
+        }
+
+        private static long calls(String commandstats, String command) {
+            return InfoFields.field(commandstats, "cmdstat_" + command)
+                    .map(stat -> stat.split(",")[0]) // calls=N,usec=...
+                    .map(calls -> Long.parseLong(calls.substring(calls.indexOf('=') + 1)))
+                    .orElse(0L);
+        }
+
+        /** Whether, since {@code earlier}, every master stayed the same server, evicted keys, and flushed nothing. */
+        boolean onlyEvictedSince(ServerFacts earlier) {
+            return earlier != null && runIds.equals(earlier.runIds) && evictedKeys > earlier.evictedKeys
+                    && flushes == earlier.flushes;
         }
     }
 
