@@ -71,7 +71,7 @@ final class JoinedRows<W> {
                 pointedAnew(i, mainKey, change.version());
             }
         }
-        return render(mainKey, nowMs);
+        return render(mainKey, entry, -1, null, nowMs);
     }
 
     /**
@@ -205,7 +205,8 @@ final class JoinedRows<W> {
         state.put("count", countOf(state) + 1);
         state.remove("version"); // the name of the count before it was called so
         joined.get(join).put(mainKey, RowChangeCodec.writeJson(state));
-        return render(mainKey, nowMs);
+        String main = mains.get(mainKey);
+        return main == null ? List.of() : render(mainKey, parse(main), join, state, nowMs); // rows wait for their main row
     }
 
     /**
@@ -313,17 +314,29 @@ final class JoinedRows<W> {
 
     private List<W> render(String mainKey, long nowMs) {
         String main = mains.get(mainKey);
-        if (main == null) {
-            return List.of(); // joined rows wait for their main row
-        }
-        ObjectNode entry = parse(main);
+        return main == null ? List.of() : render(mainKey, parse(main), -1, null, nowMs);
+    }
+
+    /**
+     * The value of a main row from its entry and every join's state; the caller passes what it has just parsed or
+     * built (for a joined family every change renders, so reading it from the store again would double the work).
+     *
+     * @param entry     the main row's entry, as stored
+     * @param heldJoin  the join whose state the caller holds ({@code heldState}, as stored), or -1
+     */
+    private List<W> render(String mainKey, ObjectNode entry, int heldJoin, ObjectNode heldState, long nowMs) {
         ObjectNode row = ((ObjectNode) entry.get("row")).deepCopy();
         long count = 0;
         boolean unknown = hasReadColumn(entry.path("unavailable")) || entry.path("broken").asBoolean(false);
         for (int i = 0; i < family.joins().size(); i++) {
             Join join = family.joins().get(i);
-            String state = joined.get(i).get(mainKey);
-            ObjectNode joinState = state == null ? emptyJoinState() : parse(state);
+            ObjectNode joinState;
+            if (i == heldJoin) {
+                joinState = heldState;
+            } else {
+                String state = joined.get(i).get(mainKey);
+                joinState = state == null ? emptyJoinState() : parse(state);
+            }
             count += countOf(joinState);
             if (join.subscribes()) {
                 String pointedAt = join.subscriptionKeyOf(entry.get("row"));
@@ -349,11 +362,14 @@ final class JoinedRows<W> {
             return family.withhold(mainKey, RowChangeCodec.readKey(mainKey), combined, keysOf(entry), nowMs);
         }
         // The keys last written for this main row, so that a key made of other columns follows changes.
-        Assembly.Rendering<W> mapping = family.render(mainKey, RowChangeCodec.readKey(mainKey), combined, keysOf(entry),
+        Set<String> keysBefore = keysOf(entry);
+        Assembly.Rendering<W> mapping = family.render(mainKey, RowChangeCodec.readKey(mainKey), combined, keysBefore,
                 nowMs);
-        var keys = entry.putArray("keys");
-        mapping.currentKeys().forEach(keys::add);
-        mains.put(mainKey, RowChangeCodec.writeJson(entry));
+        if (!mapping.currentKeys().equals(keysBefore)) { // most changes keep the keys: no store write then
+            var keys = entry.putArray("keys");
+            mapping.currentKeys().forEach(keys::add);
+            mains.put(mainKey, RowChangeCodec.writeJson(entry));
+        }
         return mapping.writes();
     }
 
@@ -422,7 +438,7 @@ final class JoinedRows<W> {
 
     private static ObjectNode parse(String json) {
         try {
-            return (ObjectNode) RowChangeCodec.json().readTree(json);
+            return (ObjectNode) RowChangeCodec.manyNamesJson().readTree(json);
         } catch (JsonProcessingException | ClassCastException e) {
             throw new MalformedChangeException("not a join record: " + json, e);
         }
