@@ -37,8 +37,9 @@ import org.slf4j.LoggerFactory;
  * (EvictionGuardIT saw it go in CI). A counter back at 1 is then no loss: what Redis evicted is missing, never
  * wrong, and a rebuild would write the whole keyspace into a Redis that has no room (the eviction guard holds writing
  * paused for that very reason). So each look also reads each master's {@code run_id}, {@code evicted_keys} and how
- * often FLUSHALL and FLUSHDB ran ({@link ServerFacts}); the counter back at 1 counts as evicted only when, between
- * the look before it and now, every master is the same server, keys were evicted and nothing was flushed. Anything
+ * often FLUSHALL and FLUSHDB ran ({@link ServerFacts}), after its increments; the counter back at 1 counts as evicted
+ * only when, between what INFO said before the increment that gave the last value and now, every master is the same
+ * server, keys were evicted and nothing was flushed. Anything
  * else, or an INFO Redis does not answer, is a loss as before.
  */
 public final class LossWatch implements AutoCloseable {
@@ -54,8 +55,10 @@ public final class LossWatch implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private RedisConnection<String, String> redis;
     private List<String> keys;
-    /** What INFO said before the last look's increments; null before the first look or when INFO was not readable. */
-    private ServerFacts factsBefore;
+    /** What INFO said after the last look's increments; null before the first look or when INFO was not readable. */
+    private ServerFacts latestFacts;
+    /** Per counter, what INFO said last before the increment that gave its value in {@link #seen}. */
+    private final Map<String, ServerFacts> factsBeforeSeen = new HashMap<>();
     private String lastError;
 
     /**
@@ -88,32 +91,39 @@ public final class LossWatch implements AutoCloseable {
                 redis = process.connect();
                 keys = counterKeys();
             }
-            ServerFacts before = ServerFacts.read(redis);
-            ServerFacts now = null;
+            record WentBack(String key, long last, long value, ServerFacts before) {
+            }
+            List<WentBack> wentBack = new ArrayList<>();
+            // The increments first, so that reading INFO never delays them: a failover test cuts a replica off for
+            // two seconds, and only an increment the replica misses in them tells the loss.
             for (String key : keys) {
                 long value = redis.sync().incr(key);
                 Long last = seen.put(key, value);
+                ServerFacts before = factsBeforeSeen.put(key, latestFacts);
                 if (last == null && value == 1 && wroteBefore) {
                     report(process.where() + " holds no trace of what this deployment wrote before"
                             + " Warmer started (" + key + " is new): its data was lost while Warmer was not running");
                 } else if (last != null && value <= last) {
-                    if (now == null) {
-                        now = ServerFacts.read(redis); // after the increment, so the span covers the counter's loss
-                    }
-                    if (value == 1 && now != null && now.onlyEvictedSince(factsBefore)) {
-                        LOG.atWarn().addKeyValue("event", "redis_pulse_evicted").log("{} evicted {} (evicted_keys rose"
-                                        + " by {}, the same server, no FLUSHALL or FLUSHDB): keys were evicted, not"
-                                        + " lost, so Warmer does not rebuild into a full Redis. Evicted keys are"
-                                        + " missing until their rows change; `warmer verify` counts them.",
-                                process.where(), key, now.evictedKeys() - factsBefore.evictedKeys());
-                    } else {
-                        report(process.where() + " lost data: " + key + " went back from " + last + " to "
-                                + value + " (a FLUSHALL, a restart without persistence or from an older save, or a"
-                                + " failover to a replica that missed the last writes)");
-                    }
+                    wentBack.add(new WentBack(key, last, value, before));
                 }
             }
-            factsBefore = before;
+            // After the increments: between what INFO said before the one that gave the last value and now, the
+            // counter was lost.
+            ServerFacts now = ServerFacts.read(redis);
+            latestFacts = now;
+            for (WentBack counter : wentBack) {
+                if (counter.value() == 1 && now != null && now.onlyEvictedSince(counter.before())) {
+                    LOG.atWarn().addKeyValue("event", "redis_pulse_evicted").log("{} evicted {} (evicted_keys rose by"
+                                    + " {}, the same server, no FLUSHALL or FLUSHDB): keys were evicted, not lost, so"
+                                    + " Warmer does not rebuild into a full Redis. Evicted keys are missing until their"
+                                    + " rows change; `warmer verify` counts them.",
+                            process.where(), counter.key(), now.evictedKeys() - counter.before().evictedKeys());
+                } else {
+                    report(process.where() + " lost data: " + counter.key() + " went back from " + counter.last()
+                            + " to " + counter.value() + " (a FLUSHALL, a restart without persistence or from an older"
+                            + " save, or a failover to a replica that missed the last writes)");
+                }
+            }
             lastError = null;
         } catch (RuntimeException e) {
             String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
