@@ -75,8 +75,9 @@ public record NodeMemory(String address, long usedMemory, long maxMemory, String
     }
 
     private static String field(String address, String info, String name) {
-        return InfoFields.field(info, name).map(value -> value.toLowerCase(Locale.ROOT)).orElseThrow(() -> new IllegalStateException("Redis at " + address + " answered INFO without " + name + "; the eviction"
-                + " guard needs INFO memory and INFO stats (a proxy may hide them): allow INFO, or set"
-                + " redis.eviction-guard: off"));
+        return InfoFields.field(info, name).map(value -> value.toLowerCase(Locale.ROOT))
+                .orElseThrow(() -> new IllegalStateException("Redis at " + address + " answered INFO without " + name
+                        + "; the eviction guard needs INFO memory and INFO stats (a proxy may hide them): allow INFO,"
+                        + " or set redis.eviction-guard: off"));
     }
 }

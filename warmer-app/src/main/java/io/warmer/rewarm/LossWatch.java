@@ -39,8 +39,8 @@ import org.slf4j.LoggerFactory;
  * paused for that very reason). So each look also reads each master's {@code run_id}, {@code evicted_keys} and how
  * often FLUSHALL and FLUSHDB ran ({@link ServerFacts}), after its increments; the counter back at 1 counts as evicted
  * only when, between what INFO said before the increment that gave the last value and now, every master is the same
- * server, keys were evicted and nothing was flushed. Anything
- * else, or an INFO Redis does not answer, is a loss as before.
+ * server, keys were evicted and nothing was flushed. Anything else, or an INFO Redis does not answer, is a loss as
+ * before.
  */
 public final class LossWatch implements AutoCloseable {
 
@@ -51,14 +51,13 @@ public final class LossWatch implements AutoCloseable {
     private final String applicationId;
     private final boolean wroteBefore;
     private final Consumer<String> lost;
-    private final Map<String, Long> seen = new HashMap<>();
+    /** Per counter, the value its last increment gave, and what INFO said last before that increment. */
+    private final Map<String, Seen> seen = new HashMap<>();
     private final ScheduledExecutorService timer;
     private RedisConnection<String, String> redis;
     private List<String> keys;
     /** What INFO said after the last look's increments; null before the first look or when INFO was not readable. */
     private ServerFacts latestFacts;
-    /** Per counter, what INFO said last before the increment that gave its value in {@link #seen}. */
-    private final Map<String, ServerFacts> factsBeforeSeen = new HashMap<>();
     private String lastError;
 
     /**
@@ -91,20 +90,19 @@ public final class LossWatch implements AutoCloseable {
                 redis = process.connect();
                 keys = counterKeys();
             }
-            record WentBack(String key, long last, long value, ServerFacts before) {
+            record WentBack(String key, Seen last, long value) {
             }
             List<WentBack> wentBack = new ArrayList<>();
             // The increments first, so that reading INFO never delays them: a failover test cuts a replica off for
             // two seconds, and only an increment the replica misses in them tells the loss.
             for (String key : keys) {
                 long value = redis.sync().incr(key);
-                Long last = seen.put(key, value);
-                ServerFacts before = factsBeforeSeen.put(key, latestFacts);
+                Seen last = seen.put(key, new Seen(value, latestFacts));
                 if (last == null && value == 1 && wroteBefore) {
                     report(process.where() + " holds no trace of what this deployment wrote before"
                             + " Warmer started (" + key + " is new): its data was lost while Warmer was not running");
-                } else if (last != null && value <= last) {
-                    wentBack.add(new WentBack(key, last, value, before));
+                } else if (last != null && value <= last.value()) {
+                    wentBack.add(new WentBack(key, last, value));
                 }
             }
             // After the increments: between what INFO said before the one that gave the last value and now, the
@@ -112,14 +110,15 @@ public final class LossWatch implements AutoCloseable {
             ServerFacts now = ServerFacts.read(redis);
             latestFacts = now;
             for (WentBack counter : wentBack) {
-                if (counter.value() == 1 && now != null && now.onlyEvictedSince(counter.before())) {
+                ServerFacts before = counter.last().before();
+                if (counter.value() == 1 && now != null && now.onlyEvictedSince(before)) {
                     LOG.atWarn().addKeyValue("event", "redis_pulse_evicted").log("{} evicted {} (evicted_keys rose by"
                                     + " {}, the same server, no FLUSHALL or FLUSHDB): keys were evicted, not lost, so"
                                     + " Warmer does not rebuild into a full Redis. Evicted keys are missing until their"
                                     + " rows change; `warmer verify` counts them.",
-                            process.where(), counter.key(), now.evictedKeys() - counter.before().evictedKeys());
+                            process.where(), counter.key(), now.evictedKeys() - before.evictedKeys());
                 } else {
-                    report(process.where() + " lost data: " + counter.key() + " went back from " + counter.last()
+                    report(process.where() + " lost data: " + counter.key() + " went back from " + counter.last().value()
                             + " to " + counter.value() + " (a FLUSHALL, a restart without persistence or from an older"
                             + " save, or a failover to a replica that missed the last writes)");
                 }
@@ -132,6 +131,10 @@ public final class LossWatch implements AutoCloseable {
             }
             lastError = message;
         }
+    }
+
+    /** A counter's value as its last increment gave it, and what INFO said last before that increment (or null). */
+    private record Seen(long value, ServerFacts before) {
     }
 
     /**

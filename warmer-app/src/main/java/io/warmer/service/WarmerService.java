@@ -40,11 +40,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
@@ -103,7 +105,7 @@ public final class WarmerService implements ServiceView, AutoCloseable {
      */
     private final WarmerService guardedBy;
     /** The services beside this one that its eviction guard pauses and resumes with its own streams. */
-    private final List<WarmerService> guarding = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<WarmerService> guarding = new CopyOnWriteArrayList<>();
     private Rewarm rewarm;
     private LossWatch lossWatch;
 
@@ -300,7 +302,7 @@ public final class WarmerService implements ServiceView, AutoCloseable {
         }
     }
 
-    private void forEachGuardedStream(java.util.function.Consumer<KafkaStreams> action) {
+    private void forEachGuardedStream(Consumer<KafkaStreams> action) {
         streams.forEach(action);
         guarding.forEach(beside -> beside.streams.forEach(action));
     }

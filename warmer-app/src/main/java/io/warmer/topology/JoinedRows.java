@@ -205,8 +205,7 @@ final class JoinedRows<W> {
         state.put("count", countOf(state) + 1);
         state.remove("version"); // the name of the count before it was called so
         joined.get(join).put(mainKey, RowChangeCodec.writeJson(state));
-        String main = mains.get(mainKey);
-        return main == null ? List.of() : render(mainKey, parse(main), join, state, nowMs); // rows wait for their main row
+        return render(mainKey, join, state, nowMs);
     }
 
     /**
@@ -313,8 +312,13 @@ final class JoinedRows<W> {
     }
 
     private List<W> render(String mainKey, long nowMs) {
+        return render(mainKey, -1, null, nowMs);
+    }
+
+    /** The value of a main row as stored, with the state of {@code heldJoin} the caller holds (see below). */
+    private List<W> render(String mainKey, int heldJoin, ObjectNode heldState, long nowMs) {
         String main = mains.get(mainKey);
-        return main == null ? List.of() : render(mainKey, parse(main), -1, null, nowMs);
+        return main == null ? List.of() : render(mainKey, parse(main), heldJoin, heldState, nowMs); // joined rows wait
     }
 
     /**

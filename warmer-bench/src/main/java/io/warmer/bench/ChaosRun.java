@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
@@ -202,7 +203,7 @@ public final class ChaosRun implements Callable<Integer> {
     private URI addressOf(WarmerJvm warmer) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
         while (System.nanoTime() < deadline) {
-            java.util.Optional<URI> found = warmer.statusPage();
+            Optional<URI> found = warmer.statusPage();
             if (found.isPresent()) {
                 return found.get();
             }
