@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * (EvictionGuardIT saw it go in CI). A counter back at 1 is then no loss: what Redis evicted is missing, never
  * wrong, and a rebuild would write the whole keyspace into a Redis that has no room (the eviction guard holds writing
  * paused for that very reason). So each look also reads each master's {@code run_id}, {@code evicted_keys} and how
- * often FLUSHALL and FLUSHDB ran ({@link ServerFacts}), after its increments; the counter back at 1 counts as evicted
+ * often FLUSHALL and FLUSHDB ran ({@link ServerFacts}), after its increments (and the first look before its
+ * own, as a counter can be evicted right after its first increment); the counter back at 1 counts as evicted
  * only when, between what INFO said before the increment that gave the last value and now, every master is the same
  * server, keys were evicted and nothing was flushed. Anything else, or an INFO Redis does not answer, is a loss as
  * before.
@@ -56,7 +57,7 @@ public final class LossWatch implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private RedisConnection<String, String> redis;
     private List<String> keys;
-    /** What INFO said after the last look's increments; null before the first look or when INFO was not readable. */
+    /** What INFO said after the last look's increments (the first look: before them too); null when not readable. */
     private ServerFacts latestFacts;
     private String lastError;
 
@@ -93,6 +94,11 @@ public final class LossWatch implements AutoCloseable {
             record WentBack(String key, Seen last, long value) {
             }
             List<WentBack> wentBack = new ArrayList<>();
+            if (seen.isEmpty()) {
+                // The first look has no increment before it to lose, so INFO may come first here: without it, a
+                // counter evicted after its first increment would have nothing to be told apart from a loss by.
+                latestFacts = ServerFacts.read(redis);
+            }
             // The increments first, so that reading INFO never delays them: a failover test cuts a replica off for
             // two seconds, and only an increment the replica misses in them tells the loss.
             for (String key : keys) {
@@ -112,11 +118,12 @@ public final class LossWatch implements AutoCloseable {
             for (WentBack counter : wentBack) {
                 ServerFacts before = counter.last().before();
                 if (counter.value() == 1 && now != null && now.onlyEvictedSince(before)) {
-                    LOG.atWarn().addKeyValue("event", "redis_pulse_evicted").log("{} evicted {} (evicted_keys rose by"
+                    LOG.atWarn().addKeyValue("event", "redis_pulse_evicted").log("{} evicted {} at {} (evicted_keys rose by"
                                     + " {}, the same server, no FLUSHALL or FLUSHDB): keys were evicted, not lost, so"
                                     + " Warmer does not rebuild into a full Redis. Evicted keys are missing until their"
                                     + " rows change; `warmer verify` counts them.",
-                            process.where(), counter.key(), now.evictedKeys() - before.evictedKeys());
+                            process.where(), counter.key(), counter.last().value(),
+                            now.evictedKeys() - before.evictedKeys());
                 } else {
                     report(process.where() + " lost data: " + counter.key() + " went back from " + counter.last().value()
                             + " to " + counter.value() + " (a FLUSHALL, a restart without persistence or from an older"

@@ -67,6 +67,53 @@ class LossWatchIT {
         return value == null ? 0 : Long.parseLong(value);
     }
 
+    /** Fills the small Redis to its maxmemory under allkeys-random, so that every further write evicts. */
+    private void fillToEviction(String value) {
+        redis.configSet("maxmemory", "4mb");
+        redis.configSet("maxmemory-policy", "allkeys-random");
+        int written = 0;
+        while (info("evicted_keys") == 0) {
+            assertThat(written).as("keys written without an eviction").isLessThan(1_000_000);
+            redis.mset(fillers(written, 100, value));
+            written += 100;
+        }
+    }
+
+    private static Map<String, String> fillers(int from, int count, String value) {
+        Map<String, String> batch = new HashMap<>();
+        for (int i = from; i < from + count; i++) {
+            batch.put("filler:" + i, value);
+        }
+        return batch;
+    }
+
+    private long info(String field) {
+        return redis.info("stats").lines().filter(l -> l.startsWith(field + ":"))
+                .mapToLong(l -> Long.parseLong(l.substring(field.length() + 1).trim())).findFirst().orElseThrow();
+    }
+
+    @Test
+    void shouldTellACounterEvictedRightAfterItsFirstIncrementFromALoss() {
+        // CI saw it (EvictionGuardIT): the first look's increment made the counter, and it was evicted before the
+        // second. Nothing was read from INFO before that increment, so the watch took it for a loss.
+        String value = "v".repeat(1_000);
+        fillToEviction(value);
+        List<String> losses = new CopyOnWriteArrayList<>();
+        try (LossWatch watch = LossWatch.start(process, APP, false, losses::add)) {
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() -> counter() == 1);
+            // About 4,000 values fit: each batch of 1,000 evicts a quarter of the keys, well within the second before
+            // the next look.
+            for (int from = 1_000_000; redis.exists(COUNTER) == 1; from += 1_000) {
+                assertThat(from).as("keys written without evicting the counter").isLessThan(2_000_000);
+                redis.mset(fillers(from, 1_000, value));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> counter() >= 1); // looked at again
+            assertThat(losses).as("losses reported for an eviction").isEmpty();
+            assertThat(log.list).anySatisfy(e -> assertThat(e.getFormattedMessage())
+                    .startsWith("Redis at " + small.host() + ":" + small.port() + " evicted " + COUNTER + " at 1 ("));
+        }
+    }
+
     @Test
     void shouldTellAnEvictedCounterFromAFlushall() {
         // allkeys-random takes any key, the counter too, and about 2,000 values of 1 kB fit.
@@ -91,7 +138,7 @@ class LossWatchIT {
             assertThat(log.list).anySatisfy(e -> {
                 assertThat(e.getLevel()).isEqualTo(Level.WARN);
                 assertThat(e.getFormattedMessage()).startsWith("Redis at " + small.host() + ":" + small.port()
-                        + " evicted " + COUNTER + " (evicted_keys rose by ").contains(
+                        + " evicted " + COUNTER + " at ").contains(" (evicted_keys rose by ").contains(
                         "the same server, no FLUSHALL or FLUSHDB", "Warmer does not rebuild into a full Redis");
             });
 
