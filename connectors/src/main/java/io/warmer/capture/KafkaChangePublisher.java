@@ -128,8 +128,16 @@ final class KafkaChangePublisher implements DebeziumEngine.ChangeConsumer<Record
         }
         committer.markBatchFinished();
         for (int i = 0; i < emissions.size(); i++) {
+            Emission emission = emissions.get(i);
+            // Not awaited: progress that did not reach Kafka only makes a restart read the chunk again.
+            producer.send(emission.progress(), (ack, error) -> {
+                if (error != null) {
+                    LOG.warn("Could not store snapshot progress ({}); a restart reads the chunk again.",
+                            error.getMessage());
+                }
+            });
             int from = emissionStarts.get(i);
-            emissions.get(i).acknowledged().accept(metadata.subList(from, from + emissions.get(i).records().size()));
+            emission.acknowledged().accept(metadata.subList(from, from + emission.records().size()));
         }
         published.addAndGet(acks.size());
         long position = batchPosition;

@@ -61,6 +61,8 @@ final class ChunkWindows {
         final TableId table;
         /** The snapshot the chunk belongs to: a chunk of a superseded snapshot is not written. */
         final String snapshot;
+        /** The primary key after which the chunk is read (null: from the first row). */
+        final List<String> after;
         /**
          * Just above the last version the stream delivered before the window opened: everything the stream delivers
          * later, and the chunks read later, have a version at or above it; everything before, below.
@@ -80,10 +82,12 @@ final class ChunkWindows {
         /** Completed once the chunk's rows are in Kafka, or exceptionally when they were not written. */
         final CompletableFuture<Long> written = new CompletableFuture<>();
 
-        private Window(long id, TableId table, String snapshot, Version openedAt, Set<Long> unconfirmedAtOpening) {
+        private Window(long id, TableId table, String snapshot, List<String> after, Version openedAt,
+                       Set<Long> unconfirmedAtOpening) {
             this.id = id;
             this.table = table;
             this.snapshot = snapshot;
+            this.after = after == null ? null : List.copyOf(after);
             this.openedAt = openedAt;
             this.unconfirmedAtOpening = unconfirmedAtOpening;
         }
@@ -115,9 +119,10 @@ final class ChunkWindows {
         return row;
     }
 
-    synchronized Window open(TableId table, String snapshot) {
-        Window window = new Window(nextWindow++, table, snapshot, Version.of(Math.max(0, lastPosition), lastLsn + 1),
-                Set.copyOf(unconfirmed));
+    /** Opens a window for the chunk of {@code table} read after {@code after} (null: its first chunk). */
+    synchronized Window open(TableId table, String snapshot, List<String> after) {
+        Window window = new Window(nextWindow++, table, snapshot, after,
+                Version.of(Math.max(0, lastPosition), lastLsn + 1), Set.copyOf(unconfirmed));
         open.put(window.id, window);
         return window;
     }
@@ -186,7 +191,10 @@ final class ChunkWindows {
         }
     }
 
-    /** Keeps what the window's changes tell of a row whose values PostgreSQL did not all send. */
+    /**
+     * Keeps what the window's changes tell of a row whose values PostgreSQL did not all send. {@code change} is shared
+     * by every open window of the table (two chunks of one table can be open at once), so it is never modified.
+     */
     private static void follow(Window window, String key, JsonNode change) {
         JsonNode row = change.get("row");
         if (row == null || !row.isObject()) {
@@ -200,6 +208,7 @@ final class ChunkWindows {
         if (before != null) {
             for (String column : Set.copyOf(unknown)) {
                 if (!before.unknown().contains(column) && before.row().has(column)) {
+                    known = known == row ? known.deepCopy() : known;
                     known.set(column, before.row().get(column)); // sent by an earlier change in the window
                     unknown.remove(column);
                 }

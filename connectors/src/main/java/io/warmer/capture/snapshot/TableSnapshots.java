@@ -22,10 +22,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -65,6 +68,11 @@ public final class TableSnapshots implements AutoCloseable {
     /** A snapshot behind the stream (a transaction committed but not visible yet) is taken again after this. */
     static final Duration BEHIND_STREAM_PAUSE = Duration.ofMillis(20);
     static final Duration READ_TOPIC_LIMIT = Duration.ofSeconds(60);
+    /**
+     * Chunks of one table read and not yet in Kafka: the reader reads the next chunk while the capture sends the last,
+     * rather than waiting for each chunk's acknowledgement before its next query.
+     */
+    static final int CHUNKS_IN_FLIGHT = 2;
 
     private final PostgresEndpoint pg;
     private final Map<TableId, TableSchema> schemas;
@@ -357,6 +365,8 @@ public final class TableSnapshots implements AutoCloseable {
         private List<String> cursor;
         private long rows;
         private long chunks;
+        /** The chunks emitted into the stream and not acknowledged yet, the last one's progress; null when none. */
+        private SnapshotProgress emitted;
         private long dropped;
         private Map<String, Long> orphans;
         /** The table's columns and its families' columns when its snapshot was (is being) read. */
@@ -498,6 +508,7 @@ public final class TableSnapshots implements AutoCloseable {
                 cursor = null;
                 rows = 0;
                 chunks = 0;
+                emitted = null;
                 dropped = 0;
                 orphans = null;
                 startedNanos = System.nanoTime();
@@ -550,12 +561,27 @@ public final class TableSnapshots implements AutoCloseable {
                     readColumns = readsOf(table);
                 }
                 String reading;
+                String current = null;
+                List<String> after = null;
+                Deque<ChunkWindows.Window> unwritten = new ArrayDeque<>();
                 while (!closed && (reading = running()) != null) {
-                    ChunkWindows.Window window = windows.open(table, reading);
+                    if (!reading.equals(current)) {
+                        awaitAll(unwritten); // a superseded snapshot's chunks are not written
+                        current = reading;
+                    }
+                    if (unwritten.isEmpty()) {
+                        after = cursorFor(reading); // everything read is in Kafka, or was refused: go on from there
+                    } else if (unwritten.size() >= CHUNKS_IN_FLIGHT || unwritten.peekLast().read.join().last()) {
+                        if (!awaitWritten(unwritten.removeFirst())) {
+                            awaitAll(unwritten); // they are refused: they follow a chunk that was not written
+                        }
+                        continue;
+                    }
+                    ChunkWindows.Window window = windows.open(table, reading, after);
                     opened(window);
                     ChunkReader.ReadChunk chunk;
                     try {
-                        chunk = reader.read(cursorFor(reading), windows.markerOf(window),
+                        chunk = reader.read(after, windows.markerOf(window),
                                 snapshot -> windows.missesDelivered(window, snapshot));
                     } catch (ChunkReader.SnapshotBehindStream e) {
                         windows.close(window);
@@ -568,7 +594,8 @@ public final class TableSnapshots implements AutoCloseable {
                     }
                     windows.confirm(chunk.snapshot());
                     window.read.complete(chunk);
-                    awaitWritten(window);
+                    unwritten.addLast(window);
+                    after = chunk.nextCursor();
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -596,6 +623,12 @@ public final class TableSnapshots implements AutoCloseable {
         /** The snapshot to read now, or null when none is running. */
         private synchronized String running() {
             return state == SnapshotProgress.State.RUNNING ? snapshot : null;
+        }
+
+        private void awaitAll(Deque<ChunkWindows.Window> unwritten) throws InterruptedException {
+            while (!unwritten.isEmpty()) {
+                awaitWritten(unwritten.removeFirst());
+            }
         }
 
         /** Waits for the chunk's rows to be in Kafka; false when they were not written (the chunk is read again). */
@@ -632,6 +665,13 @@ public final class TableSnapshots implements AutoCloseable {
                 window.written.completeExceptionally(new IllegalStateException("superseded"));
                 return null;
             }
+            // Progress counts on from the last chunk emitted, which the stream placed before this one. A chunk is
+            // written only right after the one it follows: were an earlier one refused, its rows would be skipped.
+            SnapshotProgress last = emitted != null ? emitted : progress();
+            if (last.state() != SnapshotProgress.State.RUNNING || !Objects.equals(window.after, last.cursor())) {
+                window.written.completeExceptionally(new IllegalStateException("not the next chunk"));
+                return null;
+            }
             List<ProducerRecord<String, String>> records = new ArrayList<>(chunk.rows().size() + 2);
             String fields = "\"version\":\"" + version.text() + "\",\"commitTimeMs\":" + chunk.readAtMs()
                     + ",\"table\":\"" + table.qualified() + "\",\"row\":";
@@ -666,8 +706,9 @@ public final class TableSnapshots implements AutoCloseable {
             long droppedNow = chunk.rows().size() - written;
             SnapshotProgress next = new SnapshotProgress(table.qualified(), snapshot,
                     chunk.last() ? SnapshotProgress.State.COMPLETE : SnapshotProgress.State.RUNNING, startVersion,
-                    chunk.nextCursor(), rows + written, chunks + 1, null, System.currentTimeMillis(), columns, readColumns);
-            records.add(new ProducerRecord<>(ChangeTopics.snapshotTopic(topicPrefix), table.qualified(), next.toJson()));
+                    chunk.nextCursor(), last.rows() + written, last.chunks() + 1, null, System.currentTimeMillis(),
+                    columns, readColumns);
+            emitted = next;
             int markersFrom = records.size();
             if (chunk.last()) {
                 SnapshotMarker marker = new SnapshotMarker(table.qualified(), snapshot, startVersion);
@@ -678,7 +719,8 @@ public final class TableSnapshots implements AutoCloseable {
                 }
             }
             long writtenNow = written;
-            return new Emission(records, metadata -> {
+            var progress = new ProducerRecord<>(ChangeTopics.snapshotTopic(topicPrefix), table.qualified(), next.toJson());
+            return new Emission(records, progress, metadata -> {
                 Map<Integer, Long> markers = new LinkedHashMap<>();
                 for (int i = markersFrom; i < metadata.size(); i++) {
                     RecordMetadata m = metadata.get(i);
@@ -686,7 +728,17 @@ public final class TableSnapshots implements AutoCloseable {
                 }
                 acknowledged(next, droppedNow, markers);
                 window.written.complete(writtenNow);
-            }, window.written::completeExceptionally);
+            }, error -> {
+                refused(next);
+                window.written.completeExceptionally(error);
+            });
+        }
+
+        /** Kafka refused a chunk: the chunks emitted after it are not written either, and it is read again. */
+        private synchronized void refused(SnapshotProgress next) {
+            if (next.snapshot().equals(snapshot)) {
+                emitted = null;
+            }
         }
 
         private void acknowledged(SnapshotProgress next, long droppedNow, Map<Integer, Long> markers) {
@@ -699,6 +751,9 @@ public final class TableSnapshots implements AutoCloseable {
                 cursor = next.cursor();
                 rows = next.rows();
                 chunks = next.chunks();
+                if (emitted != null && emitted.chunks() == next.chunks()) {
+                    emitted = null; // every chunk emitted is acknowledged
+                }
                 dropped += droppedNow;
                 seconds = (System.nanoTime() - startedNanos) / 1e9;
             }

@@ -22,7 +22,7 @@ class ChunkWindowsTest {
     @Test
     void shouldRecordTheKeysOfItsTableDeliveredWhileOpen() throws InterruptedException {
         windows.changeDelivered(USERS, "{\"id\":1}", 10, Version.of(100, 100));
-        ChunkWindows.Window window = windows.open(USERS, "s1");
+        ChunkWindows.Window window = windows.open(USERS, "s1", null);
         windows.changeDelivered(USERS, "{\"id\":2}", 11, Version.of(110, 110));
         windows.changeDelivered(ORDERS, "{\"id\":3}", 11, Version.of(110, 110));
         window.read.complete(chunk(TransactionSnapshot.parse("12:12:")));
@@ -37,18 +37,18 @@ class ChunkWindowsTest {
 
     @Test
     void shouldOpenAboveTheRowsOfTheChunkBefore() throws InterruptedException {
-        ChunkWindows.Window first = windows.open(USERS, "s1");
+        ChunkWindows.Window first = windows.open(USERS, "s1", null);
         first.read.complete(chunk(TransactionSnapshot.parse("12:12:")));
         windows.markerDelivered(windows.markerOf(first), 500); // its rows are written at 500.0
 
-        ChunkWindows.Window next = windows.open(USERS, "s2");
+        ChunkWindows.Window next = windows.open(USERS, "s2", null);
 
         assertThat(next.openedAt).isGreaterThan(Version.snapshot(500)).isLessThan(Version.of(500, 1_000));
     }
 
     @Test
     void shouldStopRecordingOnceTheMarkerIsDelivered() throws InterruptedException {
-        ChunkWindows.Window window = windows.open(USERS, "s1");
+        ChunkWindows.Window window = windows.open(USERS, "s1", null);
         window.read.complete(chunk(TransactionSnapshot.parse("12:12:")));
         windows.markerDelivered(windows.markerOf(window), 120);
 
@@ -60,7 +60,7 @@ class ChunkWindowsTest {
     @Test
     void shouldRefuseASnapshotThatDoesNotSeeATransactionDeliveredBeforeTheWindowOpened() {
         windows.changeDelivered(USERS, "{\"id\":1}", 7, Version.of(100, 100)); // delivered, still in progress to PostgreSQL
-        ChunkWindows.Window window = windows.open(USERS, "s1");
+        ChunkWindows.Window window = windows.open(USERS, "s1", null);
 
         assertThat(windows.missesDelivered(window, TransactionSnapshot.parse("5:9:7"))).isTrue();
         assertThat(windows.missesDelivered(window, TransactionSnapshot.parse("5:7:"))).as("at xmax").isTrue();
@@ -69,7 +69,7 @@ class ChunkWindowsTest {
 
     @Test
     void shouldNotHoldTransactionsDeliveredAfterOpeningAgainstTheChunk() {
-        ChunkWindows.Window window = windows.open(USERS, "s1");
+        ChunkWindows.Window window = windows.open(USERS, "s1", null);
         windows.changeDelivered(USERS, "{\"id\":1}", 7, Version.of(100, 100)); // committed after the chunk's snapshot: in the window
 
         assertThat(windows.missesDelivered(window, TransactionSnapshot.parse("5:7:"))).isFalse();
@@ -90,7 +90,7 @@ class ChunkWindowsTest {
 
     @Test
     void shouldIgnoreMarkersOfAnotherRunAndOtherMessages() throws InterruptedException {
-        ChunkWindows.Window window = windows.open(USERS, "s1");
+        ChunkWindows.Window window = windows.open(USERS, "s1", null);
         window.read.complete(chunk(TransactionSnapshot.parse("12:12:")));
 
         assertThat(windows.markerDelivered("chunk:run-0:" + window.id, 200)).isNull();
@@ -100,7 +100,7 @@ class ChunkWindowsTest {
 
     @Test
     void shouldGiveUpAChunkWhoseReaderFailedAfterWritingTheMarker() throws InterruptedException {
-        ChunkWindows.Window window = windows.open(USERS, "s1");
+        ChunkWindows.Window window = windows.open(USERS, "s1", null);
         window.read.completeExceptionally(new java.sql.SQLException("commit failed"));
 
         assertThat(windows.markerDelivered(windows.markerOf(window), 300)).isNull();
@@ -119,7 +119,7 @@ class ChunkWindowsTest {
 
     @Test
     void shouldCompleteATouchedRowWhoseLatestChangeLacksAToastedValueFromTheRead() throws Exception {
-        ChunkWindows.Window window = windows.open(USERS, "s1");
+        ChunkWindows.Window window = windows.open(USERS, "s1", null);
         update("{\"id\":1,\"note\":null,\"n\":2}", "note");
 
         assertThat(ChunkWindows.asOfMarker(window, "{\"id\":1}", json("{\"id\":1,\"note\":\"long\",\"n\":1}")))
@@ -127,8 +127,26 @@ class ChunkWindowsTest {
     }
 
     @Test
+    void shouldKeepWhatEachOfTwoOpenWindowsOfATableWasToldOnItsOwn() throws Exception {
+        // The reader reads a table's next chunk while the last one is sent: two windows of it are open.
+        ChunkWindows.Window earlier = windows.open(USERS, "s1", null);
+        update("{\"id\":1,\"note\":\"set in the first window\",\"n\":2}", "");
+        ChunkWindows.Window later = windows.open(USERS, "s1", List.of("1"));
+        update("{\"id\":1,\"note\":null,\"n\":3}", "note");
+
+        assertThat(earlier.touched).containsExactly("{\"id\":1}");
+        assertThat(later.touched).containsExactly("{\"id\":1}");
+        assertThat(ChunkWindows.asOfMarker(earlier, "{\"id\":1}", json("{\"id\":1,\"note\":\"read\",\"n\":1}")))
+                .as("the first window's changes tell the row whole").isNull();
+        assertThat(later.incomplete.get("{\"id\":1}").row()).as("not completed by the other window's change")
+                .isEqualTo(json("{\"id\":1,\"note\":null,\"n\":3}"));
+        assertThat(ChunkWindows.asOfMarker(later, "{\"id\":1}", json("{\"id\":1,\"note\":\"read\",\"n\":1}")))
+                .isEqualTo(json("{\"id\":1,\"note\":\"read\",\"n\":3}"));
+    }
+
+    @Test
     void shouldLeaveARowToTheStreamWhenAnEarlierChangeInTheWindowSentTheValue() throws Exception {
-        ChunkWindows.Window window = windows.open(USERS, "s1");
+        ChunkWindows.Window window = windows.open(USERS, "s1", null);
         update("{\"id\":1,\"note\":\"set in the window\",\"n\":2}", "");
         update("{\"id\":1,\"note\":null,\"n\":3}", "note");
 
@@ -145,7 +163,7 @@ class ChunkWindowsTest {
 
     @Test
     void shouldLeaveARowWhoseLatestChangeIsWholeOrADeleteToTheStream() throws Exception {
-        ChunkWindows.Window window = windows.open(USERS, "s1");
+        ChunkWindows.Window window = windows.open(USERS, "s1", null);
         update("{\"id\":1,\"note\":null,\"n\":2}", "note");
         update("{\"id\":1,\"note\":\"sent\",\"n\":3}", "");
         assertThat(ChunkWindows.asOfMarker(window, "{\"id\":1}", json("{\"id\":1,\"note\":\"x\",\"n\":1}"))).isNull();
