@@ -19,6 +19,19 @@ class KeyTemplateTest {
     }
 
     @Test
+    void shouldWriteEveryKindOfNumberInAKeyAsItsJsonText() throws Exception {
+        KeyTemplate template = KeyTemplate.parse("k:${n}");
+        ObjectMapper decimals = new ObjectMapper().enable(
+                com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+        for (String n : new String[] {"0", "-7", "2147483647", "2147483648", "-9223372036854775808",
+                "9223372036854775808", "12.50", "1e3", "true"}) {
+            ObjectNode row = (ObjectNode) decimals.readTree("{\"n\":" + n + "}");
+            assertThat(template.render(row)).as(n).isEqualTo("k:" + row.get("n").toString());
+        }
+        assertThat(template.render(row("{\"n\":-9223372036854775808}"))).isEqualTo("k:-9223372036854775808");
+    }
+
+    @Test
     void shouldSupportCompositeKeys() throws Exception {
         KeyTemplate template = KeyTemplate.parse("tenant:${tenant_id}:order:${id}");
 
