@@ -80,8 +80,14 @@ public final class OrphanSweep implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (RuntimeException e) {
-                LOG.warn("Removing the keys of {} that no row accounts for failed ({}); it is tried again when the"
-                        + " capture restarts.", snapshot.table(), e.getMessage());
+                if (closed) {
+                    // Stopping interrupts a sweep's Redis command (Lettuce: "Command interrupted"): no failure.
+                    LOG.debug("Removing the keys of {} that no row accounts for stopped with Warmer ({}); it is"
+                            + " tried again when the capture restarts.", snapshot.table(), e.getMessage());
+                } else {
+                    LOG.warn("Removing the keys of {} that no row accounts for failed ({}); it is tried again when"
+                            + " the capture restarts.", snapshot.table(), e.getMessage());
+                }
             }
         });
     }
