@@ -34,6 +34,12 @@ final class RedisCacheWriter implements CacheWriter {
 
     /** Past this many unacknowledged writes, submit waits: bounds memory when Redis is slower than Kafka. */
     static final int MAX_UNACKNOWLEDGED = 16_384;
+    /**
+     * Past this many characters of keys and values unacknowledged, submit waits too. Besides memory, it bounds what
+     * still lands after the eviction guard paused writing: with values of 1 kB, 16,384 writes in flight are 16 MiB,
+     * all of which can evict. Values of a few hundred bytes reach the count first, as before.
+     */
+    static final long MAX_UNACKNOWLEDGED_BYTES = 4L * 1024 * 1024;
 
     /**
      * Scripted writes per script call. Redis and the client pay a fixed cost per call (a script call is
@@ -61,6 +67,7 @@ final class RedisCacheWriter implements CacheWriter {
     private final boolean cluster;
     /** Writes submitted since the last acknowledgement, buffered in {@link #open} or sent: kept, not counted. */
     private int outstandingWrites;
+    private long outstandingBytes;
     private int writesSinceFlush;
     private final String scriptSha;
 
@@ -131,10 +138,28 @@ final class RedisCacheWriter implements CacheWriter {
                     false, timer));
         }
         outstandingWrites++;
+        outstandingBytes += bytesOf(write);
         counters.unacknowledged(1);
-        if (outstandingWrites >= MAX_UNACKNOWLEDGED) {
+        if (outstandingWrites >= MAX_UNACKNOWLEDGED || outstandingBytes >= MAX_UNACKNOWLEDGED_BYTES) {
             awaitAcknowledged();
         }
+    }
+
+    /** About what a write puts on the wire: its key and what it stores (characters, not encoded bytes). */
+    static long bytesOf(CacheWrite write) {
+        long bytes = write.key().length();
+        if (write instanceof CacheWrite.Put put) {
+            bytes += put.value().length();
+        } else if (write instanceof CacheWrite.PutHash hash) {
+            for (var field : hash.fields().entrySet()) {
+                bytes += field.getKey().length() + (field.getValue() == null ? 0 : field.getValue().length());
+            }
+        } else if (write instanceof CacheWrite.AddMember add) {
+            bytes += add.member().length();
+        } else if (write instanceof CacheWrite.RemoveMember remove) {
+            bytes += remove.member().length();
+        }
+        return bytes;
     }
 
     private void send(int slot, ScriptBatch batch) {
@@ -183,6 +208,7 @@ final class RedisCacheWriter implements CacheWriter {
         pending.clear();
         counters.unacknowledged(-outstandingWrites);
         outstandingWrites = 0;
+        outstandingBytes = 0;
         writesSinceFlush = 0;
     }
 
@@ -304,6 +330,7 @@ final class RedisCacheWriter implements CacheWriter {
     public void close() {
         counters.unacknowledged(-outstandingWrites); // a failed batch is retried by a new writer, which counts it anew
         outstandingWrites = 0;
+        outstandingBytes = 0;
         connection.close();
     }
 }

@@ -40,15 +40,24 @@ import org.slf4j.LoggerFactory;
 @ExtendWith(WarmerInfrastructure.class)
 class EvictionGuardIT {
 
+    /** A Redis too small for a table (MemoryEstimateIT's): 16 MiB, about 10,600 old keys in 12 MiB, 24,000 rows. */
     static final String MAXMEMORY = "16mb";
-    /** Old keys (about 10,600) are written until Redis uses this much of its 16 MiB. */
     static final long OLD_KEYS_FILL = 12 * Bytes.MIB;
     static final int VALUE_BYTES = 1_000;
-    /**
-     * About 28 MiB of new keys: more than Redis holds, so that with the guard off nearly every old key is evicted (84 of
-     * 10,600 were left in a run here), and far more than the room left, so the snapshot still runs when writing pauses.
-     */
     static final int ROWS = 24_000;
+    /**
+     * This test's Redis: old keys (about 42,000) fill 48 of its 64 MiB. Four times the small one, because what lands
+     * before the pause takes hold does not shrink with Redis: the snapshot's writes of one poll interval and those in
+     * flight. With 16 MiB, a snapshot that wrote 24,000 rows in 0.4 s evicted 13,620 of 10,600 old keys and new ones
+     * (CI, once the snapshot read ahead).
+     */
+    static final String GUARD_MAXMEMORY = "64mb";
+    static final long GUARD_OLD_KEYS_FILL = 48 * Bytes.MIB;
+    /**
+     * About 110 MiB of new keys: more than Redis holds, so that with the guard off nearly every old key is evicted, and
+     * far more than the room left, so the snapshot still runs when writing pauses.
+     */
+    static final int GUARD_ROWS = 96_000;
     static final Duration WAIT = Duration.ofSeconds(60);
 
     private EmbeddedRedis small;
@@ -66,9 +75,9 @@ class EvictionGuardIT {
         client = RedisClient.create(small.uri());
         connection = client.connect();
         redis = connection.sync();
-        redis.configSet("maxmemory", MAXMEMORY);
+        redis.configSet("maxmemory", GUARD_MAXMEMORY);
         redis.configSet("maxmemory-policy", "allkeys-lru");
-        fillWithOldKeys(redis, OLD_KEYS_FILL);
+        fillWithOldKeys(redis, GUARD_OLD_KEYS_FILL);
         log.start();
         guardLogger.addAppender(log);
         guardLogger.setLevel(Level.INFO); // the resume is logged at INFO; tests log WARN and above otherwise
@@ -133,7 +142,7 @@ class EvictionGuardIT {
 
     @Test
     void shouldPauseWritingWhenRedisStartsToEvictAndResumeWhenMaxmemoryIsRaised(TestInfra infra) {
-        TestDatabase db = tableOfDocs(infra, ROWS);
+        TestDatabase db = tableOfDocs(infra, GUARD_ROWS);
         String p = infra.uniqueName("ev");
         String yaml = TestConfigs.yaml(infra, db, "{uri: \"" + small.uri() + "\"}",
                 "  - {name: docs, table: docs, key: \"" + p + ":doc:${id}\", columns: [body]}\n");
@@ -156,30 +165,30 @@ class EvictionGuardIT {
             long evictedWhilePaused = info(redis, "stats", "evicted_keys");
             long newKeysWhilePaused = countKeys(redis, p + ":doc:*");
             assertThat(guard.paused()).isTrue();
-            assertThat(newKeysWhilePaused).as("new keys while paused").isLessThan(ROWS);
-            // With the guard off nearly every old key goes (84 of 10,600 were left). With it, the evictions are those of
-            // the last poll interval and of the writes already submitted when the pause took hold: 1,115-1,748 on a
-            // quiet machine, 5,780 once with a benchmark running beside CI. A quarter left tells the two cases apart.
+            assertThat(newKeysWhilePaused).as("new keys while paused").isLessThan(GUARD_ROWS);
+            // With the guard off nearly every old key goes (84 of 10,600 were left with 16 MiB). With it, the evictions
+            // are those of the last poll interval and of the writes already submitted when the pause took hold (at
+            // most 4 MiB per stream thread). A quarter left tells the two cases apart.
             assertThat(countKeys(redis, "old:*")).as("old keys left of %,d, %,d keys evicted", oldKeys, evictedWhilePaused)
                     .isGreaterThan(oldKeys / 4);
             assertThat(guard.evictedKeysSeen()).isPositive();
             assertThat(warnings()).singleElement().asString()
                     .startsWith("Redis at " + small.host() + ":" + small.port() + " (used_memory ")
-                    .contains("of maxmemory 16.0 MiB, policy allkeys-lru) is evicting keys: evicted_keys rose by ",
+                    .contains("of maxmemory 64.0 MiB, policy allkeys-lru) is evicting keys: evicted_keys rose by ",
                             "Warmer paused writing", "below " + Math.round(100 * EvictionGuard.RESUME_BELOW) + "% of maxmemory",
                             "Raise maxmemory (CONFIG SET maxmemory)");
 
-            redis.configSet("maxmemory", "96mb");
+            redis.configSet("maxmemory", "384mb");
 
             await().atMost(WAIT).until(() -> !guard.paused());
-            await().atMost(WAIT).until(() -> warmer.counters().puts() >= ROWS); // every row written and acknowledged
+            await().atMost(WAIT).until(() -> warmer.counters().puts() >= GUARD_ROWS); // every row written and acknowledged
             assertThat(guard.pauses()).isEqualTo(1);
             assertThat(info(redis, "stats", "evicted_keys")).as("evicted after the resume").isEqualTo(evictedWhilePaused);
             // Redis samples keys to evict, so now and then it takes a few new ones (or their version keys) too; those
             // stay missing until their rows change (warmup's coverage and verify report them).
             long newKeysEvicted = evictedWhilePaused - (oldKeys - countKeys(redis, "old:*"));
-            assertThat(countKeys(redis, p + ":doc:*")).isBetween(ROWS - newKeysEvicted, (long) ROWS);
-            assertThat(redis.get(p + ":doc:" + ROWS)).isEqualTo("{\"body\":\"" + "n".repeat(VALUE_BYTES) + "\"}");
+            assertThat(countKeys(redis, p + ":doc:*")).isBetween(GUARD_ROWS - newKeysEvicted, (long) GUARD_ROWS);
+            assertThat(redis.get(p + ":doc:" + GUARD_ROWS)).isEqualTo("{\"body\":\"" + "n".repeat(VALUE_BYTES) + "\"}");
             assertThat(log.list).anySatisfy(e -> assertThat(e.getFormattedMessage())
                     .contains("has stopped evicting and has room again", "Warmer resumed writing"));
             // Eviction took the loss watch's counter in CI now and then: that is no loss to rebuild from.
