@@ -86,6 +86,25 @@ class WriteTimingIT {
     }
 
     @Test
+    void shouldWaitForAcknowledgementsOnceTheWritesInFlightReachTheirSizeBound() {
+        String value = "v".repeat(64 * 1024);
+        long fit = RedisCacheWriter.MAX_UNACKNOWLEDGED_BYTES / (value.length() + prefix.length() + 12);
+        for (int i = 0; i < fit - 1; i++) {
+            writer.submit("fenced", new CacheWrite.Put(prefix + ":big:" + i, value, null, Version.legacy(i),
+                    new Fencing(true, Duration.ofMinutes(1))));
+        }
+        assertThat(counters.unacknowledged()).as("below the bound: all in flight").isEqualTo(fit - 1);
+
+        for (long i = fit - 1; counters.unacknowledged() > 0; i++) {
+            assertThat(i).as("writes of 64 KiB submitted without waiting").isLessThan(fit + 2);
+            writer.submit("fenced", new CacheWrite.Put(prefix + ":big:" + i, value, null, Version.legacy(i),
+                    new Fencing(true, Duration.ofMinutes(1))));
+        }
+        assertThat(RedisCacheWriter.MAX_UNACKNOWLEDGED_BYTES / value.length())
+                .as("far fewer writes than the count bound").isLessThan(RedisCacheWriter.MAX_UNACKNOWLEDGED);
+    }
+
+    @Test
     void shouldTakeTheWritesOfAClosedWriterOutOfFlight() {
         writer.submit("plain", plain(1));
         writer.submit("fenced", fenced(1));
